@@ -1,0 +1,116 @@
+"""Administration operations. Each records an audit entry; the caller commits."""
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app import audit
+from app.auth.accounts import create_user, issue_token
+from app.extensions import db
+from app.mail import send_mail
+from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Territory, TokenPurpose, User
+
+
+class AdminError(Exception):
+    """A refused administration action; the message is shown to the admin, next to ``field`` when given."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def invite_user(
+    actor: User, email: str, name: str, role: Role, organization: Organization | None, locale: str
+) -> tuple[User, str]:
+    user = create_user(email, name, role, organization=organization, locale=locale, actor=actor)
+    link = send_invitation(actor, user)
+    return user, link
+
+
+def send_invitation(actor: User, user: User) -> str:
+    if user.has_password:
+        raise AdminError(_("This person has already chosen a password."))
+    clear = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_MAX_AGE"])
+    link = url_for("auth.accept_invitation", token=clear, _external=True)
+    with force_locale(user.locale):
+        send_mail(
+            user.email,
+            _("Invitation to Concerto"),
+            render_template("emails/invitation.txt", user=user, inviter=actor, link=link),
+        )
+    audit.record(actor, "user.invite", user)
+    return link
+
+
+def change_role(actor: User, user: User, role: Role) -> None:
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise AdminError(_("You cannot remove your own administrator role."))
+    if user.role is role:
+        return
+    audit.record(actor, "user.change_role", user, old=user.role.value, new=role.value)
+    user.role = role
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    if user.id == actor.id:
+        raise AdminError(_("You cannot deactivate your own account."))
+    user.deactivate()
+    audit.record(actor, "user.deactivate", user)
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    user.reactivate()
+    audit.record(actor, "user.reactivate", user)
+
+
+def save_organization(actor: User, org: Organization, *, name: str, sector, territory: Territory | None) -> None:
+    _ensure_unique(Organization, "name", name, org.id, _("An organization already has this name."))
+    org.name, org.sector, org.territory = name, sector, territory
+    db.session.add(org)
+    db.session.flush()
+    audit.record(actor, "organization.save", org, name=name, sector=str(sector))
+
+
+def save_territory(actor: User, territory: Territory, *, code: str, name: str, population_target: int | None) -> None:
+    _ensure_unique(Territory, "code", code, territory.id, _("A territory already has this code."))
+    _ensure_unique(Territory, "name", name, territory.id, _("A territory already has this name."))
+    territory.code, territory.name, territory.population_target = code, name, population_target
+    db.session.add(territory)
+    db.session.flush()
+    audit.record(actor, "territory.save", territory, code=code, target=population_target)
+
+
+def save_process(actor: User, process: Process, *, fields: dict, territories: list[Territory], phases: dict) -> None:
+    """``phases`` maps each PhaseKind to (starts_on, ends_on, description_fr, description_en) or None."""
+    _ensure_unique(Process, "slug", fields["slug"], process.id, _("Another process already uses this address."))
+    for key, value in fields.items():
+        setattr(process, key, value)
+    process.territories = territories
+    for kind in PhaseKind:
+        phase, values = process.phase(kind), phases.get(kind)
+        if values is None:
+            if phase is not None:
+                process.phases.remove(phase)
+            continue
+        if phase is None:
+            phase = Phase(kind=kind)
+            process.phases.append(phase)
+        phase.starts_on, phase.ends_on, phase.description_fr, phase.description_en = values
+    db.session.add(process)
+    db.session.flush()
+    audit.record(actor, "process.save", process, slug=process.slug)
+
+
+def change_process_status(actor: User, process: Process, status: ProcessStatus) -> None:
+    old = process.status
+    process.move_to(status)
+    audit.record(actor, "process.change_status", process, old=old.value, new=status.value)
+
+
+def _ensure_unique(model, column: str, value, own_id: int | None, message: str) -> None:
+    query = db.select(model.id).where(getattr(model, column) == value)
+    if own_id is not None:
+        query = query.where(model.id != own_id)
+    if db.session.execute(query).first() is not None:
+        raise AdminError(message, field=column)

@@ -1,0 +1,386 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import audit
+from app.admin import bp
+from app.admin.forms import (
+    ChangeRoleForm,
+    InviteUserForm,
+    OrganizationForm,
+    ProcessForm,
+    ProcessStatusForm,
+    TerritoryForm,
+)
+from app.admin.operations import (
+    AdminError,
+    change_process_status,
+    change_role,
+    deactivate_user,
+    invite_user,
+    reactivate_user,
+    save_organization,
+    save_process,
+    save_territory,
+    send_invitation,
+)
+from app.auth.access import admin_required
+from app.auth.accounts import EmailTaken
+from app.extensions import db
+from app.forms import EmptyForm, choices
+from app.i18n import local_today
+from app.models import (
+    AuditLog,
+    IllegalTransition,
+    Organization,
+    PhaseKind,
+    Process,
+    ProcessStatus,
+    Role,
+    Sector,
+    Territory,
+    User,
+)
+
+PER_PAGE = 50
+PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
+
+
+def _show_error(form, error: AdminError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _territory_choices() -> list[tuple[int, str]]:
+    territories = db.session.execute(db.select(Territory).order_by(Territory.name)).scalars()
+    return choices([(0, _("— None —")), *((t.id, t.name) for t in territories)])
+
+
+@bp.get("/")
+@admin_required
+def dashboard():
+    counts = {
+        "users": db.session.scalar(db.select(db.func.count(User.id))),
+        "organizations": db.session.scalar(db.select(db.func.count(Organization.id))),
+        "territories": db.session.scalar(db.select(db.func.count(Territory.id))),
+        "processes": db.session.scalar(db.select(db.func.count(Process.id))),
+    }
+    return render_template("admin/dashboard.html", counts=counts)
+
+
+# --- Users -------------------------------------------------------------------
+
+
+@bp.get("/users")
+@admin_required
+def list_users():
+    query = db.select(User).options(db.joinedload(User.organization)).order_by(User.name)
+    search = request.args.get("q", "").strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern)))
+    role = request.args.get("role", "")
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, search=search, role=role, roles=list(Role))
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@admin_required
+def invite():
+    form = InviteUserForm()
+    organizations = db.session.execute(db.select(Organization).order_by(Organization.name)).scalars()
+    form.organization_id.choices = choices([(0, _("— None —")), *((o.id, o.name) for o in organizations)])
+    if form.validate_on_submit():
+        organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        try:
+            user, _link = invite_user(
+                current_user, form.email.data, form.name.data, Role(form.role.data), organization, form.locale.data
+            )
+        except EmailTaken:
+            db.session.rollback()
+            form.email.errors.append(_("An account already uses this e-mail address."))
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(name)s.", name=user.name), "success")
+            return redirect(url_for(".show_user", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.get("/users/<int:user_id>")
+@admin_required
+def show_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    role_form = ChangeRoleForm(role=user.role.value)
+    history = db.session.execute(
+        db.select(AuditLog)
+        .where(AuditLog.object_type == "users", AuditLog.object_id == str(user.id))
+        .order_by(AuditLog.created_at.desc())
+        .limit(20)
+    ).scalars()
+    return render_template("admin/user.html", user=user, role_form=role_form, form=EmptyForm(), history=history)
+
+
+def _user_action(user_id: int, action, success: str):
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(url_for(".show_user", user_id=user.id))
+    try:
+        action(current_user, user)
+    except AdminError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for(".show_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_required
+def change_user_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ChangeRoleForm()
+    if form.validate_on_submit():
+        try:
+            change_role(current_user, user, Role(form.role.data))
+        except AdminError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Role changed."), "success")
+    else:
+        flash(_("Choose one of the listed roles."), "error")
+    return redirect(url_for(".show_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_required
+def deactivate(user_id: int):
+    return _user_action(user_id, deactivate_user, _("Account deactivated; its sessions have ended."))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@admin_required
+def reactivate(user_id: int):
+    return _user_action(user_id, reactivate_user, _("Account reactivated."))
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@admin_required
+def resend_invitation(user_id: int):
+    return _user_action(
+        user_id, send_invitation, _("A new invitation link was sent; the previous one no longer works.")
+    )
+
+
+# --- Organizations -------------------------------------------------------------
+
+
+@bp.get("/organizations")
+@admin_required
+def list_organizations():
+    organizations = db.session.execute(
+        db.select(Organization).options(db.joinedload(Organization.territory)).order_by(Organization.name)
+    ).scalars()
+    return render_template("admin/organizations.html", organizations=organizations)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"], defaults={"organization_id": None})
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_organization(organization_id: int | None):
+    org = db.get_or_404(Organization, organization_id) if organization_id else Organization()
+    form = OrganizationForm(
+        obj=org if request.method == "GET" else None,
+        sector=org.sector.value if org.sector else Sector.COMMUNITY.value,
+        territory_id=org.territory_id or 0,
+    )
+    form.territory_id.choices = _territory_choices()
+    if form.validate_on_submit():
+        territory = db.session.get(Territory, form.territory_id.data) if form.territory_id.data else None
+        try:
+            save_organization(
+                current_user, org, name=form.name.data, sector=Sector(form.sector.data), territory=territory
+            )
+        except AdminError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Organization saved."), "success")
+            return redirect(url_for(".list_organizations"))
+    return render_template("admin/organization_form.html", form=form, organization=org)
+
+
+# --- Territories ---------------------------------------------------------------
+
+
+@bp.get("/territories")
+@admin_required
+def list_territories():
+    territories = db.session.execute(db.select(Territory).order_by(Territory.name)).scalars()
+    return render_template("admin/territories.html", territories=territories)
+
+
+@bp.route("/territories/new", methods=["GET", "POST"], defaults={"territory_id": None})
+@bp.route("/territories/<int:territory_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_territory(territory_id: int | None):
+    territory = db.get_or_404(Territory, territory_id) if territory_id else Territory()
+    form = TerritoryForm(obj=territory if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            save_territory(
+                current_user,
+                territory,
+                code=form.code.data.strip(),
+                name=form.name.data.strip(),
+                population_target=form.population_target.data,
+            )
+        except AdminError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Territory saved."), "success")
+            return redirect(url_for(".list_territories"))
+    return render_template("admin/territory_form.html", form=form, territory=territory)
+
+
+# --- Processes -----------------------------------------------------------------
+
+
+@bp.get("/processes")
+@admin_required
+def list_processes():
+    processes = db.session.execute(
+        db.select(Process).options(db.selectinload(Process.phases)).order_by(Process.created_at.desc())
+    ).scalars()
+    return render_template("admin/processes.html", processes=processes, today=local_today())
+
+
+@bp.route("/processes/new", methods=["GET", "POST"], defaults={"process_id": None})
+@bp.route("/processes/<int:process_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_process(process_id: int | None):
+    process = db.get_or_404(Process, process_id) if process_id else Process(status=ProcessStatus.DRAFT)
+    form = ProcessForm(data=_process_form_data(process) if request.method == "GET" else None)
+    territories = db.session.execute(db.select(Territory).order_by(Territory.name)).scalars().all()
+    form.territory_ids.choices = choices((t.id, t.name) for t in territories)
+    if form.validate_on_submit():
+        chosen = [t for t in territories if t.id in set(form.territory_ids.data)]
+        phases = {}
+        for kind in PhaseKind:
+            sub = getattr(form, kind.value)
+            if sub.starts_on.data:
+                phases[kind] = (
+                    sub.starts_on.data,
+                    sub.ends_on.data,
+                    sub.description_fr.data or "",
+                    sub.description_en.data or "",
+                )
+        fields = {name: getattr(form, name).data or "" for name in PROCESS_TEXT_FIELDS}
+        try:
+            save_process(current_user, process, fields=fields, territories=chosen, phases=phases)
+        except AdminError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Process saved."), "success")
+            return redirect(url_for(".show_process", process_id=process.id))
+    return render_template("admin/process_form.html", form=form, process=process)
+
+
+def _process_form_data(process: Process) -> dict:
+    data = {name: getattr(process, name) for name in PROCESS_TEXT_FIELDS}
+    data["territory_ids"] = [t.id for t in process.territories]
+    for phase in process.phases:
+        data[phase.kind.value] = {
+            "starts_on": phase.starts_on,
+            "ends_on": phase.ends_on,
+            "description_fr": phase.description_fr,
+            "description_en": phase.description_en,
+        }
+    return data
+
+
+@bp.get("/processes/<int:process_id>")
+@admin_required
+def show_process(process_id: int):
+    process = db.get_or_404(Process, process_id)
+    status_form = ProcessStatusForm(status=process.status.value)
+    return render_template("admin/process.html", process=process, status_form=status_form, today=local_today())
+
+
+@bp.post("/processes/<int:process_id>/status")
+@admin_required
+def change_status(process_id: int):
+    process = db.get_or_404(Process, process_id)
+    form = ProcessStatusForm()
+    if form.validate_on_submit():
+        try:
+            change_process_status(current_user, process, ProcessStatus(form.status.data))
+        except IllegalTransition:
+            db.session.rollback()
+            flash(_("This change of status is not allowed from the current status."), "error")
+        else:
+            db.session.commit()
+            flash(_("Status changed."), "success")
+    else:
+        flash(_("Choose one of the listed statuses."), "error")
+    return redirect(url_for(".show_process", process_id=process.id))
+
+
+# --- Audit log -------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@admin_required
+def audit_log():
+    query = db.select(AuditLog).options(db.joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/audit.html", page=page)
+
+
+# --- Privacy requests (Law 25) -----------------------------------------------------
+
+
+@bp.get("/privacy")
+@admin_required
+def privacy():
+    """Find an identified respondent's responses by e-mail, to answer an access or erasure request."""
+    from app.admin.forms import EraseRespondentForm, RespondentSearchForm
+    from app.retention import find_identified_responses
+
+    form = RespondentSearchForm(request.args)
+    responses = None
+    if request.args and form.validate():
+        responses = find_identified_responses(form.email.data)
+        audit.record(current_user, "respondent.search", object_type="respondent", found=len(responses))
+        db.session.commit()
+    erase_form = EraseRespondentForm(email=form.email.data)
+    return render_template("admin/privacy.html", form=form, responses=responses, erase_form=erase_form)
+
+
+@bp.post("/privacy/erase")
+@admin_required
+def erase_respondent():
+    from app.admin.forms import EraseRespondentForm
+    from app.retention import erase_identified_respondent
+
+    form = EraseRespondentForm()
+    if not form.validate_on_submit():
+        flash(_("Give the e-mail address of the respondent."), "error")
+        return redirect(url_for(".privacy"))
+    erased = erase_identified_respondent(form.email.data, current_user)
+    db.session.commit()
+    flash(_("%(count)d responses erased.", count=erased), "success")
+    return redirect(url_for(".privacy"))

@@ -1,0 +1,21 @@
+"""Writing the audit trail. Callers flush within their own transaction; nothing here commits."""
+
+from typing import Any
+
+from app.extensions import db
+from app.models import AuditLog, User
+
+
+def record(
+    actor: User | None, action: str, obj: Any = None, *, object_type: str | None = None, **details: Any
+) -> AuditLog:
+    """One audit entry about ``obj`` (a model instance), or about ``object_type`` when there is no row to name."""
+    entry = AuditLog(
+        actor=actor,
+        action=action,
+        object_type=object_type or getattr(type(obj), "__tablename__", type(obj).__name__),
+        object_id=str(obj.id) if getattr(obj, "id", None) is not None else None,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,109 @@
+"""Account operations: sign-in, invitations, password resets. No request objects here; nothing commits."""
+
+import enum
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app import audit
+from app.extensions import db
+from app.models import AccountToken, Organization, Role, TokenPurpose, User, utcnow
+from app.models.people import hash_token, normalize_email
+
+logger = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class TokenProblem(enum.StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class TokenError(Exception):
+    def __init__(self, problem: TokenProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class EmailTaken(Exception):
+    pass
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the e-mail and password match an active account; None otherwise, whatever the reason."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: Role,
+    *,
+    password: str | None = None,
+    organization: Organization | None = None,
+    locale: str = "fr_CA",
+    actor: User | None = None,
+) -> User:
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(email=email, name=name, role=role, organization=organization, locale=locale)
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, role=role.value)
+    return user
+
+
+def issue_token(user: User, purpose: TokenPurpose, max_age: timedelta) -> str:
+    """Invalidate the user's earlier unused tokens of this purpose and return a new clear token."""
+    for old in db.session.execute(
+        db.select(AccountToken).filter_by(user_id=user.id, purpose=purpose, used_at=None)
+    ).scalars():
+        old.used_at = utcnow()
+    token, clear = AccountToken.issue(user, purpose, max_age)
+    db.session.add(token)
+    db.session.flush()
+    return clear
+
+
+def check_token(clear: str, purpose: TokenPurpose) -> AccountToken:
+    token = db.session.execute(
+        db.select(AccountToken).filter_by(token_hash=hash_token(clear), purpose=purpose)
+    ).scalar_one_or_none()
+    if token is None or not token.user.active:
+        raise TokenError(TokenProblem.INVALID)
+    if token.is_used:
+        raise TokenError(TokenProblem.USED)
+    if token.is_expired:
+        raise TokenError(TokenProblem.EXPIRED)
+    return token
+
+
+def redeem_token(clear: str, purpose: TokenPurpose, new_password: str) -> User:
+    """Use a token once to set the account's password. The conditional UPDATE lets only one submission win."""
+    token = check_token(clear, purpose)
+    claimed = db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise TokenError(TokenProblem.USED)
+    user = token.user
+    user.set_password(new_password)
+    action = "user.accept_invitation" if purpose is TokenPurpose.INVITATION else "user.reset_password"
+    audit.record(user, action, user)
+    return user

@@ -1,0 +1,910 @@
+"""The questionnaire definition: the one place of truth for what a questionnaire is, as a JSON document.
+
+The format (``"format": "concerto-questionnaire"``, ``"version": 1``) is documented in docs/QUESTIONNAIRE_FORMAT.md::
+
+    {"format": "concerto-questionnaire", "version": 1,
+     "survey": {"title": {"fr": "…", "en": "…"}, "anonymity": "anonymous", …},
+     "pages": [{"title": {…}, "relevant": "", "questions": [
+         {"code": "age", "type": "single_choice", "label": {"fr": "…", "en": "…"}, "required": true,
+          "settings": {"display": "radios"}, "choices": [{"code": "0-2", "label": {"fr": "…", "en": "…"}}]}]}]}
+
+- :func:`export_definition` turns a survey into that document;
+- :func:`validate_definition` lists every problem of a document, each with its JSON path (``$.pages[0].questions[2]
+  .relevant``) and, for expressions, the position of the fault;
+- :func:`import_definition` creates a draft survey from a valid document, all or nothing.
+
+The builder, the JSON and XLSForm imports, the templates of ``app/builder/catalog`` and the duplication of a survey
+all go through these functions, so a questionnaire obeys the same rules wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.builder.expressions import (
+    Current,
+    ExpressionError,
+    Ref,
+    Selected,
+    Str,
+    check_references,
+    is_valid_name,
+    iter_nodes,
+    parse,
+    references,
+)
+from app.models import Anonymity, Choice, ChoiceKind, Question, QuestionType, Survey, SurveyPage
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "SETTINGS",
+    "DefinitionError",
+    "DefinitionInvalid",
+    "QuestionContext",
+    "check_question",
+    "export_definition",
+    "import_definition",
+    "normalize_definition",
+    "validate_definition",
+]
+
+FORMAT = "concerto-questionnaire"
+FORMAT_VERSION = 1
+
+# Limits (a definition is data from outside: every size is bounded).
+MAX_PAGES = 100
+MAX_QUESTIONS = 500
+MAX_CHOICES = 300
+MAX_TITLE = 200
+MAX_LABEL = 5000
+MAX_CHOICE_LABEL = 500
+MAX_LONG_TEXT = 20_000
+MAX_EXPRESSION = 2000
+MAX_CODE = 64
+MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
+MAX_SCALE = 10
+
+CHOICE_CODE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+YES_NO_CODES = ("yes", "no")
+
+# Setting kinds
+_INT, _BOOL, _NUMBER, _DATE, _LABEL, _DISPLAY = "int", "bool", "number", "date", "label", "display"
+DISPLAYS = ("radios", "dropdown")
+_TEXT_SETTINGS = {"min_length": _INT, "max_length": _INT, "open": _BOOL}
+#: The settings each question type accepts (``Question.settings``). Absent, empty or false settings are not stored.
+SETTINGS: Mapping[QuestionType, Mapping[str, str]] = {
+    QuestionType.SHORT_TEXT: _TEXT_SETTINGS,
+    QuestionType.LONG_TEXT: _TEXT_SETTINGS,
+    QuestionType.SINGLE_CHOICE: {"display": _DISPLAY, "other": _BOOL},
+    QuestionType.MULTIPLE_CHOICE: {"min_selections": _INT, "max_selections": _INT, "other": _BOOL},
+    QuestionType.YES_NO: {},
+    QuestionType.RATING: {
+        "scale": _INT,
+        "low_label_fr": _LABEL,
+        "low_label_en": _LABEL,
+        "high_label_fr": _LABEL,
+        "high_label_en": _LABEL,
+    },
+    QuestionType.NUMERIC: {"min": _NUMBER, "max": _NUMBER, "decimal": _BOOL},
+    QuestionType.DATE: {"min": _DATE, "max": _DATE},
+    QuestionType.RANKING: {},
+    QuestionType.MATRIX: {},
+    QuestionType.TERRITORY: {"display": _DISPLAY},
+    QuestionType.EMAIL: {},
+    QuestionType.NOTE: {},
+}
+DEFAULT_SCALE = 5
+MIN_OPTIONS = {
+    QuestionType.SINGLE_CHOICE: 2,
+    QuestionType.MULTIPLE_CHOICE: 2,
+    QuestionType.RANKING: 2,
+    QuestionType.MATRIX: 2,
+}
+
+_TOP_KEYS = {"format", "version", "survey", "pages"}
+_SURVEY_KEYS = {
+    "slug",
+    "template",
+    "title",
+    "intro",
+    "estimated_minutes",
+    "privacy",
+    "retention_days",
+    "contact_email",
+    "anonymity",
+    "opens_at",
+    "closes_at",
+}
+_PAGE_KEYS = {"title", "intro", "relevant", "questions"}
+_QUESTION_KEYS = {
+    "code",
+    "type",
+    "label",
+    "help",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "settings",
+    "choices",
+    "rows",
+}
+_CHOICE_KEYS = {"code", "label"}
+
+
+@dataclass(frozen=True)
+class DefinitionError:
+    """One problem of a definition: where (a JSON path such as ``$.pages[0].questions[2].relevant``) and what.
+
+    ``position`` is the 0-based offset of the fault inside an expression, when the problem is in one.
+    """
+
+    path: str
+    message: str
+    position: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class DefinitionInvalid(Exception):
+    """Raised by :func:`import_definition` for a refused document; nothing was created."""
+
+    def __init__(self, errors: list[DefinitionError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+@dataclass
+class QuestionContext:
+    """What a question's checks need to know about the rest of the questionnaire."""
+
+    known: set[str] = field(default_factory=set)  # every question code of the questionnaire
+    earlier: list[str] = field(default_factory=list)  # codes of the questions before this one, in order
+    notes: set[str] = field(default_factory=set)  # codes of text blocks (no answer)
+    choice_codes: dict[str, set[str]] = field(default_factory=dict)  # question code → its option codes
+    anonymity: str = Anonymity.ANONYMOUS.value
+    email_seen: bool = False  # an earlier question already asks for the e-mail
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.errors: list[DefinitionError] = []
+
+    def error(self, path: str, message: str, position: int | None = None) -> None:
+        self.errors.append(DefinitionError(path, message, position))
+
+    # -- scalar readers: each returns a normalized value (or a default) and records what is wrong --------------
+
+    def keys(self, obj: Mapping, allowed: set[str], path: str) -> None:
+        for key in obj:
+            if key not in allowed:
+                self.error(
+                    _join(path, str(key)),
+                    _(
+                        "Unknown field “%(key)s”; the fields here are: %(keys)s.",
+                        key=key,
+                        keys=", ".join(sorted(allowed)),
+                    ),
+                )
+
+    def text(self, value: Any, path: str, *, max_length: int, required: bool = False, one_line: bool = False) -> dict:
+        """A per-language text: ``{"fr": "…", "en": "…"}`` (a plain string counts as French)."""
+        result = {"fr": "", "en": ""}
+        if value is None:
+            value = {}
+        if isinstance(value, str):
+            value = {"fr": value}
+        if not isinstance(value, Mapping):
+            self.error(path, _('Expected an object with French and English texts, e.g. {"fr": "…", "en": "…"}.'))
+            return result
+        for key, text in value.items():
+            if key not in result:
+                self.error(_join(path, str(key)), _("Unknown language “%(key)s”: use “fr” and “en”.", key=key))
+                continue
+            if text is None:
+                continue
+            if not isinstance(text, str):
+                self.error(_join(path, key), _("Expected a text."))
+                continue
+            text = text.strip()
+            if len(text) > max_length:
+                self.error(_join(path, key), _("Too long: at most %(max)d characters.", max=max_length))
+                continue
+            if one_line and ("\n" in text or "\r" in text):
+                self.error(_join(path, key), _("This text must fit on one line."))
+                continue
+            result[key] = text
+        if required and not result["fr"]:
+            self.error(_join(path, "fr"), _("The French text is required."))
+        return result
+
+    def string(self, value: Any, path: str, *, max_length: int) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.error(path, _("Expected a text."))
+            return ""
+        value = value.strip()
+        if len(value) > max_length:
+            self.error(path, _("Too long: at most %(max)d characters.", max=max_length))
+            return ""
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(path, _("Expected true or false."))
+            return False
+        return value
+
+    def integer(self, value: Any, path: str, *, minimum: int, maximum: int) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, _("Expected a whole number."))
+            return None
+        if not minimum <= value <= maximum:
+            self.error(path, _("Expected a number from %(min)d to %(max)d.", min=minimum, max=maximum))
+            return None
+        return value
+
+    def number(self, value: Any, path: str) -> int | float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.error(path, _("Expected a number."))
+            return None
+        if abs(value) >= 1e12:
+            self.error(path, _("This number is too large."))
+            return None
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    def date(self, value: Any, path: str) -> str | None:
+        if value is None or value == "":
+            return None
+        parsed = None
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                parsed = dt.date.fromisoformat(value)
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            self.error(path, _("Expected a date written YYYY-MM-DD."))
+            return None
+        return parsed.isoformat()
+
+    def timestamp(self, value: Any, path: str) -> dt.datetime | None:
+        if value is None or value == "":
+            return None
+        moment = None
+        if isinstance(value, str) and len(value) <= 40:
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        if moment is None:
+            self.error(path, _("Expected a date and time such as 2025-03-01T09:00:00-05:00."))
+            return None
+        if moment.tzinfo is None:
+            self.error(path, _("Give the time zone, e.g. 2025-03-01T09:00:00-05:00."))
+            return None
+        return moment.astimezone(dt.UTC)
+
+    def expression(self, source: Any, path: str, **rules: Any) -> str:
+        """A ``relevant`` or ``constraint`` expression, parsed and checked against the questions it may use."""
+        source = self.string(source, path, max_length=MAX_EXPRESSION)
+        if not source:
+            return ""
+        notes: set[str] = rules.pop("notes")
+        choice_codes: dict[str, set[str]] = rules.pop("choice_codes")
+        problem = expression_problem(source, notes=notes, choice_codes=choice_codes, **rules)
+        if problem is not None:
+            self.error(path, problem[0], problem[1])
+        return source
+
+
+def _join(path: str, key: str | int) -> str:
+    return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+
+
+def expression_problem(
+    source: str,
+    *,
+    known: Iterable[str],
+    allowed: Iterable[str],
+    current: str | None = None,
+    allow_self: bool = False,
+    notes: Iterable[str] = (),
+    choice_codes: Mapping[str, set[str]] | None = None,
+) -> tuple[str, int] | None:
+    """What is wrong with an expression, as (message, 0-based position), or None when it is fine.
+
+    The message always says at which character the fault is.
+    """
+    try:
+        expr = parse(source)
+    except ExpressionError as exc:
+        return str(exc.message), max(exc.position, 0)
+    try:
+        check_references(expr, known=known, allowed=allowed, current=current, allow_self=allow_self)
+    except ExpressionError as exc:
+        message = str(exc.message)
+        if source.startswith("${", exc.position):  # reference messages do not say where they are
+            message = _("%(message)s (character %(char)d)", message=message.rstrip("."), char=exc.position + 1)
+        return message, max(exc.position, 0)
+    notes = set(notes)
+    for name, position in references(expr):
+        if name in notes and name != current:
+            return (
+                _(
+                    "“%(name)s” is a text block, it has no answer (character %(char)d).",
+                    name=name,
+                    char=position + 1,
+                ),
+                position,
+            )
+    for node in iter_nodes(expr):
+        if isinstance(node, Selected) and isinstance(node.value, Ref | Current) and isinstance(node.choice, Str):
+            name = current if isinstance(node.value, Current) else node.value.name
+            codes = (choice_codes or {}).get(name or "")
+            if codes is not None and node.choice.value not in codes:
+                return (
+                    _(
+                        "“%(code)s” is not a choice of the question “%(name)s” (character %(char)d).",
+                        code=node.choice.value,
+                        name=name,
+                        char=node.choice.position + 1,
+                    ),
+                    node.choice.position,
+                )
+    return None
+
+
+# ------------------------------------------------------------------------------------------------------ validate
+
+
+def validate_definition(data: Any) -> list[DefinitionError]:
+    """Every problem of the document, in document order (an empty list: the document can be imported)."""
+    return _validate(data)[0]
+
+
+def normalize_definition(data: Any) -> dict:
+    """The document with defaults filled in and texts trimmed; raise :class:`DefinitionInvalid` if it has problems."""
+    errors, normalized = _validate(data)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return normalized
+
+
+def _validate(data: Any) -> tuple[list[DefinitionError], dict]:
+    check = _Checker()
+    if not isinstance(data, Mapping):
+        check.error("$", _("A questionnaire definition is a JSON object."))
+        return check.errors, {}
+    if data.get("format") != FORMAT:
+        check.error(
+            "$.format", _("This is not a Concerto questionnaire: “format” must be “%(format)s”.", format=FORMAT)
+        )
+        return check.errors, {}
+    version = data.get("version")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            message = _("This file uses version %(version)s of the format, made by a newer Concerto.", version=version)
+        else:
+            message = _("Unknown format version: this Concerto reads version %(version)d.", version=FORMAT_VERSION)
+        check.error("$.version", message)
+        return check.errors, {}
+    check.keys(data, _TOP_KEYS, "$")
+    survey = _validate_survey(check, data.get("survey"))
+    pages_data = data.get("pages", [])
+    if not isinstance(pages_data, list):
+        check.error("$.pages", _("Expected a list of pages."))
+        pages_data = []
+    if len(pages_data) > MAX_PAGES:
+        check.error("$.pages", _("Too many pages: at most %(max)d.", max=MAX_PAGES))
+        pages_data = []
+
+    # First pass: the codes, in questionnaire order, so that expressions can be checked against them.
+    order: list[tuple[str, Any]] = []  # (path, question data)
+    count = 0
+    for p, page in enumerate(pages_data):
+        questions = page.get("questions", []) if isinstance(page, Mapping) else []
+        if isinstance(questions, list):
+            count += len(questions)
+            order.extend((f"$.pages[{p}].questions[{i}]", q) for i, q in enumerate(questions))
+    if count > MAX_QUESTIONS:
+        check.error("$.pages", _("Too many questions: at most %(max)d.", max=MAX_QUESTIONS))
+        return check.errors, {}
+    codes = [q.get("code") if isinstance(q, Mapping) else None for _path, q in order]
+    context = QuestionContext(
+        known={c for c in codes if isinstance(c, str)},
+        notes={
+            q["code"]
+            for _p, q in order
+            if isinstance(q, Mapping) and q.get("type") == QuestionType.NOTE and isinstance(q.get("code"), str)
+        },
+        choice_codes=_choice_codes(q for _p, q in order),
+        anonymity=survey.get("anonymity", Anonymity.ANONYMOUS.value),
+    )
+
+    first_path: dict[str, str] = {}
+    pages: list[dict] = []
+    for p, page in enumerate(pages_data):
+        path = f"$.pages[{p}]"
+        if not isinstance(page, Mapping):
+            check.error(path, _("Expected an object for the page."))
+            continue
+        check.keys(page, _PAGE_KEYS, path)
+        normalized_page = {
+            "title": check.text(page.get("title"), f"{path}.title", max_length=MAX_TITLE, one_line=True),
+            "intro": check.text(page.get("intro"), f"{path}.intro", max_length=MAX_LONG_TEXT),
+            "relevant": check.expression(
+                page.get("relevant"),
+                f"{path}.relevant",
+                known=context.known,
+                allowed=list(context.earlier),
+                current=None,
+                allow_self=False,
+                notes=context.notes,
+                choice_codes=context.choice_codes,
+            ),
+            "questions": [],
+        }
+        questions = page.get("questions", [])
+        if not isinstance(questions, list):
+            check.error(f"{path}.questions", _("Expected a list of questions."))
+            questions = []
+        for i, question in enumerate(questions):
+            qpath = f"{path}.questions[{i}]"
+            errors, normalized = check_question(question, context)
+            check.errors.extend(DefinitionError(_prefix(qpath, e.path), e.message, e.position) for e in errors)
+            code = normalized.get("code")
+            if code:
+                if code in first_path:
+                    check.error(
+                        f"{qpath}.code",
+                        _("The code “%(code)s” is already used by %(path)s.", code=code, path=first_path[code]),
+                    )
+                else:
+                    first_path[code] = qpath
+                context.earlier.append(code)
+            if normalized.get("type") == QuestionType.EMAIL.value:
+                context.email_seen = True
+            normalized_page["questions"].append(normalized)
+        pages.append(normalized_page)
+    return check.errors, {"format": FORMAT, "version": FORMAT_VERSION, "survey": survey, "pages": pages}
+
+
+def _prefix(base: str, relative: str) -> str:
+    if relative == "$":
+        return base
+    return base + relative[1:] if relative.startswith("$") else f"{base}.{relative}"
+
+
+def _choice_codes(questions: Iterable[Any]) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for q in questions:
+        if not isinstance(q, Mapping) or not isinstance(q.get("code"), str) or not isinstance(q.get("type"), str):
+            continue
+        if q.get("type") == QuestionType.YES_NO:
+            result[q["code"]] = set(YES_NO_CODES)
+        elif q.get("type") in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING}:
+            choices = q.get("choices") if isinstance(q.get("choices"), list) else []
+            result[q["code"]] = {
+                c["code"] for c in choices if isinstance(c, Mapping) and isinstance(c.get("code"), str)
+            }
+    return result
+
+
+def _validate_survey(check: _Checker, survey: Any) -> dict:
+    path = "$.survey"
+    if not isinstance(survey, Mapping):
+        check.error(path, _("Expected an object describing the survey (title, anonymity…)."))
+        survey = {}
+    check.keys(survey, _SURVEY_KEYS, path)
+    result: dict[str, Any] = {
+        "slug": check.string(survey.get("slug"), f"{path}.slug", max_length=80) or None,
+        "template": check.string(survey.get("template"), f"{path}.template", max_length=64) or None,
+        "title": check.text(survey.get("title"), f"{path}.title", max_length=MAX_TITLE, required=True, one_line=True),
+        "intro": check.text(survey.get("intro"), f"{path}.intro", max_length=MAX_LONG_TEXT),
+        "estimated_minutes": check.integer(
+            survey.get("estimated_minutes"), f"{path}.estimated_minutes", minimum=1, maximum=600
+        ),
+        "privacy": check.text(survey.get("privacy"), f"{path}.privacy", max_length=MAX_LONG_TEXT),
+        "retention_days": check.integer(
+            survey.get("retention_days"), f"{path}.retention_days", minimum=1, maximum=36500
+        ),
+        "contact_email": check.string(survey.get("contact_email"), f"{path}.contact_email", max_length=254) or None,
+        "anonymity": Anonymity.ANONYMOUS.value,
+        "opens_at": None,
+        "closes_at": None,
+    }
+    if result["slug"] and not SLUG_RE.fullmatch(result["slug"]):
+        check.error(f"{path}.slug", _("Lowercase letters, digits and hyphens only, e.g. besoins-parents."))
+        result["slug"] = None
+    if result["contact_email"] and not EMAIL_RE.fullmatch(result["contact_email"]):
+        check.error(f"{path}.contact_email", _("This is not an e-mail address."))
+    anonymity = survey.get("anonymity", Anonymity.ANONYMOUS.value)
+    if isinstance(anonymity, str) and anonymity in {a.value for a in Anonymity}:
+        result["anonymity"] = anonymity
+    else:
+        check.error(
+            f"{path}.anonymity",
+            _("Unknown anonymity “%(value)s”: use anonymous, confidential or identified.", value=anonymity),
+        )
+    opens = check.timestamp(survey.get("opens_at"), f"{path}.opens_at")
+    closes = check.timestamp(survey.get("closes_at"), f"{path}.closes_at")
+    if opens and closes and closes <= opens:
+        check.error(f"{path}.closes_at", _("The closing date must come after the opening date."))
+    result["opens_at"] = opens.isoformat() if opens else None
+    result["closes_at"] = closes.isoformat() if closes else None
+    return result
+
+
+def check_question(question: Any, context: QuestionContext) -> tuple[list[DefinitionError], dict]:
+    """Check one question against the rest of the questionnaire; paths are relative (``$.label.fr``).
+
+    Return the problems and the normalized question.
+    """
+    check = _Checker()
+    if not isinstance(question, Mapping):
+        check.error("$", _("Expected an object for the question."))
+        return check.errors, {}
+    check.keys(question, _QUESTION_KEYS, "$")
+    code = question.get("code")
+    if not isinstance(code, str) or not code.strip():
+        check.error("$.code", _("Each question needs a code (its name in conditions and exports), e.g. age_enfant."))
+        code = ""
+    elif len(code) > MAX_CODE or not is_valid_name(code):
+        check.error(
+            "$.code",
+            _(
+                "“%(code)s” is not a valid code: start with a letter or “_”, then letters, digits, “_”, “-” or “.” "
+                "(at most %(max)d characters).",
+                code=code[:80],
+                max=MAX_CODE,
+            ),
+        )
+        code = ""
+    raw_type = question.get("type")
+    try:
+        qtype = QuestionType(raw_type)
+    except (ValueError, TypeError):
+        check.error(
+            "$.type",
+            _(
+                "Unknown question type “%(type)s”; the types are: %(types)s.",
+                type=str(raw_type)[:80],
+                types=", ".join(t.value for t in QuestionType),
+            ),
+        )
+        qtype = None
+    result: dict[str, Any] = {
+        "code": code,
+        "type": qtype.value if qtype else None,
+        "label": check.text(question.get("label"), "$.label", max_length=MAX_LABEL, required=True),
+        "help": check.text(question.get("help"), "$.help", max_length=MAX_LABEL),
+        "required": check.boolean(question.get("required"), "$.required"),
+        "relevant": check.expression(
+            question.get("relevant"),
+            "$.relevant",
+            known=context.known,
+            allowed=list(context.earlier),
+            current=code or None,
+            allow_self=False,
+            notes=context.notes,
+            choice_codes=context.choice_codes,
+        ),
+        "constraint": check.expression(
+            question.get("constraint"),
+            "$.constraint",
+            known=context.known | ({code} if code else set()),
+            allowed=[*context.earlier, *([code] if code else [])],
+            current=code or None,
+            allow_self=True,
+            notes=context.notes,
+            choice_codes=context.choice_codes,
+        ),
+        "constraint_message": check.text(question.get("constraint_message"), "$.constraint_message", max_length=1000),
+        "settings": {},
+    }
+    if qtype is None:
+        return check.errors, result
+    if qtype is QuestionType.NOTE:
+        if result["required"]:
+            check.error("$.required", _("A text block has no answer: it cannot be required."))
+        if result["constraint"]:
+            check.error("$.constraint", _("A text block has no answer: it cannot have a constraint."))
+    if qtype is QuestionType.EMAIL:
+        if context.anonymity != Anonymity.IDENTIFIED.value:
+            check.error(
+                "$.type",
+                _(
+                    "An e-mail question is only allowed in an identified survey; this one is “%(mode)s”.",
+                    mode=context.anonymity,
+                ),
+            )
+        if context.email_seen:
+            check.error("$.type", _("The questionnaire already asks for the e-mail address once."))
+    choices = _check_choices(check, qtype, question.get("choices"), "$.choices", ChoiceKind.OPTION)
+    rows = _check_choices(check, qtype, question.get("rows"), "$.rows", ChoiceKind.ROW)
+    if qtype.has_choices:
+        result["choices"] = choices
+    if qtype is QuestionType.MATRIX:
+        result["rows"] = rows
+    result["settings"] = _check_settings(check, qtype, question.get("settings"), len(choices))
+    return check.errors, result
+
+
+def _check_choices(check: _Checker, qtype: QuestionType, value: Any, path: str, kind: ChoiceKind) -> list[dict]:
+    wanted = qtype.has_choices if kind is ChoiceKind.OPTION else qtype is QuestionType.MATRIX
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        check.error(path, _("Expected a list of choices."))
+        return []
+    if not wanted:
+        if value:
+            if kind is ChoiceKind.OPTION:
+                check.error(path, _("A question of this type has no choices to list."))
+            else:
+                check.error(path, _("Only a matrix question has rows."))
+        return []
+    if len(value) > MAX_CHOICES:
+        check.error(path, _("Too many choices: at most %(max)d.", max=MAX_CHOICES))
+        return []
+    result, seen = [], {}
+    for i, choice in enumerate(value):
+        cpath = f"{path}[{i}]"
+        if not isinstance(choice, Mapping):
+            check.error(cpath, _("Expected an object with a code and a label."))
+            continue
+        check.keys(choice, _CHOICE_KEYS, cpath)
+        code = choice.get("code")
+        if isinstance(code, int) and not isinstance(code, bool):
+            code = str(code)
+        if not isinstance(code, str) or not CHOICE_CODE_RE.fullmatch(code) or len(code) > MAX_CODE:
+            check.error(
+                f"{cpath}.code",
+                _(
+                    "“%(code)s” is not a valid choice code: letters, digits, “_”, “-” and “.” only, no spaces "
+                    "(at most %(max)d characters).",
+                    code=str(code)[:80],
+                    max=MAX_CODE,
+                ),
+            )
+            code = None
+        elif code in seen:
+            check.error(f"{cpath}.code", _("The code “%(code)s” appears twice in this list.", code=code))
+        else:
+            seen[code] = i
+        label = check.text(
+            choice.get("label"), f"{cpath}.label", max_length=MAX_CHOICE_LABEL, required=True, one_line=True
+        )
+        result.append({"code": code, "label": label})
+    if kind is ChoiceKind.OPTION:
+        minimum = MIN_OPTIONS.get(qtype, 1)
+        if len(value) < minimum:
+            check.error(path, _("Give at least %(min)d choices.", min=minimum))
+    elif not value:
+        check.error(path, _("A matrix question needs at least one row."))
+    return result
+
+
+def _check_settings(check: _Checker, qtype: QuestionType, value: Any, choice_count: int) -> dict:
+    path = "$.settings"
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        check.error(path, _("Expected an object of settings."))
+        return {}
+    spec = SETTINGS[qtype]
+    result: dict[str, Any] = {}
+    for key, raw in value.items():
+        kpath = f"{path}.{key}"
+        kind = spec.get(key)
+        if kind is None:
+            if spec:
+                message = _(
+                    "Unknown setting “%(key)s” for this type; its settings are: %(keys)s.",
+                    key=key,
+                    keys=", ".join(spec),
+                )
+            else:
+                message = _("A question of this type has no settings (found “%(key)s”).", key=key)
+            check.error(kpath, message)
+            continue
+        if kind == _INT:
+            parsed = check.integer(raw, kpath, minimum=0, maximum=MAX_ANSWER_LENGTH)
+        elif kind == _BOOL:
+            parsed = check.boolean(raw, kpath)
+        elif kind == _NUMBER:
+            parsed = check.number(raw, kpath)
+        elif kind == _DATE:
+            parsed = check.date(raw, kpath)
+        elif kind == _LABEL:
+            parsed = check.string(raw, kpath, max_length=MAX_TITLE)
+        else:  # display
+            parsed = raw
+            if raw is not None and raw not in DISPLAYS:
+                check.error(kpath, _("Use “radios” or “dropdown”."))
+                parsed = None
+        if parsed is not None and parsed != "" and parsed is not False:
+            result[key] = parsed
+    _check_setting_ranges(check, qtype, result, choice_count)
+    return dict(sorted(result.items()))
+
+
+def _check_setting_ranges(check: _Checker, qtype: QuestionType, settings: dict, choice_count: int) -> None:
+    path = "$.settings"
+    if qtype in {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}:
+        low, high = settings.get("min_length"), settings.get("max_length")
+        if high is not None and high < 1:
+            check.error(f"{path}.max_length", _("The maximum length must be at least 1."))
+        if low is not None and high is not None and low > high:
+            check.error(f"{path}.min_length", _("The minimum length is larger than the maximum length."))
+    elif qtype is QuestionType.MULTIPLE_CHOICE:
+        low, high = settings.get("min_selections"), settings.get("max_selections")
+        available = choice_count + (1 if settings.get("other") else 0)
+        if high is not None and (high < 1 or (choice_count and high > available)):
+            check.error(
+                f"{path}.max_selections",
+                _("The maximum number of choices must be from 1 to %(max)d.", max=max(available, 1)),
+            )
+        if low is not None and choice_count and low > available:
+            check.error(f"{path}.min_selections", _("More choices are required than there are options."))
+        if low is not None and high is not None and low > high:
+            check.error(f"{path}.min_selections", _("The minimum number of choices is larger than the maximum."))
+    elif qtype is QuestionType.RATING:
+        scale = settings.setdefault("scale", DEFAULT_SCALE)
+        if not 2 <= scale <= MAX_SCALE:
+            check.error(f"{path}.scale", _("A rating scale goes from 1 to a number from 2 to %(max)d.", max=MAX_SCALE))
+    elif qtype is QuestionType.NUMERIC:
+        low, high = settings.get("min"), settings.get("max")
+        if not settings.get("decimal"):
+            for key in ("min", "max"):
+                if isinstance(settings.get(key), float):
+                    check.error(f"{path}.{key}", _("Whole numbers are expected: allow decimals or round this limit."))
+        if low is not None and high is not None and low > high:
+            check.error(f"{path}.min", _("The minimum is larger than the maximum."))
+    elif qtype is QuestionType.DATE:
+        low, high = settings.get("min"), settings.get("max")
+        if low and high and low > high:
+            check.error(f"{path}.min", _("The earliest date comes after the latest date."))
+
+
+# -------------------------------------------------------------------------------------------------------- export
+
+
+def _pair(obj: Any, name: str) -> dict[str, str]:
+    return {"fr": getattr(obj, f"{name}_fr") or "", "en": getattr(obj, f"{name}_en") or ""}
+
+
+def question_to_dict(question: Question) -> dict:
+    data: dict[str, Any] = {
+        "code": question.code,
+        "type": question.type.value,
+        "label": _pair(question, "label"),
+        "help": _pair(question, "help"),
+        "required": bool(question.required),
+        "relevant": question.relevant or "",
+        "constraint": question.constraint or "",
+        "constraint_message": _pair(question, "constraint_message"),
+        "settings": dict(sorted((question.settings or {}).items())),
+    }
+    if question.type.has_choices:
+        data["choices"] = [{"code": c.code, "label": _pair(c, "label")} for c in question.choices]
+    if question.type is QuestionType.MATRIX:
+        data["rows"] = [{"code": c.code, "label": _pair(c, "label")} for c in question.rows]
+    return data
+
+
+def export_definition(survey: Survey) -> dict:
+    """The survey as a definition document (status, responses and invitations are not part of it)."""
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "survey": {
+            "slug": survey.slug,
+            "template": survey.template_key,
+            "title": _pair(survey, "title"),
+            "intro": _pair(survey, "intro"),
+            "estimated_minutes": survey.estimated_minutes,
+            "privacy": _pair(survey, "privacy"),
+            "retention_days": survey.retention_days,
+            "contact_email": survey.contact_email,
+            "anonymity": survey.anonymity.value,
+            "opens_at": survey.opens_at.isoformat() if survey.opens_at else None,
+            "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
+        },
+        "pages": [
+            {
+                "title": _pair(page, "title"),
+                "intro": _pair(page, "intro"),
+                "relevant": page.relevant or "",
+                "questions": [question_to_dict(q) for q in page.questions],
+            }
+            for page in survey.pages
+        ],
+    }
+
+
+# -------------------------------------------------------------------------------------------------------- import
+
+
+def import_definition(
+    data: Any, process: Any, actor: Any, *, slug: str | None = None, audit_action: str = "survey.import"
+) -> Survey:
+    """Create a draft survey in ``process`` from a definition; raise :class:`DefinitionInvalid` and create nothing
+    when the document has any problem. The survey keeps the document's slug when it is free, else gets a new one.
+    The caller commits."""
+    from app import audit
+    from app.builder.slugs import slug_is_free, unique_slug
+    from app.extensions import db
+
+    normalized = normalize_definition(data)
+    meta = normalized["survey"]
+    if slug is None:
+        wanted = meta["slug"]
+        slug = wanted if wanted and slug_is_free(wanted) else unique_slug(wanted or meta["title"]["fr"])
+    survey = Survey(
+        process=process,
+        slug=slug,
+        template_key=meta["template"],
+        anonymity=Anonymity(meta["anonymity"]),
+        estimated_minutes=meta["estimated_minutes"],
+        retention_days=meta["retention_days"],
+        contact_email=meta["contact_email"],
+        opens_at=dt.datetime.fromisoformat(meta["opens_at"]) if meta["opens_at"] else None,
+        closes_at=dt.datetime.fromisoformat(meta["closes_at"]) if meta["closes_at"] else None,
+        created_by_id=getattr(actor, "id", None),
+        **_columns(meta, "title", "intro", "privacy"),
+    )
+    for page_position, page_data in enumerate(normalized["pages"]):
+        page = SurveyPage(
+            position=page_position, relevant=page_data["relevant"], **_columns(page_data, "title", "intro")
+        )
+        survey.pages.append(page)
+        for position, q in enumerate(page_data["questions"]):
+            page.questions.append(build_question(survey, q, position))
+    db.session.add(survey)
+    db.session.flush()
+    audit.record(actor, audit_action, survey, slug=survey.slug, questions=len(survey.questions))
+    return survey
+
+
+def build_question(survey: Survey, q: dict, position: int) -> Question:
+    """A new Question (with its choices) from a normalized question dict."""
+    question = Question(
+        survey=survey,
+        position=position,
+        code=q["code"],
+        type=QuestionType(q["type"]),
+        required=q["required"],
+        relevant=q["relevant"],
+        constraint=q["constraint"],
+        settings=dict(q["settings"]),
+        **_columns(q, "label", "help", "constraint_message"),
+    )
+    for kind, key in ((ChoiceKind.OPTION, "choices"), (ChoiceKind.ROW, "rows")):
+        for i, choice in enumerate(q.get(key, [])):
+            question.all_choices.append(Choice(kind=kind, position=i, code=choice["code"], **_columns(choice, "label")))
+    return question
+
+
+def _columns(data: Mapping, *names: str) -> dict[str, str]:
+    return {f"{name}_{lang}": data[name][lang] for name in names for lang in ("fr", "en")}

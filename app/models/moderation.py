@@ -1,0 +1,289 @@
+"""Moderation and consolidation: free-text items, themes, partner contributions, comments and draft orientations.
+
+- :class:`ModerationItem` is one piece of free text waiting for (or past) a facilitator's decision: an open
+  answer, an "other, please specify" text, a partner contribution or a comment on an orientation. ``text`` is the
+  original, never altered; ``redacted_text`` is what partners see (NULL until the item is redacted or approved as
+  is). ``version`` is the optimistic-locking counter: a decision taken on a stale version is refused.
+- :class:`Theme` tags items (many to many); a merged theme points to the theme that absorbed it.
+- :class:`Orientation` is a draft strategic orientation with its evidence (:class:`OrientationEvidence`, links to
+  items that are never deleted by merge or split) and its revisions (:class:`OrientationRevision`).
+"""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.people import Organization, Territory, User
+from app.models.processes import IllegalTransition, Process
+from app.models.surveys import Answer, Question, Response, Survey
+
+
+class ItemSource(enum.StrEnum):
+    ANSWER = "answer"  # an answer to an open text question
+    OTHER_ANSWER = "other_answer"  # an "other, please specify" text
+    CONTRIBUTION = "contribution"  # a partner's proposal
+    COMMENT = "comment"  # a partner's comment on an orientation
+
+
+class ItemState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NEEDS_REDACTION = "needs_redaction"
+
+
+class RejectReason(enum.StrEnum):
+    OFF_TOPIC = "off_topic"
+    OFFENSIVE = "offensive"
+    PERSONAL_INFORMATION = "personal_information"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"
+
+
+ITEM_TRANSITIONS: dict[ItemState, set[ItemState]] = {
+    ItemState.PENDING: {ItemState.APPROVED, ItemState.REJECTED, ItemState.NEEDS_REDACTION},
+    ItemState.NEEDS_REDACTION: {ItemState.APPROVED, ItemState.REJECTED, ItemState.PENDING},
+    ItemState.APPROVED: {ItemState.PENDING},
+    ItemState.REJECTED: {ItemState.PENDING},
+}
+
+
+class OrientationState(enum.StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    READY_FOR_VOTE = "ready_for_vote"
+    ADOPTED = "adopted"
+    SET_ASIDE = "set_aside"
+
+
+ORIENTATION_TRANSITIONS: dict[OrientationState, set[OrientationState]] = {
+    OrientationState.DRAFT: {OrientationState.IN_REVIEW, OrientationState.SET_ASIDE},
+    OrientationState.IN_REVIEW: {OrientationState.DRAFT, OrientationState.READY_FOR_VOTE, OrientationState.SET_ASIDE},
+    OrientationState.READY_FOR_VOTE: {
+        OrientationState.IN_REVIEW,
+        OrientationState.ADOPTED,
+        OrientationState.SET_ASIDE,
+    },
+    OrientationState.ADOPTED: {OrientationState.READY_FOR_VOTE},
+    OrientationState.SET_ASIDE: {OrientationState.DRAFT},
+}
+# States in which partners (and the public page) see an orientation.
+PUBLISHED_ORIENTATION_STATES = (
+    OrientationState.IN_REVIEW,
+    OrientationState.READY_FOR_VOTE,
+    OrientationState.ADOPTED,
+)
+
+
+item_themes = sa.Table(
+    "item_themes",
+    Base.metadata,
+    sa.Column("item_id", sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Contribution(Base):
+    """A partner's proposal of priority, on behalf of their organization."""
+
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text)
+    why_it_matters: Mapped[str] = mapped_column(sa.Text, default="")
+    language: Mapped[str] = mapped_column(sa.String(2), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    process: Mapped[Process] = relationship()
+    author: Mapped[User | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+
+
+class Orientation(Base):
+    __tablename__ = "orientations"
+    __table_args__ = (sa.Index("ix_orientations_process_state", "process_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"))
+    title_fr: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    statement_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    statement_en: Mapped[str] = mapped_column(sa.Text, default="")
+    rationale_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    rationale_en: Mapped[str] = mapped_column(sa.Text, default="")
+    state: Mapped[OrientationState] = mapped_column(
+        enum_column(OrientationState, "state"), default=OrientationState.DRAFT
+    )
+    # Set when this orientation was merged into another (it is then set aside, its history kept).
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orientations.id", ondelete="SET NULL"))
+    # Set on the orientations created by splitting another.
+    split_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orientations.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    process: Mapped[Process] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    merged_into: Mapped["Orientation | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    split_from: Mapped["Orientation | None"] = relationship(remote_side=[id], foreign_keys=[split_from_id])
+    revisions: Mapped[list["OrientationRevision"]] = relationship(
+        back_populates="orientation", cascade="all, delete-orphan", order_by="OrientationRevision.number"
+    )
+
+    def move_to(self, target: OrientationState) -> None:
+        if target not in ORIENTATION_TRANSITIONS[self.state]:
+            raise IllegalTransition(self.state, target)
+        self.state = target
+
+    @property
+    def is_published(self) -> bool:
+        return self.state in PUBLISHED_ORIENTATION_STATES
+
+    def snapshot(self) -> dict[str, str]:
+        return {field: getattr(self, field) or "" for field in ORIENTATION_TEXT_FIELDS}
+
+    def __repr__(self) -> str:
+        return f"<Orientation {self.id} {self.state}>"
+
+
+ORIENTATION_TEXT_FIELDS = ("title_fr", "title_en", "statement_fr", "statement_en", "rationale_fr", "rationale_en")
+
+
+class OrientationRevision(Base):
+    """A snapshot of an orientation's texts after an edit (number 1 is the creation)."""
+
+    __tablename__ = "orientation_revisions"
+    __table_args__ = (sa.UniqueConstraint("orientation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    orientation_id: Mapped[int] = mapped_column(sa.ForeignKey("orientations.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    orientation: Mapped[Orientation] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
+class Comment(Base):
+    """A partner's comment on an orientation in review (it enters the moderation queue)."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    orientation_id: Mapped[int] = mapped_column(sa.ForeignKey("orientations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    orientation: Mapped[Orientation] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    name_fr: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    description_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    process: Mapped[Process] = relationship()
+    merged_into: Mapped["Theme | None"] = relationship(remote_side=[id])
+
+
+class ModerationItem(Base):
+    __tablename__ = "moderation_items"
+    __table_args__ = (
+        sa.Index("ix_moderation_items_process_state", "process_id", "state"),
+        sa.Index("ix_moderation_items_process_created", "process_id", "created_at"),
+        sa.CheckConstraint("version >= 1", "version_positive"),
+        sa.CheckConstraint("reject_reason IS NULL OR state = 'rejected'", "reason_when_rejected"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"))
+    source: Mapped[ItemSource] = mapped_column(enum_column(ItemSource, "source"))
+    survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int | None] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), unique=True)
+    contribution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id", ondelete="SET NULL"), index=True)
+    respondent_group: Mapped[str | None] = mapped_column(sa.String(80))
+    language: Mapped[str] = mapped_column(sa.String(2), default="fr")
+    text: Mapped[str] = mapped_column(sa.Text)  # the original, verbatim, never altered
+    redacted_text: Mapped[str | None] = mapped_column(sa.Text)  # what partners see
+    pii_spans: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[ItemState] = mapped_column(enum_column(ItemState, "state"), default=ItemState.PENDING)
+    reject_reason: Mapped[RejectReason | None] = mapped_column(enum_column(RejectReason, "reject_reason"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderation_items.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    process: Mapped[Process] = relationship()
+    survey: Mapped[Survey | None] = relationship()
+    question: Mapped[Question | None] = relationship()
+    response: Mapped[Response | None] = relationship()
+    answer: Mapped[Answer | None] = relationship()
+    contribution: Mapped[Contribution | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    territory: Mapped[Territory | None] = relationship()
+    duplicate_of: Mapped["ModerationItem | None"] = relationship(remote_side=[id])
+    themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by=Theme.name_fr)
+
+    def move_to(self, target: ItemState) -> None:
+        if target not in ITEM_TRANSITIONS[self.state]:
+            raise IllegalTransition(self.state, target)
+        self.state = target
+
+    @property
+    def public_text(self) -> str | None:
+        """The text partners may read: only for approved items, and only the redacted (or cleared) version."""
+        if self.state is not ItemState.APPROVED:
+            return None
+        return self.redacted_text
+
+    def __repr__(self) -> str:
+        return f"<ModerationItem {self.id} {self.source} {self.state}>"
+
+
+class OrientationEvidence(Base):
+    """An item supporting an orientation. Merge and split move or copy these links, never delete items."""
+
+    __tablename__ = "orientation_evidence"
+    __table_args__ = (sa.Index("ix_orientation_evidence_item", "item_id"),)
+
+    orientation_id: Mapped[int] = mapped_column(sa.ForeignKey("orientations.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), primary_key=True)
+    chosen_as_quote: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    orientation: Mapped[Orientation] = relationship()
+    item: Mapped[ModerationItem] = relationship()

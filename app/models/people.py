@@ -1,0 +1,170 @@
+"""Accounts, organizations and territories."""
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+
+DEFAULT_HASH_METHOD = "scrypt"
+
+
+class Role(enum.StrEnum):
+    PARTNER = "partner"
+    FACILITATOR = "facilitator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def includes(self, other: "Role") -> bool:
+        """An admin can do what a facilitator can, a facilitator what a partner can."""
+        return self.rank >= other.rank
+
+
+class Sector(enum.StrEnum):
+    SCHOOL = "school"
+    COMMUNITY = "community"
+    MUNICIPAL = "municipal"
+    HEALTH = "health"
+    EMPLOYER = "employer"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+
+class Territory(Base):
+    __tablename__ = "territories"
+    __table_args__ = (sa.CheckConstraint("population_target IS NULL OR population_target >= 0", "target_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    population_target: Mapped[int | None]
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.code}>"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
+    territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id", ondelete="SET NULL"), index=True)
+    territory: Mapped[Territory | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.id}>"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", "email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(8), default="fr_CA")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on deactivation and password change: sessions carrying an older value end.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    organization: Mapped[Organization | None] = relationship()
+
+    @validates("email")
+    def _normalize_email(self, _key: str, value: str) -> str:
+        return normalize_email(value)
+
+    @property
+    def is_active(self) -> bool:  # used by Flask-Login
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_HASH_METHOD
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def deactivate(self) -> None:
+        self.active = False
+        self.session_version = (self.session_version or 0) + 1
+
+    def reactivate(self) -> None:
+        self.active = True
+
+    def has_role(self, role: Role) -> bool:
+        return self.role.includes(role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a secret
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccountToken(Base):
+    """A single-use, expiring link token. Only its SHA-256 digest is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "purpose"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def issue(cls, user: User, purpose: TokenPurpose, max_age: timedelta) -> tuple["AccountToken", str]:
+        """Return the row and the clear token (256 bits), which is never stored."""
+        clear = secrets.token_urlsafe(32)
+        now = utcnow()
+        return cls(
+            token_hash=hash_token(clear), purpose=purpose, user=user, created_at=now, expires_at=now + max_age
+        ), clear
+
+    @property
+    def is_expired(self) -> bool:
+        return utcnow() >= self.expires_at
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None

@@ -1,0 +1,113 @@
+"""Concerted planning processes (démarches) and their phases."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.people import Territory
+
+
+class ProcessStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class PhaseKind(enum.StrEnum):
+    CONSULTATION = "consultation"
+    SYNTHESIS = "synthesis"
+    VALIDATION = "validation"
+    LAUNCH = "launch"
+
+
+# Legal moves of a process's lifecycle.
+PROCESS_TRANSITIONS: dict[ProcessStatus, set[ProcessStatus]] = {
+    ProcessStatus.DRAFT: {ProcessStatus.ACTIVE},
+    ProcessStatus.ACTIVE: {ProcessStatus.COMPLETED, ProcessStatus.DRAFT},
+    ProcessStatus.COMPLETED: {ProcessStatus.ARCHIVED, ProcessStatus.ACTIVE},
+    ProcessStatus.ARCHIVED: {ProcessStatus.COMPLETED},
+}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: enum.Enum, target: enum.Enum) -> None:
+        super().__init__(f"cannot move from {current.value} to {target.value}")
+        self.current = current
+        self.target = target
+
+
+process_territories = sa.Table(
+    "process_territories",
+    Base.metadata,
+    sa.Column("process_id", sa.ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("territory_id", sa.ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Process(Base):
+    __tablename__ = "processes"
+    __table_args__ = (sa.CheckConstraint("slug <> ''", "slug_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title_fr: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    purpose_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    purpose_en: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[ProcessStatus] = mapped_column(
+        enum_column(ProcessStatus, "status"), default=ProcessStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    phases: Mapped[list["Phase"]] = relationship(
+        back_populates="process", cascade="all, delete-orphan", order_by="Phase.starts_on"
+    )
+    territories: Mapped[list[Territory]] = relationship(secondary=process_territories, order_by=Territory.name)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status is not ProcessStatus.DRAFT
+
+    def move_to(self, target: ProcessStatus) -> None:
+        if target not in PROCESS_TRANSITIONS[self.status]:
+            raise IllegalTransition(self.status, target)
+        self.status = target
+
+    def phase(self, kind: PhaseKind) -> "Phase | None":
+        return next((p for p in self.phases if p.kind is kind), None)
+
+    def current_phase(self, today: date) -> "Phase | None":
+        return next((p for p in self.phases if p.starts_on <= today <= p.ends_on), None)
+
+    def __repr__(self) -> str:
+        return f"<Process {self.slug}>"
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "kind"),
+        sa.CheckConstraint("ends_on >= starts_on", "dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PhaseKind] = mapped_column(enum_column(PhaseKind, "kind"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    description_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    process: Mapped[Process] = relationship(back_populates="phases")
+
+    def status_on(self, today: date) -> str:
+        """'past', 'current' or 'upcoming' relative to ``today``."""
+        if today > self.ends_on:
+            return "past"
+        if today < self.starts_on:
+            return "upcoming"
+        return "current"

@@ -1,0 +1,344 @@
+"""Questionnaires and their responses.
+
+Answers are normalized, one row per value, so that results are SQL aggregations:
+- choice questions: one row per chosen option (``choice_id``); an "other, please specify" text is a row with
+  ``is_other`` set and the text in ``text_value``;
+- matrix questions: one row per answered row (``row_id``) with the chosen scale option (``choice_id``);
+- ranking questions: one row per ranked option with ``rank`` (1 = first);
+- numbers and ratings in ``number_value``, dates in ``date_value``, texts in ``text_value``;
+- yes/no questions: ``number_value`` 1 (yes) or 0 (no);
+- territory questions: one row with ``territory_id``;
+- e-mail questions (identified surveys only): never an answer row, a ``RespondentContact``;
+- a note has no answer. Answers to questions hidden by display conditions are never stored.
+"""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.people import Territory
+from app.models.processes import IllegalTransition, Process
+
+
+class SurveyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+SURVEY_TRANSITIONS: dict[SurveyStatus, set[SurveyStatus]] = {
+    SurveyStatus.DRAFT: {SurveyStatus.OPEN},
+    SurveyStatus.OPEN: {SurveyStatus.CLOSED},
+    SurveyStatus.CLOSED: {SurveyStatus.OPEN, SurveyStatus.ARCHIVED},
+    SurveyStatus.ARCHIVED: {SurveyStatus.CLOSED},
+}
+
+
+class Anonymity(enum.StrEnum):
+    ANONYMOUS = "anonymous"  # no link between a response and anyone
+    CONFIDENTIAL = "confidential"  # invitation attributes kept with the response
+    IDENTIFIED = "identified"  # the respondent's e-mail is asked (stored apart from answers)
+
+
+class QuestionType(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    RATING = "rating"
+    NUMERIC = "numeric"
+    DATE = "date"
+    RANKING = "ranking"
+    MATRIX = "matrix"
+    TERRITORY = "territory"
+    EMAIL = "email"
+    NOTE = "note"  # a text-only block, no answer
+
+    @property
+    def has_choices(self) -> bool:
+        return self in CHOICE_TYPES
+
+    @property
+    def is_answerable(self) -> bool:
+        return self is not QuestionType.NOTE
+
+
+CHOICE_TYPES = frozenset(
+    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
+)
+TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
+
+
+class ChoiceKind(enum.StrEnum):
+    OPTION = "option"  # an answer option (for a matrix: a point of the shared scale)
+    ROW = "row"  # a matrix row
+
+
+class ResponseStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+class ResponseChannel(enum.StrEnum):
+    WEB = "web"
+    PAPER = "paper"  # typed in by a facilitator from a paper questionnaire
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    __table_args__ = (
+        sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", "dates_ordered"),
+        sa.CheckConstraint("estimated_minutes IS NULL OR estimated_minutes > 0", "duration_positive"),
+        sa.CheckConstraint("retention_days IS NULL OR retention_days > 0", "retention_positive"),
+        sa.CheckConstraint("version >= 1", "version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title_fr: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    intro_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    intro_en: Mapped[str] = mapped_column(sa.Text, default="")
+    estimated_minutes: Mapped[int | None]
+    # Privacy notice (Quebec's Law 25): purpose, who sees the answers, retention, contact.
+    privacy_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    privacy_en: Mapped[str] = mapped_column(sa.Text, default="")
+    retention_days: Mapped[int | None]
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    anonymity: Mapped[Anonymity] = mapped_column(enum_column(Anonymity, "anonymity"), default=Anonymity.ANONYMOUS)
+    status: Mapped[SurveyStatus] = mapped_column(
+        enum_column(SurveyStatus, "status"), default=SurveyStatus.DRAFT, index=True
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by structural edits once responses exist; each response records the version it answered.
+    version: Mapped[int] = mapped_column(default=1)
+    template_key: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    process: Mapped[Process] = relationship()
+    pages: Mapped[list["SurveyPage"]] = relationship(
+        back_populates="survey", cascade="all, delete-orphan", order_by="SurveyPage.position"
+    )
+    # Every question of the survey, unordered across pages: use ordered_questions() for respondent order.
+    questions: Mapped[list["Question"]] = relationship(back_populates="survey", cascade="all, delete-orphan")
+
+    def move_to(self, target: SurveyStatus) -> None:
+        if target not in SURVEY_TRANSITIONS[self.status]:
+            raise IllegalTransition(self.status, target)
+        self.status = target
+
+    def is_accepting(self, now: datetime) -> bool:
+        """Open, and within its dates when it has them."""
+        if self.status is not SurveyStatus.OPEN:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    def ordered_questions(self) -> list["Question"]:
+        """Questions in the order a respondent meets them: by page, then by position on the page."""
+        return [q for page in self.pages for q in page.questions]
+
+    def question(self, code: str) -> "Question | None":
+        return next((q for q in self.questions if q.code == code), None)
+
+    def __repr__(self) -> str:
+        return f"<Survey {self.slug}>"
+
+
+class SurveyPage(Base):
+    __tablename__ = "survey_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title_fr: Mapped[str] = mapped_column(sa.String(200), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    intro_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    intro_en: Mapped[str] = mapped_column(sa.Text, default="")
+    relevant: Mapped[str] = mapped_column(sa.Text, default="")  # display condition, XLSForm expression
+
+    survey: Mapped[Survey] = relationship(back_populates="pages")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="Question.position"
+    )
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (sa.UniqueConstraint("survey_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    page_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_pages.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(sa.String(64))  # the XLSForm `name`, referenced as ${code}
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, "type"))
+    label_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    label_en: Mapped[str] = mapped_column(sa.Text, default="")
+    help_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    help_en: Mapped[str] = mapped_column(sa.Text, default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    relevant: Mapped[str] = mapped_column(sa.Text, default="")  # display condition
+    constraint: Mapped[str] = mapped_column(sa.Text, default="")  # validity condition on `.`
+    constraint_message_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    constraint_message_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # Type-specific settings, e.g. min/max, min_selections/max_selections, max_length, display ("radios" |
+    # "dropdown"), other (bool: "other, please specify"), scale (N) with low/high end labels, decimal (bool),
+    # open (bool: free text goes to the moderation queue).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    page: Mapped[SurveyPage] = relationship(back_populates="questions")
+    all_choices: Mapped[list["Choice"]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", order_by="Choice.position"
+    )
+
+    @property
+    def choices(self) -> list["Choice"]:
+        return [c for c in self.all_choices if c.kind is ChoiceKind.OPTION]
+
+    @property
+    def rows(self) -> list["Choice"]:
+        return [c for c in self.all_choices if c.kind is ChoiceKind.ROW]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return (self.settings or {}).get(key, default)
+
+    def __repr__(self) -> str:
+        return f"<Question {self.code} {self.type}>"
+
+
+class Choice(Base):
+    __tablename__ = "choices"
+    __table_args__ = (sa.UniqueConstraint("question_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ChoiceKind] = mapped_column(enum_column(ChoiceKind, "kind"), default=ChoiceKind.OPTION)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(sa.String(64))
+    label_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    label_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    question: Mapped[Question] = relationship(back_populates="all_choices")
+
+
+class Invitation(Base):
+    """A single-use link /i/<token> (only the token's SHA-256 digest is stored)."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)  # e.g. territory, group
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a response is started with this invitation: a digest derived from that response's resume token
+    # (app/respond/tokens.py). Completing the response consumes the invitation through it, so that anonymous
+    # surveys keep no link between a response and its invitation.
+    claim_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    survey: Mapped[Survey] = relationship()
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (
+        sa.Index("ix_responses_survey_status", "survey_id", "status"),
+        sa.Index("ix_responses_survey_submitted", "survey_id", "submitted_at"),
+        sa.CheckConstraint("submitted_at IS NULL OR status = 'complete'", "submitted_when_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
+    survey_version: Mapped[int]
+    status: Mapped[ResponseStatus] = mapped_column(
+        enum_column(ResponseStatus, "status"), default=ResponseStatus.IN_PROGRESS
+    )
+    channel: Mapped[ResponseChannel] = mapped_column(
+        enum_column(ResponseChannel, "channel"), default=ResponseChannel.WEB
+    )
+    locale: Mapped[str] = mapped_column(sa.String(8), default="fr_CA")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Position of the page to show when the respondent comes back.
+    current_page: Mapped[int] = mapped_column(default=0)
+    # Digest of the resume token (link and cookie); cleared when the response is complete.
+    resume_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Invitation attributes (territory, group…), kept only when the survey is not anonymous.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # Set only for confidential and identified surveys: anonymous ones keep no token link.
+    invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    survey: Mapped[Survey] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        sa.Index("ix_answers_question_choice", "question_id", "choice_id"),
+        sa.Index("ix_answers_question_territory", "question_id", "territory_id"),
+        sa.Index("ix_answers_response_question", "response_id", "question_id"),
+        sa.CheckConstraint(
+            "choice_id IS NOT NULL OR text_value IS NOT NULL OR number_value IS NOT NULL OR date_value IS NOT NULL"
+            " OR territory_id IS NOT NULL",
+            "has_value",
+        ),
+        sa.CheckConstraint("rank IS NULL OR rank >= 1", "rank_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"))
+    # NO ACTION (checked at the end of the statement): a choice with answers cannot be deleted on its own,
+    # while deleting a whole survey cascades through both answers and choices.
+    choice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("choices.id"))
+    row_id: Mapped[int | None] = mapped_column(sa.ForeignKey("choices.id"))
+    text_value: Mapped[str | None] = mapped_column(sa.Text)
+    number_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 6))
+    date_value: Mapped[date | None]
+    rank: Mapped[int | None]
+    is_other: Mapped[bool] = mapped_column(default=False)
+    territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id"))
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    choice: Mapped[Choice | None] = relationship(foreign_keys=[choice_id])
+    row: Mapped[Choice | None] = relationship(foreign_keys=[row_id])
+    territory: Mapped[Territory | None] = relationship()
+
+
+class RespondentContact(Base):
+    """The e-mail of an identified respondent, kept apart from the answers (deletable on request)."""
+
+    __tablename__ = "respondent_contacts"
+
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+
+
+class SubmissionKey(Base):
+    """One row per accepted page submission: a replayed or double-clicked POST finds its key and stores nothing."""
+
+    __tablename__ = "submission_keys"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

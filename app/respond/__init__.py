@@ -1,0 +1,7 @@
+"""The respondent journey: landing, pages, resume, invitations, preview and paper entry."""
+
+from flask import Blueprint
+
+bp = Blueprint("respond", __name__)
+
+from app.respond import routes  # noqa: E402, F401

@@ -1,0 +1,33 @@
+"""Fixed forms of the respondent pages (the questions' forms are built by app/respond/engine.py)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+
+from app.forms import choices
+from app.labels import LOCALE_LABELS
+from app.respond.tokens import is_key, new_key
+
+
+class StartForm(FlaskForm):
+    """The Start button; its key makes a double click or a replay find the response it created."""
+
+    start_key = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted() or not is_key(self.start_key.data):
+            self.start_key.data = new_key()
+
+    @property
+    def valid_key(self) -> str | None:
+        value = self.start_key.raw_data[0] if self.start_key.raw_data else None
+        return value if is_key(value) else None
+
+
+class PaperStartForm(StartForm):
+    locale = SelectField(
+        _l("Language of the paper questionnaire"),
+        choices=choices(LOCALE_LABELS.items()),
+        default="fr_CA",
+    )

@@ -1,0 +1,380 @@
+"""Storing responses: start, one page of answers, completion. Everything flushes, nothing commits: the view
+commits once per page (one transaction), or rolls back when one of the errors below is raised.
+
+Idempotency: every submitted form carries a key (:mod:`app.respond.tokens`) recorded as a ``SubmissionKey`` in the
+same transaction as what it stored. The key is inserted first, so that a concurrent duplicate fails on the
+primary key (``IntegrityError``: the caller rolls back and treats the request as a replay), and a later replay
+finds it with :func:`find_submission`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Anonymity,
+    Answer,
+    Invitation,
+    Question,
+    QuestionType,
+    RespondentContact,
+    Response,
+    ResponseChannel,
+    ResponseStatus,
+    SubmissionKey,
+    Survey,
+    Territory,
+    User,
+)
+from app.models.surveys import TEXT_TYPES
+from app.respond import engine
+from app.respond.fields import other_code
+from app.respond.tokens import claim_hash, digest, resume_token_for
+from app.signals import response_completed
+
+logger = logging.getLogger(__name__)
+
+
+class RespondError(Exception):
+    """A submission that cannot be stored; the view rolls back and explains."""
+
+
+class ResponseAlreadyComplete(RespondError):
+    pass
+
+
+class InvitationAlreadyUsed(RespondError):
+    pass
+
+
+class ResponseIncomplete(RespondError):
+    """Required questions are still unanswered (``questions``, in order)."""
+
+    def __init__(self, questions: list[Question]) -> None:
+        super().__init__(questions)
+        self.questions = questions
+
+
+# ----------------------------------------------------------------------------------------------------- keys
+
+
+def find_submission(key: str) -> SubmissionKey | None:
+    return db.session.get(SubmissionKey, key)
+
+
+def record_submission(response: Response, key: str) -> None:
+    db.session.add(SubmissionKey(key=key, response_id=response.id))
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------------- start
+
+
+def start_response(
+    survey: Survey,
+    *,
+    start_key: str,
+    secret: str | bytes,
+    locale: str,
+    channel: ResponseChannel = ResponseChannel.WEB,
+    invitation: Invitation | None = None,
+    entered_by: User | None = None,
+) -> tuple[Response, str]:
+    """Create an in-progress response; return it with its resume token.
+
+    An invitation's attributes and link are kept only when the survey is not anonymous.
+    """
+    token = resume_token_for(start_key, secret)
+    response = Response(
+        survey=survey,
+        survey_version=survey.version,
+        channel=channel,
+        locale=locale,
+        current_page=0,
+        resume_token_hash=digest(token),
+        attributes={},
+        entered_by_id=entered_by.id if entered_by is not None else None,
+    )
+    if invitation is not None and survey.anonymity is not Anonymity.ANONYMOUS:
+        response.invitation_id = invitation.id
+        response.attributes = dict(invitation.attributes or {})
+    db.session.add(response)
+    db.session.flush()
+    record_submission(response, start_key)
+    return response, token
+
+
+def find_response_by_token(token: str) -> Response | None:
+    return db.session.execute(sa.select(Response).filter_by(resume_token_hash=digest(token))).scalar_one_or_none()
+
+
+def reissue_resume_token(response: Response, start_key: str, secret: str | bytes) -> str:
+    """A new resume token for an existing response (an invitation link opened again in another browser)."""
+    token = resume_token_for(start_key, secret)
+    response.resume_token_hash = digest(token)
+    db.session.flush()
+    return token
+
+
+def claim_invitation(invitation: Invitation, resume_token: str, *, replacing: str | None = None) -> bool:
+    """Mark the invitation as started by the response of ``resume_token``; ``False`` if someone claimed it first.
+
+    A conditional UPDATE: of concurrent requests with one token, exactly one wins (the others wait for its
+    commit on PostgreSQL, then find the claim taken). ``replacing``: take over a claim whose response is gone.
+    """
+    condition = Invitation.claim_hash.is_(None) if replacing is None else Invitation.claim_hash == replacing
+    result = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), condition)
+        .values(claim_hash=claim_hash(resume_token))
+    )
+    if result.rowcount == 1:
+        db.session.expire(invitation, ["claim_hash"])
+        return True
+    return False
+
+
+def response_of_invitation(invitation: Invitation) -> Response | None:
+    """The latest response linked to the invitation (confidential and identified surveys only)."""
+    return db.session.execute(
+        sa.select(Response).filter_by(invitation_id=invitation.id).order_by(Response.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def claimed_by(invitation: Invitation, resume_token: str | None) -> bool:
+    return bool(resume_token) and invitation.claim_hash == claim_hash(resume_token)
+
+
+# --------------------------------------------------------------------------------------------------- values
+
+
+def load_values(response: Response, survey: Survey) -> dict[str, Any]:
+    """The stored answers of ``response`` as engine values (see :mod:`app.respond.engine`)."""
+    rows = db.session.execute(
+        sa.select(
+            Answer.question_id,
+            Answer.choice_id,
+            Answer.row_id,
+            Answer.text_value,
+            Answer.number_value,
+            Answer.date_value,
+            Answer.rank,
+            Answer.is_other,
+            Answer.territory_id,
+        )
+        .where(Answer.response_id == response.id)
+        .order_by(Answer.id)
+    ).all()
+    questions = {q.id: q for q in survey.questions}
+    choices = {c.id: c for q in survey.questions for c in q.all_choices}
+    territory_ids = {row.territory_id for row in rows if row.territory_id is not None}
+    territory_codes = (
+        dict(db.session.execute(sa.select(Territory.id, Territory.code).where(Territory.id.in_(territory_ids))).all())
+        if territory_ids
+        else {}
+    )
+    values: dict[str, Any] = {}
+    ranked: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        question = questions.get(row.question_id)
+        if question is None:
+            continue
+        code, kind = question.code, question.type
+        choice = choices.get(row.choice_id) if row.choice_id is not None else None
+        if kind in TEXT_TYPES:
+            values[code] = row.text_value
+        elif kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
+            if row.is_other:
+                chosen = other_code(question)
+                values[code + engine.OTHER_SUFFIX] = row.text_value or ""
+            elif choice is not None:
+                chosen = choice.code
+            else:
+                continue
+            if kind is QuestionType.SINGLE_CHOICE:
+                values[code] = chosen
+            else:
+                values.setdefault(code, []).append(chosen)
+        elif kind is QuestionType.YES_NO and row.number_value is not None:
+            values[code] = "yes" if row.number_value == 1 else "no"
+        elif kind is QuestionType.RATING and row.number_value is not None:
+            values[code] = int(row.number_value)
+        elif kind is QuestionType.NUMERIC and row.number_value is not None:
+            values[code] = Decimal(row.number_value).normalize()
+        elif kind is QuestionType.DATE:
+            values[code] = row.date_value
+        elif kind is QuestionType.RANKING and choice is not None and row.rank is not None:
+            ranked.setdefault(code, []).append((row.rank, choice.code))
+        elif kind is QuestionType.MATRIX and choice is not None and row.row_id in choices:
+            values.setdefault(code, {})[choices[row.row_id].code] = choice.code
+        elif kind is QuestionType.TERRITORY and row.territory_id in territory_codes:
+            values[code] = territory_codes[row.territory_id]
+    for code, pairs in ranked.items():
+        values[code] = [choice_code for _rank, choice_code in sorted(pairs)]
+    for question in survey.questions:  # multiple choices in the options' order, "other" last
+        if question.type is QuestionType.MULTIPLE_CHOICE and question.code in values:
+            order = {c.code: c.position for c in question.choices}
+            values[question.code].sort(key=lambda c: order.get(c, len(order)))
+    email = email_question(survey)
+    if email is not None:
+        contact = db.session.get(RespondentContact, response.id)
+        if contact is not None:
+            values[email.code] = contact.email
+    return values
+
+
+def email_question(survey: Survey) -> Question | None:
+    if survey.anonymity is not Anonymity.IDENTIFIED:
+        return None
+    return next((q for q in survey.ordered_questions() if q.type is QuestionType.EMAIL), None)
+
+
+# ----------------------------------------------------------------------------------------------------- save
+
+
+def save_answers(
+    response: Response,
+    survey: Survey,
+    questions: Iterable[Question],
+    values: Mapping[str, Any],
+    *,
+    territories: Sequence[Territory] = (),
+) -> None:
+    """Replace the answers of ``response`` to ``questions`` (a page) with ``values`` (visible answers only)."""
+    questions = list(questions)
+    ids = [q.id for q in questions if q.type.is_answerable and q.type is not QuestionType.EMAIL]
+    if ids:
+        db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(ids)))
+    territory_ids = {t.code: t.id for t in territories}
+    rows = []
+    for question in questions:
+        value = values.get(question.code)
+        if question.type is QuestionType.EMAIL:
+            if question is email_question(survey):
+                _save_contact(response, value)
+            continue
+        if value is None:
+            continue
+        for fields in answer_rows(question, value, values.get(question.code + engine.OTHER_SUFFIX), territory_ids):
+            rows.append(Answer(response_id=response.id, question_id=question.id, **fields))
+    db.session.add_all(rows)
+    db.session.flush()
+
+
+def _save_contact(response: Response, email: str | None) -> None:
+    contact = db.session.get(RespondentContact, response.id)
+    if email:
+        if contact is None:
+            db.session.add(RespondentContact(response_id=response.id, email=email))
+        else:
+            contact.email = email
+    elif contact is not None:
+        db.session.delete(contact)
+
+
+def answer_rows(
+    question: Question, value: Any, other_text: str | None, territory_ids: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The Answer columns for one question's value (the normalized storage of app/models/surveys.py)."""
+    kind = question.type
+    options = {c.code: c.id for c in question.choices}
+    if kind in TEXT_TYPES:
+        return [{"text_value": value}]
+    if kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
+        rows = []
+        other = other_code(question) if (question.settings or {}).get("other") else None
+        for code in value if isinstance(value, list) else [value]:
+            if code == other:
+                if other_text:
+                    rows.append({"is_other": True, "text_value": other_text})
+            elif code in options:
+                rows.append({"choice_id": options[code]})
+        return rows
+    if kind is QuestionType.YES_NO:
+        return [{"number_value": Decimal(1 if value == "yes" else 0)}]
+    if kind in {QuestionType.RATING, QuestionType.NUMERIC}:
+        return [{"number_value": Decimal(value)}]
+    if kind is QuestionType.DATE:
+        return [{"date_value": value}]
+    if kind is QuestionType.RANKING:
+        return [
+            {"choice_id": options[code], "rank": rank}
+            for rank, code in enumerate((c for c in value if c in options), start=1)
+        ]
+    if kind is QuestionType.MATRIX:
+        rows_by_code = {r.code: r.id for r in question.rows}
+        return [
+            {"row_id": rows_by_code[row], "choice_id": options[choice]}
+            for row, choice in value.items()
+            if row in rows_by_code and choice in options
+        ]
+    if kind is QuestionType.TERRITORY and value in territory_ids:
+        return [{"territory_id": territory_ids[value]}]
+    return []
+
+
+# ------------------------------------------------------------------------------------------------- complete
+
+
+def complete_response(
+    response: Response,
+    survey: Survey,
+    values: Mapping[str, Any],
+    *,
+    now: datetime,
+    resume_token: str | None = None,
+    require_answers: bool = True,
+) -> None:
+    """Mark the response complete: required answers present, answers to now-hidden questions discarded, resume
+    token cleared, invitation consumed, ``response_completed`` sent (receivers run in this transaction).
+
+    Raises :class:`ResponseIncomplete` (nothing changed), :class:`ResponseAlreadyComplete` or
+    :class:`InvitationAlreadyUsed` (the caller rolls back).
+    """
+    seen = engine.visibility(survey, values)
+    if require_answers:
+        missing = engine.missing_required(survey, values, seen)
+        if missing:
+            raise ResponseIncomplete(missing)
+    hidden = [q.id for q in survey.questions if q.code not in seen.questions and q.type.is_answerable]
+    if hidden:
+        db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(hidden)))
+    email = email_question(survey)
+    if email is not None and email.code not in seen.questions:
+        _save_contact(response, None)
+
+    done = db.session.execute(
+        sa.update(Response)
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.COMPLETE, submitted_at=now, resume_token_hash=None)
+    )
+    if done.rowcount != 1:
+        raise ResponseAlreadyComplete()
+    if response.invitation_id is not None:
+        used = db.session.execute(
+            sa.update(Invitation)
+            .where(Invitation.id == response.invitation_id, Invitation.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if used.rowcount != 1:
+            raise InvitationAlreadyUsed()
+    elif resume_token:
+        # No link stored (anonymous surveys): the invitation keeps only the day it was used, so that its time
+        # cannot be matched with the response's submission time either.
+        claim = claim_hash(resume_token)
+        used = db.session.execute(
+            sa.update(Invitation)
+            .where(Invitation.claim_hash == claim, Invitation.used_at.is_(None))
+            .values(used_at=now.replace(hour=0, minute=0, second=0, microsecond=0))
+        )
+        if used.rowcount == 0 and db.session.scalar(sa.select(Invitation.id).filter_by(claim_hash=claim)):
+            raise InvitationAlreadyUsed()
+    db.session.expire(response, ["status", "submitted_at", "resume_token_hash"])
+    response_completed.send(response=response)

@@ -1,0 +1,80 @@
+"""Retention (Quebec's Law 25): responses are deleted once their survey's retention period has passed, and an
+identified respondent's data can be found and erased on request. No request objects here; the caller commits."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app import audit
+from app.extensions import db
+from app.models import RespondentContact, Response, Survey, User
+from app.models.people import normalize_email
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    survey: Survey
+    cutoff: datetime
+    expired: int
+
+
+def purge_date(survey: Survey, response: Response) -> datetime | None:
+    """When this response will be deleted, or None when the survey keeps responses without limit."""
+    if survey.retention_days is None:
+        return None
+    return (response.submitted_at or response.started_at) + timedelta(days=survey.retention_days)
+
+
+def _expired(survey: Survey, cutoff: datetime):
+    moment = sa.func.coalesce(Response.submitted_at, Response.started_at)
+    return sa.and_(Response.survey_id == survey.id, moment < cutoff)
+
+
+def plan_purge(now: datetime) -> list[PurgePlan]:
+    """Surveys with a retention period and how many of their responses are past it."""
+    plans = []
+    for survey in db.session.execute(db.select(Survey).where(Survey.retention_days.is_not(None))).scalars():
+        cutoff = now - timedelta(days=survey.retention_days)
+        expired = db.session.scalar(db.select(sa.func.count(Response.id)).where(_expired(survey, cutoff)))
+        plans.append(PurgePlan(survey, cutoff, expired))
+    return plans
+
+
+def purge_expired(now: datetime, actor: User | None = None) -> int:
+    """Delete every response past its survey's retention period (answers, contacts and items go with it)."""
+    deleted = 0
+    for plan in plan_purge(now):
+        if not plan.expired:
+            continue
+        result = db.session.execute(
+            sa.delete(Response).where(_expired(plan.survey, plan.cutoff)).execution_options(synchronize_session=False)
+        )
+        deleted += result.rowcount
+        audit.record(
+            actor, "responses.purge_expired", plan.survey, deleted=result.rowcount, cutoff=plan.cutoff.isoformat()
+        )
+    return deleted
+
+
+def find_identified_responses(email: str) -> list[Response]:
+    """Responses of identified surveys whose respondent gave this e-mail address."""
+    return list(
+        db.session.execute(
+            db.select(Response)
+            .join(RespondentContact, RespondentContact.response_id == Response.id)
+            .where(sa.func.lower(RespondentContact.email) == normalize_email(email))
+            .options(db.joinedload(Response.survey))
+            .order_by(Response.started_at)
+        ).scalars()
+    )
+
+
+def erase_identified_respondent(email: str, actor: User) -> int:
+    """Delete every response (and its answers and contact) of the respondent with this e-mail address."""
+    responses = find_identified_responses(email)
+    for response in responses:
+        db.session.delete(response)
+    # The address itself is not written to the audit log: only how many responses were erased.
+    audit.record(actor, "respondent.erase", object_type="respondent", responses=len(responses))
+    return len(responses)

@@ -1,0 +1,46 @@
+"""Security headers on every response."""
+
+from flask import Flask, Response, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def _contains_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character is never text a person meant to type (and PostgreSQL refuses it): refuse clearly."""
+        submitted = request.form.values() if request.method == "POST" else ()
+        if _contains_nul(request.args.values()) or _contains_nul(submitted):
+            from app.errors import NUL_TEXT, render_error
+
+            return render_error(400, NUL_TEXT)
+        return None
+
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,671 @@
+"""Ballots: drafting, opening, closing and publishing, who may vote, and casting a vote.
+
+No request object here: views parse the form, call these functions and commit once. Every function only
+``flush()``-es; errors are :class:`VotingError` subclasses whose ``message`` is a translatable string (and
+``field`` the form field at fault, when there is one).
+
+How casts are stored so that a secret ballot stays secret is described in :mod:`app.models.voting`; this
+module is the only writer of :class:`~app.models.Cast` and :class:`~app.models.VoterRecord` rows for online
+votes. Casting relies on the unique constraints (ballot, pseudonym) and (ballot, user) with
+``INSERT … ON CONFLICT DO UPDATE`` (SQLite and PostgreSQL), so two sessions of one voter, or two members of
+one organization under "one ballot per organization", casting at the same moment end with exactly one
+counted cast: the last one. The ballot row is read ``FOR SHARE`` while casting and locked ``FOR UPDATE``
+while closing, so that no cast can slip in between the closing and the erasing of the pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import audit
+from app.extensions import db
+from app.i18n import current_language, localized
+from app.models import (
+    Ballot,
+    BallotEligibility,
+    BallotOption,
+    BallotStatus,
+    Cast,
+    CastSource,
+    Eligibility,
+    IllegalTransition,
+    OptionSource,
+    Process,
+    ProcessStatus,
+    ResultsVisibility,
+    Role,
+    Sector,
+    User,
+    VoterRecord,
+    VotingMethod,
+    utcnow,
+)
+from app.models.voting import new_cast_id
+from app.voting.tally import (
+    DEFAULT_GRADES,
+    BallotError,
+    validate_approval,
+    validate_grades,
+    validate_points,
+    validate_ranking,
+)
+
+logger = logging.getLogger(__name__)
+
+# Receipt codes: 10 characters of a 32-letter alphabet without 0/O, 1/I (50 bits), shown as XXXX-XXXX-XX.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 10
+MIN_GROUP_SIZE = 5
+MAX_OPTIONS = 50
+MAX_LABEL_LENGTH = 300
+CAST_ATTEMPTS = 5
+
+
+class VotingError(Exception):
+    """A refused voting action; ``message`` is shown to the person, next to ``field`` when given."""
+
+    def __init__(self, message: Any, field: str | None = None, code: str = "refused") -> None:
+        super().__init__(message)  # a lazy string: translated when shown, not here
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class NotEligible(VotingError):
+    pass
+
+
+class NotAcceptingCasts(VotingError):
+    pass
+
+
+@dataclass(frozen=True)
+class ChoiceError:
+    """A problem with a ballot being cast: the option at fault (its id) or None for the whole ballot."""
+
+    option_id: int | None
+    message: Any
+    code: str = "invalid"
+
+
+class InvalidBallot(VotingError):
+    def __init__(self, errors: list[ChoiceError]) -> None:
+        super().__init__(_l("The ballot has errors; nothing was recorded."), code="invalid_ballot")
+        self.errors = errors
+
+
+# --- drafting ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OptionInput:
+    label_fr: str
+    label_en: str = ""
+    description_fr: str = ""
+    description_en: str = ""
+    option_id: int | None = None
+
+
+@dataclass
+class BallotDraft:
+    """Everything a facilitator sets on a draft ballot."""
+
+    question_fr: str
+    method: VotingMethod
+    options: list[OptionInput]
+    question_en: str = ""
+    description_fr: str = ""
+    description_en: str = ""
+    max_choices: int | None = None
+    budget: int | None = None
+    max_per_option: int | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    eligibility: Eligibility = Eligibility.ALL_PARTNERS
+    listed_user_ids: list[int] = field(default_factory=list)
+    quorum_percent: int | None = None
+    results_visibility: ResultsVisibility = ResultsVisibility.AFTER_CLOSE
+    secret: bool = True
+
+
+def normalize_label(label: str) -> str:
+    """How option names are compared (and matched with CSV headers): NFC, trimmed, case-folded."""
+    return unicodedata.normalize("NFC", label.strip()).casefold()
+
+
+def _clean(text: str | None) -> str:
+    return unicodedata.normalize("NFC", (text or "").strip())
+
+
+def save_draft(actor: User, process: Process, ballot: Ballot | None, draft: BallotDraft) -> Ballot:
+    """Create (``ballot`` None) or update a draft ballot of ``process``; raises :class:`VotingError`."""
+    if ballot is not None and not ballot.is_draft:
+        raise VotingError(_l("Only a draft ballot can be changed."))
+    options = [o for o in draft.options if _clean(o.label_fr) or _clean(o.label_en)]
+    _check_draft(draft, options)
+    creating = ballot is None
+    if ballot is None:
+        ballot = Ballot(process=process, created_by=actor, status=BallotStatus.DRAFT)
+        db.session.add(ballot)
+    ballot.question_fr = _clean(draft.question_fr)
+    ballot.question_en = _clean(draft.question_en)
+    ballot.description_fr = (draft.description_fr or "").strip()
+    ballot.description_en = (draft.description_en or "").strip()
+    ballot.method = draft.method
+    ballot.settings = _settings(draft)
+    ballot.opens_at = draft.opens_at
+    ballot.closes_at = draft.closes_at
+    ballot.eligibility = draft.eligibility
+    ballot.quorum_percent = draft.quorum_percent
+    ballot.results_visibility = draft.results_visibility
+    ballot.secret = draft.secret
+    _sync_options(ballot, options)
+    db.session.flush()
+    _sync_listed_voters(ballot, draft.listed_user_ids if draft.eligibility is Eligibility.LISTED else [])
+    db.session.flush()
+    audit.record(
+        actor,
+        "ballot.create" if creating else "ballot.update",
+        ballot,
+        method=ballot.method.value,
+        options=len(ballot.options),
+    )
+    return ballot
+
+
+def _check_draft(draft: BallotDraft, options: list[OptionInput]) -> None:
+    if not _clean(draft.question_fr):
+        raise VotingError(_l("Write the question in French."), "question_fr")
+    if len(options) < 2:
+        raise VotingError(_l("A ballot needs at least two options."), "options")
+    if len(options) > MAX_OPTIONS:
+        raise VotingError(_l("A ballot can have at most %(num)d options.", num=MAX_OPTIONS), "options")
+    for number, option in enumerate(options, start=1):
+        if not _clean(option.label_fr):
+            raise VotingError(_l("Option %(number)d has no French label.", number=number), "options")
+        if len(_clean(option.label_fr)) > MAX_LABEL_LENGTH or len(_clean(option.label_en)) > MAX_LABEL_LENGTH:
+            raise VotingError(
+                _l(
+                    "The label of option %(number)d is longer than %(max)d characters.",
+                    number=number,
+                    max=MAX_LABEL_LENGTH,
+                ),
+                "options",
+            )
+    for language in ("fr", "en"):
+        seen: dict[str, int] = {}
+        for number, option in enumerate(options, start=1):
+            label = _clean(getattr(option, f"label_{language}"))
+            if not label:
+                continue
+            key = normalize_label(label)
+            if key in seen:
+                raise VotingError(
+                    _l(
+                        "Options %(first)d and %(second)d have the same label “%(label)s”: each option needs its "
+                        "own label (in each language).",
+                        first=seen[key],
+                        second=number,
+                        label=label,
+                    ),
+                    "options",
+                )
+            seen[key] = number
+    n = len(options)
+    if draft.method is VotingMethod.APPROVAL and draft.max_choices is not None and not 1 <= draft.max_choices <= n:
+        raise VotingError(
+            _l("The number of choices must be between 1 and the number of options (%(num)d).", num=n), "max_choices"
+        )
+    if draft.method is VotingMethod.POINTS:
+        if draft.budget is None or draft.budget < 1:
+            raise VotingError(_l("Give the number of points each voter spreads (1 or more)."), "budget")
+        if draft.max_per_option is not None and not 1 <= draft.max_per_option <= draft.budget:
+            raise VotingError(
+                _l("The maximum per option must be between 1 and the budget (%(num)d).", num=draft.budget),
+                "max_per_option",
+            )
+    if draft.opens_at and draft.closes_at and draft.closes_at <= draft.opens_at:
+        raise VotingError(_l("The closing time must come after the opening time."), "closes_at")
+    if draft.quorum_percent is not None and not 1 <= draft.quorum_percent <= 100:
+        raise VotingError(_l("The quorum is a percentage between 1 and 100."), "quorum_percent")
+
+
+def _settings(draft: BallotDraft) -> dict[str, int]:
+    if draft.method is VotingMethod.APPROVAL:
+        return {"max_choices": draft.max_choices} if draft.max_choices is not None else {}
+    if draft.method is VotingMethod.POINTS:
+        settings = {"budget": draft.budget}
+        if draft.max_per_option is not None:
+            settings["max_per_option"] = draft.max_per_option
+        return settings
+    if draft.method is VotingMethod.MAJORITY_JUDGMENT:
+        return {"grades": DEFAULT_GRADES}
+    return {}
+
+
+def _sync_options(ballot: Ballot, options: list[OptionInput]) -> None:
+    existing = {o.id: o for o in ballot.options if o.id is not None}
+    kept: list[BallotOption] = []
+    for position, data in enumerate(options, start=1):
+        option = existing.pop(data.option_id, None) if data.option_id is not None else None
+        if option is None:
+            option = BallotOption(source=OptionSource.TYPED)
+            ballot.options.append(option)
+        option.position = position
+        option.label_fr = _clean(data.label_fr)
+        option.label_en = _clean(data.label_en)
+        option.description_fr = (data.description_fr or "").strip()
+        option.description_en = (data.description_en or "").strip()
+        kept.append(option)
+    for option in existing.values():
+        ballot.options.remove(option)
+    ballot.options.sort(key=lambda o: o.position)
+
+
+def _sync_listed_voters(ballot: Ballot, user_ids: Iterable[int]) -> None:
+    wanted = set(
+        db.session.execute(sa.select(User.id).where(User.id.in_(set(user_ids)), User.active.is_(True))).scalars()
+    )
+    current = set(
+        db.session.execute(sa.select(BallotEligibility.user_id).where(BallotEligibility.ballot_id == ballot.id))
+        .scalars()
+        .all()
+    )
+    if current - wanted:
+        db.session.execute(
+            sa.delete(BallotEligibility).where(
+                BallotEligibility.ballot_id == ballot.id, BallotEligibility.user_id.in_(current - wanted)
+            )
+        )
+    for user_id in sorted(wanted - current):
+        db.session.add(BallotEligibility(ballot_id=ballot.id, user_id=user_id))
+    db.session.expire(ballot, ["listed_voters"])
+
+
+def delete_draft(actor: User, ballot: Ballot) -> None:
+    if not ballot.is_draft:
+        raise VotingError(_l("Only a draft ballot can be deleted."))
+    audit.record(actor, "ballot.delete", ballot, question=ballot.question_fr)
+    db.session.delete(ballot)
+    db.session.flush()
+
+
+# --- lifecycle ------------------------------------------------------------------------------------------
+
+
+def open_ballot(actor: User, ballot: Ballot, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if not ballot.is_draft:
+        raise VotingError(_l("This ballot is not a draft any more."))
+    if len(ballot.options) < 2:
+        raise VotingError(_l("A ballot needs at least two options."))
+    if ballot.process.status is not ProcessStatus.ACTIVE:
+        raise VotingError(_l("Ballots can only be opened in an active process."))
+    if ballot.closes_at is not None and ballot.closes_at <= now:
+        raise VotingError(_l("The closing time is already past: change it before opening the ballot."))
+    if ballot.eligibility is Eligibility.LISTED and not any(u.active for u in ballot.listed_voters):
+        raise VotingError(_l("Choose at least one voter before opening the ballot."))
+    ballot.open(now)
+    db.session.flush()
+    audit.record(actor, "ballot.open", ballot)
+    logger.info("Ballot %s opened by user %s", ballot.id, actor.id)
+
+
+def close_ballot(actor: User | None, ballot: Ballot, now: datetime | None = None) -> None:
+    """Close the vote and seal the casts (see :mod:`app.models.voting`). ``actor`` None: closing time reached."""
+    now = now or utcnow()
+    db.session.refresh(ballot, with_for_update=True)
+    if not ballot.is_open:
+        raise IllegalTransition(ballot.status, BallotStatus.CLOSED)
+    ballot.close(now)
+    db.session.flush()
+    sealed = seal_casts(ballot)
+    audit.record(actor, "ballot.close", ballot, automatic=actor is None, casts=sealed)
+    logger.info("Ballot %s closed (%s casts sealed)", ballot.id, sealed)
+
+
+def close_if_due(ballot: Ballot, now: datetime | None = None) -> bool:
+    """Close an open ballot whose closing time has passed; True when this call closed it."""
+    now = now or utcnow()
+    if not ballot.is_due_to_close(now):
+        return False
+    try:
+        close_ballot(None, ballot, now)
+    except IllegalTransition:  # closed meanwhile by someone else
+        return False
+    return True
+
+
+def publish_results(actor: User, ballot: Ballot, now: datetime | None = None) -> None:
+    if ballot.status is not BallotStatus.CLOSED:
+        raise VotingError(_l("Results can be published once the ballot is closed, and only once."))
+    ballot.publish(now)
+    db.session.flush()
+    audit.record(actor, "ballot.publish", ballot)
+
+
+def seal_casts(ballot: Ballot) -> int:
+    """Erase the pseudonyms, write the casts again in a random order with new random ids, and generalize
+    sector and territory until each combination left holds at least MIN_GROUP_SIZE casts."""
+    rows = db.session.execute(
+        sa.select(Cast.contents, Cast.receipt, Cast.source, Cast.sector, Cast.territory_id, Cast.user_id).where(
+            Cast.ballot_id == ballot.id
+        )
+    ).all()
+    groups = generalize_groups([(row.sector, row.territory_id) for row in rows])
+    db.session.execute(sa.delete(Cast).where(Cast.ballot_id == ballot.id).execution_options(synchronize_session=False))
+    order = list(range(len(rows)))
+    secrets.SystemRandom().shuffle(order)
+    if order:
+        db.session.execute(
+            sa.insert(Cast),
+            [
+                {
+                    "id": new_cast_id(),
+                    "ballot_id": ballot.id,
+                    "contents": rows[i].contents,
+                    "receipt": rows[i].receipt,
+                    "source": rows[i].source,
+                    "sector": groups[i][0],
+                    "territory_id": groups[i][1],
+                    "pseudonym": None,
+                    "user_id": None if ballot.secret else rows[i].user_id,
+                }
+                for i in order
+            ],
+        )
+    return len(rows)
+
+
+def generalize_groups(
+    pairs: Sequence[tuple[Sector | None, int | None]], k: int = MIN_GROUP_SIZE
+) -> list[tuple[Sector | None, int | None]]:
+    """Drop the territory, then the sector, of the (sector, territory) pairs shared by fewer than ``k``
+    items, so that every pair left with a sector is shared by at least ``k`` items."""
+    result = list(pairs)
+    counts = Counter(result)
+    result = [(s, t) if counts[(s, t)] >= k else (s, None) for s, t in result]
+    counts = Counter(result)
+    return [(s, t) if counts[(s, t)] >= k else (None, None) for s, t in result]
+
+
+# --- eligibility ----------------------------------------------------------------------------------------
+
+
+def eligibility_problem(ballot: Ballot, user: User) -> Any | None:
+    """Why ``user`` may not vote on ``ballot`` (a translatable message), or None when they may."""
+    if not user.active:
+        return _l("Your account is deactivated.")
+    if ballot.eligibility is Eligibility.LISTED:
+        listed = db.session.get(BallotEligibility, (ballot.id, user.id))
+        return None if listed else _l("You are not on the list of voters of this ballot.")
+    if user.role is not Role.PARTNER:
+        return _l("Only partners vote on this ballot.")
+    if ballot.eligibility is Eligibility.ONE_PER_ORGANIZATION and user.organization_id is None:
+        return _l("This ballot counts one vote per organization, and your account is not attached to an organization.")
+    return None
+
+
+def is_eligible(ballot: Ballot, user: User) -> bool:
+    return eligibility_problem(ballot, user) is None
+
+
+def is_visible_to(ballot: Ballot, user: User) -> bool:
+    """Facilitators see every ballot; others see ballots that are not drafts, in public processes."""
+    if user.has_role(Role.FACILITATOR):
+        return True
+    return not ballot.is_draft and ballot.process.is_public
+
+
+def results_visible_to(ballot: Ballot, user: User) -> bool:
+    if user.has_role(Role.FACILITATOR):
+        return True
+    if ballot.is_draft or not is_eligible(ballot, user):
+        return False
+    if ballot.results_visibility is ResultsVisibility.LIVE:
+        return True
+    return ballot.is_published
+
+
+def voter_record(ballot: Ballot, user: User) -> VoterRecord | None:
+    query = sa.select(VoterRecord).filter_by(ballot_id=ballot.id, user_id=user.id)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def organization_has_voted(ballot: Ballot, organization_id: int | None) -> bool:
+    if organization_id is None:
+        return False
+    found = db.session.execute(
+        sa.select(VoterRecord.id).filter_by(ballot_id=ballot.id, organization_id=organization_id).limit(1)
+    ).first()
+    return found is not None
+
+
+# --- casting ----------------------------------------------------------------------------------------------
+
+
+def message_language() -> str:
+    """The language of option names in messages: the request's, or French outside a request."""
+    return current_language() if has_request_context() else "fr"
+
+
+def option_names(ballot: Ballot, language: str | None = None) -> dict[int, str]:
+    """Option id -> label in ``language`` (default: :func:`message_language`), for messages."""
+    language = language or message_language()
+    return {o.id: localized(o, "label", language) for o in ballot.options}
+
+
+def check_choices(ballot: Ballot, choices: Mapping[int, Any]) -> list[ChoiceError]:
+    """Validate one online ballot: ``choices`` maps option ids to ints (approval: 1 = approved, 0 = not;
+    points; rank, 1 = first; grade, 0 = reject .. grades - 1). Absent options: not approved, 0 points, not
+    ranked, no grade (refused: every option must be graded)."""
+    names = option_names(ballot)
+    errors = [
+        ChoiceError(None, _l("Unknown option: %(option)s.", option=str(option_id)), "unknown_option")
+        for option_id in choices
+        if option_id not in names
+    ]
+    known = {names[k]: v for k, v in choices.items() if k in names}
+    by_name = {name: option_id for option_id, name in names.items()}
+    ordered = list(names.values())
+    if ballot.method is VotingMethod.APPROVAL:
+        bad = [name for name, v in known.items() if v not in (0, 1) or isinstance(v, bool)]
+        for name in bad:
+            errors.append(ChoiceError(by_name[name], _l("%(option)s: choose it or not.", option=name), "not_approval"))
+        problems = validate_approval(ordered, [n for n, v in known.items() if v == 1], ballot.max_choices)
+    elif ballot.method is VotingMethod.POINTS:
+        problems = validate_points(ordered, known, ballot.budget, ballot.max_per_option)
+    elif ballot.method is VotingMethod.RANKING:
+        problems = validate_ranking(ordered, known)
+    else:
+        problems = validate_grades(ordered, known, ballot.grades, require_all=True)
+    errors.extend(_choice_error(problem, by_name) for problem in problems)
+    return errors
+
+
+def _choice_error(problem: BallotError, by_name: Mapping[str, int]) -> ChoiceError:
+    return ChoiceError(by_name.get(problem.option) if problem.option else None, problem.message, problem.code)
+
+
+def ballot_contents(ballot: Ballot, choices: Mapping[int, int]) -> dict[str, int]:
+    """The stored form of valid ``choices``: {option id (str): int}, without the "nothing" values (not
+    approved, 0 points)."""
+    contents = {str(k): int(v) for k, v in choices.items()}
+    if ballot.method in (VotingMethod.APPROVAL, VotingMethod.POINTS):
+        contents = {k: v for k, v in contents.items() if v}
+    return dict(sorted(contents.items(), key=lambda item: int(item[0])))
+
+
+def voter_key(ballot: Ballot, voter: User) -> str:
+    if ballot.eligibility is Eligibility.ONE_PER_ORGANIZATION:
+        return f"organization-{voter.organization_id}"
+    return f"user-{voter.id}"
+
+
+def make_pseudonym(ballot_id: int, key: str, secret_key: str | bytes | None = None) -> str:
+    """HMAC-SHA256(SECRET_KEY, "<ballot id>:<voter key>"), hex."""
+    secret = secret_key if secret_key is not None else current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode()
+    return hmac.new(secret, f"{ballot_id}:{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_receipt() -> str:
+    """A random receipt code, XXXX-XXXX-XX (50 bits)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalize_receipt(code: str) -> str | None:
+    """The canonical form of a typed receipt (case, spaces and dashes do not matter), or None."""
+    raw = re.sub(r"[\s\-–—_.]", "", code or "").upper()
+    if len(raw) != RECEIPT_LENGTH or any(c not in RECEIPT_ALPHABET for c in raw):
+        return None
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _insert_for_dialect():
+    name = db.session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: datetime | None = None) -> str:
+    """Record ``voter``'s ballot (replacing their earlier one) and return the receipt code.
+
+    Raises :class:`NotAcceptingCasts`, :class:`NotEligible` or :class:`InvalidBallot`. Flushes only. Best
+    called at the start of a transaction: on SQLite its first statement takes the write lock.
+    """
+    now = now or utcnow()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer at a time: take the write lock with the first statement, so that voters casting
+        # together wait their turn instead of failing ("database is locked"). Call this at the start of a
+        # transaction, before anything is read (see the voting view).
+        ballot_id = sa.inspect(ballot).identity[0]
+        db.session.execute(
+            sa.update(Ballot)
+            .where(Ballot.id == ballot_id)
+            .values(status=Ballot.status)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(ballot, with_for_update={"read": True})
+    if not ballot.accepts_casts(now):
+        raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
+    problem = eligibility_problem(ballot, voter)
+    if problem is not None:
+        raise NotEligible(problem, code="not_eligible")
+    errors = check_choices(ballot, choices)
+    if errors:
+        raise InvalidBallot(errors)
+    organization = voter.organization
+    values = {
+        "ballot_id": ballot.id,
+        "contents": ballot_contents(ballot, choices),
+        "source": CastSource.ONLINE,
+        "sector": organization.sector if organization else None,
+        "territory_id": organization.territory_id if organization else None,
+        "pseudonym": make_pseudonym(ballot.id, voter_key(ballot, voter)),
+        "user_id": None if ballot.secret else voter.id,
+    }
+    insert = _insert_for_dialect()
+    for attempt in range(1, CAST_ATTEMPTS + 1):
+        receipt = new_receipt()
+        cast = insert(Cast).values(id=new_cast_id(), receipt=receipt, **values)
+        cast = cast.on_conflict_do_update(
+            index_elements=["ballot_id", "pseudonym"],
+            set_={
+                "contents": cast.excluded.contents,
+                "receipt": cast.excluded.receipt,
+                "sector": cast.excluded.sector,
+                "territory_id": cast.excluded.territory_id,
+                "user_id": cast.excluded.user_id,
+            },
+        )
+        record = insert(VoterRecord).values(
+            ballot_id=ballot.id,
+            user_id=voter.id,
+            organization_id=voter.organization_id,
+            first_cast_at=now,
+            last_cast_at=now,
+            cast_count=1,
+        )
+        record = record.on_conflict_do_update(
+            index_elements=["ballot_id", "user_id"],
+            set_={
+                "organization_id": record.excluded.organization_id,
+                "last_cast_at": record.excluded.last_cast_at,
+                "cast_count": VoterRecord.__table__.c.cast_count + 1,
+            },
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.execute(cast)
+                db.session.execute(record)
+        except sa.exc.IntegrityError:  # a receipt drawn twice in one ballot (about 1 in 10^15): draw again
+            if attempt == CAST_ATTEMPTS:
+                raise
+            continue
+        return receipt
+    raise AssertionError("unreachable")
+
+
+TRANSIENT_ERRORS = ("database is locked", "deadlock detected", "could not serialize access")
+
+
+def is_transient(error: sa.exc.OperationalError) -> bool:
+    """True for a database error that goes away when the whole transaction is tried again."""
+    return any(text in str(error.orig or error) for text in TRANSIENT_ERRORS)
+
+
+def closed_message(ballot: Ballot, now: datetime) -> Any:
+    if ballot.is_draft:
+        return _l("This ballot is not open yet.")
+    if ballot.is_open and ballot.opens_at is not None and now < ballot.opens_at:
+        return _l("Voting has not started yet.")
+    return _l("Voting is closed on this ballot.")
+
+
+# --- after the vote -------------------------------------------------------------------------------------
+
+
+def find_receipt(ballot: Ballot, code: str) -> Cast | None:
+    """The counted cast with this receipt code, once the results are published."""
+    receipt = normalize_receipt(code)
+    if receipt is None or not ballot.is_published:
+        return None
+    return db.session.execute(sa.select(Cast).filter_by(ballot_id=ballot.id, receipt=receipt)).scalar_one_or_none()
+
+
+def adopt_options(actor: User, ballot: Ballot, option_ids: Iterable[int], now: datetime | None = None) -> list[int]:
+    """Mark exactly ``option_ids`` as adopted (the others not); returns the ids adopted now."""
+    if not ballot.is_over:
+        raise VotingError(_l("Options can be adopted once the vote is closed."))
+    now = now or utcnow()
+    wanted = set(option_ids)
+    unknown = wanted - {o.id for o in ballot.options}
+    if unknown:
+        raise VotingError(_l("Choose among the options of this ballot."), "option_ids")
+    newly = []
+    for option in ballot.options:
+        if option.id in wanted and not option.adopted:
+            option.adopted, option.adopted_at, option.adopted_by = True, now, actor
+            newly.append(option.id)
+        elif option.id not in wanted and option.adopted:
+            option.adopted, option.adopted_at, option.adopted_by = False, None, None
+    db.session.flush()
+    audit.record(actor, "ballot.adopt", ballot, adopted=sorted(wanted))
+    return newly

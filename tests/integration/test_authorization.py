@@ -1,0 +1,115 @@
+"""The authorization matrix: every route of the app against anonymous, partner, facilitator and admin.
+
+A new route fails here until it declares its access (``@public`` or ``@role_required``) and, when it takes URL
+arguments, until SAMPLE_ARGUMENTS knows how to fill them.
+"""
+
+import pytest
+
+from app.auth.access import PUBLIC
+from app.extensions import db
+from app.models import BallotStatus, Invitation, OrientationState, Response, ResponseChannel, Role, Theme
+from app.models.people import hash_token
+from tests.conftest import csrf_token_from
+from tests.integration.moderation_helpers import make_item, make_orientation
+from tests.integration.voting_helpers import make_ballot
+
+ROLES = [None, Role.PARTNER, Role.FACILITATOR, Role.ADMIN]
+SKIPPED_ENDPOINTS = {"static"}
+
+
+def _rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED_ENDPOINTS),
+        key=lambda rule: (rule.rule, rule.endpoint),
+    )
+
+
+def _cases():
+    from app import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for rule in _rules(app):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield pytest.param(rule.rule, rule.endpoint, method, id=f"{method} {rule.rule} ({rule.endpoint})")
+
+
+CASES = list(_cases())
+
+
+def test_every_endpoint_declares_its_access(app):
+    undeclared = [
+        rule.endpoint
+        for rule in _rules(app)
+        if getattr(app.view_functions[rule.endpoint], "access", None) not in {PUBLIC, *(r.value for r in Role)}
+    ]
+    assert undeclared == []
+
+
+@pytest.fixture
+def sample_arguments(create_user, create_organization, create_territory, create_process, create_survey):
+    """Existing objects for every URL argument name used by the app."""
+    territory = create_territory()
+    # An open survey sharing its slug with a process (/p/<slug> and /s/<slug>), with a required choice question
+    # (so a bare POST completes nothing), a real invitation for the sample token and an unfinished paper entry.
+    shared_slug = create_process().slug
+    survey = create_survey(
+        [{"questions": [{"code": "q1", "type": "single_choice", "choices": ["a", "b"], "required": True}]}],
+        slug=shared_slug,
+    )
+    question = survey.question("q1")
+    db.session.add(Invitation(survey=survey, token_hash=hash_token("not-a-real-token")))
+    paper = Response(survey=survey, survey_version=1, channel=ResponseChannel.PAPER)
+    db.session.add(paper)
+    db.session.commit()
+    moderated_process = create_process()
+    moderated_item = make_item(moderated_process, "Plus de places en garderie.")
+    theme = Theme(process_id=moderated_process.id, name_fr="Petite enfance")
+    db.session.add(theme)
+    db.session.commit()
+    return {
+        "item_id": moderated_item.id,
+        "theme_id": theme.id,
+        "orientation_id": make_orientation(moderated_process, [moderated_item], state=OrientationState.IN_REVIEW).id,
+        "survey_id": survey.id,
+        "page_id": survey.pages[0].id,
+        "question_id": question.id,
+        "choice_id": question.choices[0].id,
+        "user_id": create_user(Role.PARTNER).id,
+        "organization_id": create_organization(territory=territory).id,
+        "territory_id": territory.id,
+        "process_id": create_process().id,
+        "slug": shared_slug,
+        "token": "not-a-real-token",
+        # A published ballot: every role that may open a voting route gets an answer other than 401/403/500.
+        "ballot_id": make_ballot(create_process(), status=BallotStatus.PUBLISHED).id,
+        "response_id": paper.id,
+        "number": 1,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+@pytest.mark.parametrize(("rule", "endpoint", "method"), CASES)
+def test_access_matrix(app, client, auth, sample_arguments, role, rule, endpoint, method):
+    url_rule = next(r for r in app.url_map.iter_rules() if r.rule == rule and r.endpoint == endpoint)
+    missing = set(url_rule.arguments) - set(sample_arguments)
+    assert not missing, f"add sample values for {missing} to sample_arguments"
+    with app.test_request_context():
+        url = url_rule.build({name: sample_arguments[name] for name in url_rule.arguments})[1]
+
+    if role is not None:
+        auth.login(role)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+    db.session.rollback()
+
+    required = app.view_functions[endpoint].access
+    redirected_to_login = response.status_code == 302 and "/login" in response.headers["Location"]
+    if required == PUBLIC:
+        assert response.status_code not in (401, 403) and not (redirected_to_login and endpoint != "auth.login")
+    elif role is None:
+        assert redirected_to_login, response.status_code
+    elif role.includes(Role(required)):
+        assert response.status_code not in (401, 403, 500) and not redirected_to_login, response.status_code
+    else:
+        assert response.status_code == 403
