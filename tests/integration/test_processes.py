@@ -59,3 +59,17 @@ def test_draft_process_is_visible_to_facilitators(client, auth, create_process):
     auth.login(Role.FACILITATOR)
     page = client.get(f"/p/{process.slug}").get_data(as_text=True)
     assert "Brouillon" in page and process.title_fr in page
+
+
+def test_signed_in_partners_reach_the_orientations_and_votes_from_the_process_page(client, auth, create_process):
+    process = create_process(phases=_phases())
+    page = client.get(f"/p/{process.slug}").get_data(as_text=True)
+    assert f'href="/p/{process.slug}/vous-avez-dit"' in page
+    assert f'href="/p/{process.slug}/orientations"' not in page  # these pages ask to sign in first
+    assert f'href="/p/{process.slug}/votes"' not in page
+    auth.login(Role.PARTNER)
+    page = client.get(f"/p/{process.slug}").get_data(as_text=True)
+    assert "Projets d’orientations stratégiques" in page and "Votes de cette démarche" in page
+    for path in (f"/p/{process.slug}/orientations", f"/p/{process.slug}/votes", f"/p/{process.slug}/vous-avez-dit"):
+        assert f'href="{path}"' in page
+        assert client.get(path).status_code == 200
