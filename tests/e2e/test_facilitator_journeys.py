@@ -193,3 +193,160 @@ def _draft_orientation(page, visits: Visits, item_id: int) -> int:
     expect(page.get_by_role("heading", level=1)).to_contain_text("En révision")
     visits.check()
     return int(re.search(r"/moderation/orientations/(\d+)$", page.url).group(1))
+
+
+BALLOT = "Priorité pour le transport des familles"
+STATUS_QUO = "Garder l’offre actuelle"
+CARPOOL = "Covoiturage organisé par les écoles"
+PROCESS_PATH = "/p/planification-2024-2028"
+CHLOE, SAMUEL = "partenaire1@demo.concerto.quebec", "partenaire2@demo.concerto.quebec"
+
+
+def _comment(page, visits: Visits, text: str) -> None:
+    page.goto(visits.base_url + PROCESS_PATH)
+    visits.check()
+    page.get_by_role("link", name="Projets d’orientations stratégiques").click()
+    visits.check()
+    page.get_by_role("link", name=ORIENTATION).click()
+    quotes = page.locator("ul.quotes")
+    expect(quotes).to_contain_text("un minibus le samedi matin")
+    expect(quotes).not_to_contain_text(PHONE)  # partners only ever see the redacted text
+    page.get_by_label("Votre commentaire").fill(text)
+    page.get_by_role("button", name="Envoyer le commentaire").click()
+    expect(page.get_by_text("Merci. Votre commentaire sera lu par une personne animatrice")).to_be_visible()
+    visits.check()
+
+
+def _vote(page, visits: Visits, *approved: str) -> str:
+    menu(page, "Votes")
+    visits.check()
+    page.get_by_role("link", name=BALLOT).click()
+    for label in (ORIENTATION, STATUS_QUO, CARPOOL):
+        box = page.get_by_role("checkbox", name=label)
+        box.set_checked(label in approved)
+    visits.check()
+    page.get_by_role("button", name="Voter", exact=True).click()
+    receipt = page.locator(".receipt")
+    expect(receipt).to_contain_text("Votre vote est enregistré.")
+    visits.check()
+    return receipt.locator(".receipt-code").inner_text()
+
+
+def _put_to_the_vote(page, visits: Visits, orientation_id: int) -> None:
+    page.goto(f"{visits.base_url}/moderation/orientations/{orientation_id}")
+    page.get_by_label("Passer à").select_option(label="Prête pour le vote")
+    page.get_by_role("button", name="Changer l’état").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Prête pour le vote")
+
+    menu(page, "Gestion des votes")
+    visits.check()
+    page.get_by_role("link", name="Planification stratégique concertée 2024-2028").click()
+    visits.check()
+    page.get_by_role("link", name="Nouveau scrutin").click()
+    visits.check()
+    page.get_by_label("Question (français)").fill(BALLOT)
+    page.get_by_label("Question (anglais)").fill("Priority for family transport")
+    page.get_by_label("Libellé (français)").nth(0).fill(STATUS_QUO)
+    page.get_by_label("Libellé (anglais)").nth(0).fill("Keep the current offer")
+    page.get_by_label("Libellé (français)").nth(1).fill(CARPOOL)
+    page.get_by_label("Libellé (anglais)").nth(1).fill("Carpooling organized by the schools")
+    page.get_by_label("Approbation (choisir jusqu’à k options)").check()
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Scrutin enregistré.")).to_be_visible()
+    visits.check()
+
+    page.goto(f"{visits.base_url}/moderation/orientations/{orientation_id}")
+    page.get_by_label("Mettre au vote dans le scrutin en préparation").select_option(label=BALLOT)
+    page.get_by_role("button", name="Ajouter comme option").click()
+    expect(page.get_by_text("L’orientation est maintenant une option du scrutin.")).to_be_visible()
+    visits.check()
+    page.get_by_role("link", name=BALLOT).click()
+    expect(page.locator(".details ol li")).to_have_text([STATUS_QUO, CARPOOL, ORIENTATION])
+    page.get_by_role("button", name="Ouvrir le vote").click()
+    expect(page.get_by_text("Ouvert", exact=True).first).to_be_visible()
+    visits.check()
+
+
+def percent(value: int) -> re.Pattern:
+    return re.compile(rf"^{value}\s?%$")  # French puts a (narrow) no-break space before %
+
+
+def answer(option: str, value: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(option)}\s?:\s{value}$")
+
+
+def _stat(page, name: str):
+    return page.locator(".stats div", has=page.locator("dt", has_text=name)).locator("dd")
+
+
+def test_journey_5_partners_comment_and_vote_and_check_their_receipt(new_page, live_server):
+    assert built, "journey 4 drafts the orientation this journey puts to the vote: run the whole module"
+    facilitator, chloe, samuel = new_page(), new_page(), new_page(phone=True)
+    sign_in(facilitator, live_server, "facilitator")
+    sign_in(chloe, live_server, CHLOE)
+    sign_in(samuel, live_server, SAMUEL)
+    staff, partner, phone = Visits(facilitator, live_server), Visits(chloe, live_server), Visits(samuel, live_server)
+
+    _comment(chloe, partner, "Pensez aussi aux familles de Compton et de Waterville.")
+    _comment(samuel, phone, "La Ville pourrait prêter un autobus le samedi.")
+
+    # The two comments wait for the facilitator in the moderation queue.
+    menu(facilitator, "Modération")
+    facilitator.get_by_role("link", name="Éléments en attente d’une décision").click()
+    comments = facilitator.locator("tr.queue-row", has_text="Commentaire sur une orientation")
+    expect(comments).to_have_count(2)
+    _put_to_the_vote(facilitator, staff, built["orientation_id"])
+
+    # Chloé approves two options, then changes her mind: only her last vote counts.
+    first = _vote(chloe, partner, ORIENTATION, CARPOOL)
+    expect(chloe.locator(".notice")).to_have_count(0)
+    chloe.reload()
+    expect(chloe.get_by_text("Vous avez déjà voté")).to_be_visible()
+    second = _vote(chloe, partner, ORIENTATION)
+    assert second != first
+    third = _vote(samuel, phone, ORIENTATION, STATUS_QUO)
+
+    menu(facilitator, "Gestion des votes")
+    facilitator.get_by_role("link", name="Planification stratégique concertée 2024-2028").click()
+    facilitator.get_by_role("link", name=BALLOT).click()
+    expect(_stat(facilitator, "Bulletins comptés")).to_have_text("2")
+    expect(_stat(facilitator, "Personnes ayant voté en ligne")).to_have_text("2")
+    facilitator.get_by_role("button", name="Fermer le vote maintenant").click()
+    facilitator.get_by_role("button", name="Publier les résultats").click()
+    expect(facilitator.get_by_text("Résultats publiés").first).to_be_visible()
+    staff.check()
+    facilitator.get_by_role("link", name="Résultats", exact=True).click()
+    rows = facilitator.locator("table.results-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text(ORIENTATION)
+    expect(rows.nth(0).locator("td.num")).to_have_text(["2", percent(100)])
+    expect(facilitator.get_by_role("row", name=re.compile(STATUS_QUO)).locator("td.num")).to_have_text(["1", percent(50)])
+    expect(facilitator.get_by_role("row", name=re.compile(CARPOOL)).locator("td.num")).to_have_text(["0", percent(0)])
+    staff.check()
+    screenshot(facilitator, "vote-results-desktop-fr")
+
+    # Chloé checks her receipt on the published list: her last code is there as cast, her first one is gone.
+    menu(chloe, "Votes")
+    chloe.get_by_role("link", name=BALLOT).click()
+    chloe.get_by_role("link", name="Résultats", exact=True).click()
+    expect(chloe.locator("table.results-table tbody tr").nth(0).locator("td.num")).to_have_text(["2", percent(100)])
+    partner.check()
+    screenshot(chloe, "vote-results-desktop-partner-fr")
+    chloe.go_back()
+    chloe.get_by_role("link", name="Bulletins comptés et vérification du reçu").click()
+    expect(chloe.locator("table.receipts tbody tr")).to_have_count(2)
+    expect(chloe.locator("table.receipts tbody th")).to_contain_text(sorted([second, third]))
+    partner.check()
+    chloe.get_by_label("Code de reçu").fill(second)
+    chloe.get_by_role("button", name="Vérifier mon bulletin").click()
+    verdict = chloe.locator(".receipt[role=status]")
+    expect(verdict).to_contain_text(f"Votre bulletin {second} a été compté tel que vous l’avez rempli")
+    expect(verdict.locator("li")).to_have_text([answer(STATUS_QUO, "Non"), answer(CARPOOL, "Non"), answer(ORIENTATION, "Oui")])
+    partner.check()
+    chloe.get_by_label("Code de reçu").fill(first)
+    chloe.get_by_role("button", name="Vérifier mon bulletin").click()
+    expect(chloe.get_by_text(f"Aucun bulletin compté ne porte le code {first}.")).to_be_visible()
+
+    staff.check_in_english()
+    partner.check_in_english()
+    phone.check_in_english()
