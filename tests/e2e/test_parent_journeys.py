@@ -42,13 +42,14 @@ def test_a_parent_on_a_phone_answers_stops_resumes_in_english_and_submits(new_pa
     page.locator('input[name="q_ages"][value="2-3"]').check()  # the display condition shows "garde" at once
     expect(garde).to_be_visible()
     page.locator('input[name="q_garde"][value="cpe"]').check()
-    screenshot(page, "survey-phone-fr")
     _next(page)
     expect(page).to_have_url(re.compile(r"/page/2$"))
     assert_accessible(page)
 
     page.locator('input[name="q_aides"][value="information"]').check()
     page.locator('input[name="q_soutien"]').first.check()
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "survey-phone-fr")
     page.get_by_role("button", name="Enregistrer et continuer plus tard").click()
     resume_link = page.locator(".resume-link a").inner_text()
     assert re.search(r"/r/[\w-]{20,}$", resume_link)
