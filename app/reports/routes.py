@@ -1,0 +1,1 @@
+"""The consultation report of a process (facilitators)."""
