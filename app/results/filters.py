@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from app.models import Answer, Question, QuestionType, Response, ResponseStatus, Survey, Territory
 
@@ -164,11 +165,12 @@ def response_conditions(survey_id: int, filters: ResultFilters, zone: tzinfo = U
     """SQL conditions on :class:`Response` selecting the responses the filters keep (dates are local days in
     ``zone``)."""
     conditions: list[sa.ColumnElement[bool]] = [Response.survey_id == survey_id]
+    given = aliased(Answer)  # an alias, so that the subqueries stay apart from an outer query on answers
     if not filters.include_in_progress:
         conditions.append(Response.status == ResponseStatus.COMPLETE)
     if filters.territory_id is not None:
         # The territory a respondent gave in a territory question, or the one of their invitation.
-        answered = sa.exists().where(Answer.response_id == Response.id, Answer.territory_id == filters.territory_id)
+        answered = sa.exists().where(given.response_id == Response.id, given.territory_id == filters.territory_id)
         if filters.territory_code:
             conditions.append(
                 sa.or_(answered, Response.attributes["territory"].as_string() == filters.territory_code)
@@ -178,9 +180,9 @@ def response_conditions(survey_id: int, filters: ResultFilters, zone: tzinfo = U
     if filters.segment_choice_id is not None:
         conditions.append(
             sa.exists().where(
-                Answer.response_id == Response.id,
-                Answer.question_id == filters.segment_question_id,
-                Answer.choice_id == filters.segment_choice_id,
+                given.response_id == Response.id,
+                given.question_id == filters.segment_question_id,
+                given.choice_id == filters.segment_choice_id,
             )
         )
     if filters.attribute_key:
