@@ -20,4 +20,6 @@ def show_report(process_id: int):
     process = db.get_or_404(Process, process_id)
     min_count = current_app.config["RESULTS_MIN_COUNT"]
     report = build_report(process, all_territories(), min_count=min_count, zone=get_timezone())
-    return render_template("reports/report.html", report=report, process=process, min_count=min_count, today=local_today())
+    return render_template(
+        "reports/report.html", report=report, process=process, min_count=min_count, today=local_today()
+    )

@@ -326,9 +326,7 @@ def _other_texts(ids: list[int], survey: Survey, filters: ResultFilters, zone: t
             [
                 Answer.question_id.label("question_id"),
                 Answer.text_value.label("text"),
-                sa.func.row_number()
-                .over(partition_by=Answer.question_id, order_by=Answer.id.desc())
-                .label("position"),
+                sa.func.row_number().over(partition_by=Answer.question_id, order_by=Answer.id.desc()).label("position"),
             ],
             survey,
             filters,
@@ -513,9 +511,7 @@ def survey_results(
                 yes, no = values.get(Decimal(1), 0), values.get(Decimal(0), 0)
                 result.rows = [Row(_("Yes"), yes, _share(yes, count)), Row(_("No"), no, _share(no, count))]
                 continue
-            result.stats = NumberStats(
-                number_count, _float(mean), middle.get(question.id), _float(low), _float(high)
-            )
+            result.stats = NumberStats(number_count, _float(mean), middle.get(question.id), _float(low), _float(high))
             if kind is QuestionType.RATING:
                 values = counts.get(question.id, {})
                 scale = int(question.setting("scale") or DEFAULT_SCALE)
@@ -636,9 +632,7 @@ def crosstab(
             sa.select(pairs.c.row_key, pairs.c.column_key, respondents).group_by(pairs.c.row_key, pairs.c.column_key)
         )
     }
-    row_totals = dict(
-        db.session.execute(sa.select(pairs.c.row_key, respondents).group_by(pairs.c.row_key)).all()
-    )
+    row_totals = dict(db.session.execute(sa.select(pairs.c.row_key, respondents).group_by(pairs.c.row_key)).all())
     column_totals = dict(
         db.session.execute(sa.select(pairs.c.column_key, respondents).group_by(pairs.c.column_key)).all()
     )

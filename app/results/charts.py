@@ -68,7 +68,8 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, maximum: float 
         )
         # The axis line keeps an empty bar visible as "zero".
         parts.append(
-            f'<line x1="{LABEL_WIDTH}" y1="{y}" x2="{LABEL_WIDTH}" y2="{y + BAR_HEIGHT}" stroke="#000" stroke-width="1"/>'
+            f'<line x1="{LABEL_WIDTH}" y1="{y}" x2="{LABEL_WIDTH}" y2="{y + BAR_HEIGHT}"'
+            ' stroke="#000" stroke-width="1"/>'
         )
         if length > 0:
             parts.append(

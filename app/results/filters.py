@@ -101,11 +101,7 @@ def parse_filters(
         question_part, _sep, choice_part = get("segment").partition(":")
         question_id, choice_id = _positive_int(question_part), _positive_int(choice_part)
         question = next((q for q in survey.questions if q.id == question_id), None)
-        if (
-            question is None
-            or question.type not in SEGMENT_TYPES
-            or choice_id not in {c.id for c in question.choices}
-        ):
+        if question is None or question.type not in SEGMENT_TYPES or choice_id not in {c.id for c in question.choices}:
             errors.append(FilterError("segment", _l("Choose an answer from the list.")))
         else:
             values["segment_question_id"], values["segment_choice_id"] = question_id, choice_id
@@ -172,9 +168,7 @@ def response_conditions(survey_id: int, filters: ResultFilters, zone: tzinfo = U
         # The territory a respondent gave in a territory question, or the one of their invitation.
         answered = sa.exists().where(given.response_id == Response.id, given.territory_id == filters.territory_id)
         if filters.territory_code:
-            conditions.append(
-                sa.or_(answered, Response.attributes["territory"].as_string() == filters.territory_code)
-            )
+            conditions.append(sa.or_(answered, Response.attributes["territory"].as_string() == filters.territory_code))
         else:
             conditions.append(answered)
     if filters.segment_choice_id is not None:

@@ -32,7 +32,9 @@ def _by_code(results):
 
 
 def _rows(result):
-    return [(row.label, row.count, round(row.percent * 100, 1) if row.percent is not None else None) for row in result.rows]
+    return [
+        (row.label, row.count, round(row.percent * 100, 1) if row.percent is not None else None) for row in result.rows
+    ]
 
 
 def _filters(data, **args):
@@ -175,9 +177,9 @@ def test_invalid_filters_are_reported_not_applied(data):
         "territory",
     ]
     assert filters == ResultFilters()
-    _filters_, errors = parse_filters({"date_from": "2024-05-10", "date_to": "2024-05-01"}, data.survey, {})
+    _, errors = parse_filters({"date_from": "2024-05-10", "date_to": "2024-05-01"}, data.survey, {})
     assert [e.field for e in errors] == ["date_to"]
-    _filters_, errors = parse_filters({"attribute": 'a"b=c'}, data.survey, {})
+    _, errors = parse_filters({"attribute": 'a"b=c'}, data.survey, {})
     assert [e.field for e in errors] == ["attribute"]
 
 
@@ -216,9 +218,7 @@ def test_crosstab_of_multiple_choice_and_yes_no(data):
 
 def test_crosstab_respects_filters_and_hides_a_small_total(data):
     filters = _filters(data, language="en")
-    table = aggregate.crosstab(
-        data.survey, filters, data.question("age"), data.question("works"), {}, zone=QUEBEC
-    )
+    table = aggregate.crosstab(data.survey, filters, data.question("age"), data.question("works"), {}, zone=QUEBEC)
     assert table.total == 3 and table.hidden
 
 

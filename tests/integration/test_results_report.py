@@ -97,7 +97,7 @@ def test_report_with_results_themes_orientations_and_a_vote(client, facilitator,
     # Themes count approved texts only.
     assert "Early childhood 2" in text
     # Published orientations only, with their evidence.
-    assert "Access to childcare Ready for a vote" in text or "Access to childcare" in text
+    assert "Access to childcare Ready for the vote Augmenter l’accès." in text
     assert "Based on 2 texts from the consultation, from 2 territories." in text
     assert "Brouillon secret" not in text
     # The published ballot with its ranking and the adopted priority; the open one without results.

@@ -72,7 +72,14 @@ ROWS = [
     ("tante", ["garde"], 1, None, 6, "acb", ("low", "low"), "B", "fr_CA", 12, "parents"),
 ]
 DATES = [date(2024, 1, 15), date(2024, 1, 20), date(2024, 2, 3), date(2024, 2, 10), date(2024, 2, 28), date(2024, 3, 1)]
-COMMENTS = {1: "Plus de places en garderie.", 3: "Des livres.", 5: "Un autobus.", 7: "Du soutien.", 9: "Rien.", 11: "Ok."}
+COMMENTS = {
+    1: "Plus de places en garderie.",
+    3: "Des livres.",
+    5: "Un autobus.",
+    7: "Du soutien.",
+    9: "Rien.",
+    11: "Ok.",
+}
 APPROVED = {1, 3, 7}
 PENDING = {5}
 
