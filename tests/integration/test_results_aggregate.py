@@ -5,6 +5,7 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 
 from app.results import aggregate
 from app.results.aggregate import medians, survey_results
@@ -12,6 +13,13 @@ from app.results.filters import ResultFilters, parse_filters
 from tests.support.results_data import add_response, build_results_survey
 
 QUEBEC = ZoneInfo("America/Toronto")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels made by the domain ("Other", "Yes") in English, whatever the default locale."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
