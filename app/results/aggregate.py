@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
@@ -393,6 +394,15 @@ def _approved(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzin
     return dict(db.session.execute(query).all())
 
 
+def _month_label(value: Any) -> str:
+    """ "2024-05" as "mai 2024" / "May 2024"."""
+    try:
+        year, month = (int(part) for part in str(value).split("-")[:2])
+        return format_date(date(year, month, 1), "LLLL yyyy")
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -533,7 +543,7 @@ def survey_results(
         elif kind is QuestionType.DATE:
             low, high = bounds.get(question.id, (None, None))
             result.earliest, result.latest = _as_date(low), _as_date(high)
-            result.rows = [Row(str(month), n, _share(n, count)) for month, n in months.get(question.id, [])]
+            result.rows = [Row(_month_label(month), n, _share(n, count)) for month, n in months.get(question.id, [])]
         elif kind in TEXT_TYPES:
             result.approved_texts = approved.get(question.id, 0)
     return results

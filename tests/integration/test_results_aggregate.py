@@ -102,7 +102,8 @@ def test_ranking_matrix_dates_and_texts(data):
     assert round(q["grid"].matrix[0].cells[0].percent, 4) == round(8 / 12, 4)
     when = q["when"]
     assert (when.earliest, when.latest) == (date(2024, 1, 15), date(2024, 3, 1))
-    assert [(row.label, row.count) for row in when.rows] == [("2024-01", 2), ("2024-02", 3), ("2024-03", 1)]
+    months = [(row.label, row.count) for row in when.rows]
+    assert months == [("January 2024", 2), ("February 2024", 3), ("March 2024", 1)]
     assert q["comment"].answered == 6
     assert q["comment"].approved_texts == 3  # the pending one is not counted
     assert q["note"].answered == 2 and q["note"].hidden  # fewer than 5 answers

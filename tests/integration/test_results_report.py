@@ -94,6 +94,7 @@ def test_report_with_results_themes_orientations_and_a_vote(client, facilitator,
     assert "Yes 8 66.7% No 4 33.3%" in text
     assert len(re.findall(r'<svg[^>]*role="img"', html)) == 10
     assert "6 text answers." not in text and "Read the approved texts" not in html
+    assert "grand-parent" not in text  # raw "other" texts stay out of the published report
     # Themes count approved texts only.
     assert "Early childhood 2" in text
     # Published orientations only, with their evidence.
