@@ -23,6 +23,8 @@ LANGUAGES = ("fr", "en")
 SEGMENT_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
 ATTRIBUTE_MAX = 80
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MIN_YEAR, MAX_YEAR = 1900, 2999
 # The query arguments that are filters (cross-tabulation and paging arguments are not).
 FILTER_ARGS = ("territory", "segment", "attribute", "date_field", "date_from", "date_to", "language", "status")
 
@@ -73,9 +75,10 @@ def _positive_int(value: str) -> int | None:
 
 def _date(value: str) -> date | None:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
 
 
 def parse_filters(
@@ -113,6 +116,7 @@ def parse_filters(
             not sep
             or not ATTRIBUTE_KEY.match(key)
             or not value
+            or CONTROL.search(value)
             or len(key) > ATTRIBUTE_MAX
             or len(value) > ATTRIBUTE_MAX
         ):

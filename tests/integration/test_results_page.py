@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Role
+from tests.support.hostile import HOSTILE_STRINGS, NUL_STRING
 from tests.support.results_data import add_response, build_results_survey
 
 
@@ -147,3 +148,17 @@ def test_queries_do_not_grow_with_responses(client, facilitator, create_survey, 
     assert "Based on 214 responses" in _text(response.get_data(as_text=True))
     assert many.count == few.count, (few.count, many.count)
     assert few.count <= 30
+
+
+@pytest.mark.parametrize("value", [*HOSTILE_STRINGS, NUL_STRING, "9999-12-31", "0001-01-01", "2024-02-30", "-1", "1:"])
+def test_hostile_filter_values_never_cause_an_error(client, facilitator, data, value):
+    question = data.question("age")
+    for name in ("territory", "segment", "attribute", "date_field", "date_from", "date_to", "language", "status"):
+        response = client.get(f"/surveys/{data.survey.id}/results", query_string={name: value})
+        assert response.status_code in (200, 400), (name, response.status_code)
+        assert "<script>alert" not in response.get_data(as_text=True)
+    response = client.get(
+        f"/surveys/{data.survey.id}/results",
+        query_string={"attribute": f"group={value}", "row": value, "column": str(question.id)},
+    )
+    assert response.status_code in (200, 400)
