@@ -80,6 +80,14 @@ def test_small_segment_is_hidden(client, facilitator, data):
     assert "41.7%" not in text and "Question by question" not in text
 
 
+def test_minimum_count_is_a_setting(app, client, facilitator, data, monkeypatch):
+    monkeypatch.setitem(app.config, "RESULTS_MIN_COUNT", 3)
+    text = _text(_get(client, data, "?language=en"))
+    assert "Based on 3 complete responses." in text
+    assert "Fewer than" not in text.split("Question by question")[0]
+    assert "0-2 1 33.3%" in text
+
+
 def test_invalid_filters_get_a_message_not_an_error(client, facilitator, data):
     html = _get(client, data, "?territory=abc&date_from=2024-13-45&segment=999999:1&row=999999", status=400)
     text = _text(html)
