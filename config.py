@@ -48,6 +48,9 @@ class Config:
     INVITATION_MAX_AGE = timedelta(days=_int("INVITATION_MAX_AGE_DAYS", 14))
     PASSWORD_RESET_MAX_AGE = timedelta(hours=_int("PASSWORD_RESET_MAX_AGE_HOURS", 2))
 
+    # Results: a group of fewer responses than this has its figures hidden (protects respondents).
+    RESULTS_MIN_COUNT = _int("RESULTS_MIN_COUNT", 5)
+
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     SURVEY_IMPORT_MAX_BYTES = _int("SURVEY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)

@@ -79,7 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.moderation import bp as moderation_bp
     from app.processes import bp as processes_bp
+    from app.reports import bp as reports_bp
     from app.respond import bp as respond_bp
+    from app.results import bp as results_bp
     from app.voting import bp as voting_bp
 
     app.register_blueprint(main_bp)
@@ -90,3 +92,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(builder_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(reports_bp)
