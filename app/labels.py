@@ -30,7 +30,7 @@ PROCESS_STATUS_LABELS = {
 PHASE_STATUS_LABELS = {"past": _l("Done"), "current": _l("Now"), "upcoming": _l("Upcoming")}
 LOCALE_LABELS = {"fr_CA": "Français", "en": "English"}
 VOTING_METHOD_LABELS = {
-    VotingMethod.APPROVAL: _l("Approval (choose up to k options)"),
+    VotingMethod.APPROVAL: _l("Approval (approve the options you support)"),
     VotingMethod.POINTS: _l("Points (spread a budget of points)"),
     VotingMethod.RANKING: _l("Ranking (Schulze method, Borda count beside it)"),
     VotingMethod.MAJORITY_JUDGMENT: _l("Majority judgment (grade each option)"),

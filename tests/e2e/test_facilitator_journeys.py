@@ -262,7 +262,7 @@ def _put_to_the_vote(page, visits: Visits, orientation_id: int) -> None:
     page.get_by_label("Libellé (anglais)").nth(0).fill("Keep the current offer")
     page.get_by_label("Libellé (français)").nth(1).fill(CARPOOL)
     page.get_by_label("Libellé (anglais)").nth(1).fill("Carpooling organized by the schools")
-    page.get_by_label("Approbation (choisir jusqu’à k options)").check()
+    page.get_by_label("Approbation (approuver les options que vous appuyez)").check()
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Scrutin enregistré.")).to_be_visible()
     visits.check()
