@@ -1,11 +1,11 @@
 """Property-based tests (hypothesis): random form data posted to the respondent pages and to the voting booth.
 
 Whatever arrives (fields missing, wrong types, unknown choice codes, huge numbers, tampered page numbers,
-submission keys, state and actions, no CSRF token), the answer is a 2xx, 3xx or 4xx, never a 500, and afterwards
-the database holds only valid rows: every Answer's choice and row belong to its question, numbers within the
-question's limits, one value per single-answer question, no answer to a question its conditions hide in a
-complete response, no complete response missing a required answer, at most one counted ballot per voter and every
-ballot valid for its method.
+submission keys, state and actions, no CSRF token), the answer is a 2xx, 3xx or a 4xx that says why, never a
+500, and afterwards the database holds only valid rows: every Answer's choice and row belong to its question,
+numbers within the question's limits, one value per single-answer question, no answer to a question its
+conditions hide in a complete response, no complete response missing a required answer, at most one counted
+ballot per voter and every ballot valid for its method.
 
 Each test sets its data up once, then runs the examples against it (the rows of earlier examples stay: the
 invariants hold for all of them together). The hypothesis database is off (nothing is written to the tree) and
@@ -125,6 +125,18 @@ def fuzz_survey(create_survey, create_process, create_territory):
     return create_survey(FUZZ_PAGES, process=process, slug="fuzz")
 
 
+#: What a refused request shows: the error summary of a form, the notice of an expired page, or an error page.
+EXPLANATIONS = ('class="error-summary"', 'class="notice" role=', "Code d’erreur : ")
+
+
+def assert_explained(response) -> None:
+    """Never a 500; a refusal (4xx) says why, on the page."""
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        html = response.get_data(as_text=True)
+        assert any(marker in html for marker in EXPLANATIONS), (response.status_code, html[:3000])
+
+
 def _damaged(data, page_index: int) -> list[tuple[str, str]]:
     """The valid answers of the page, often intact, else with some fields dropped or replaced and a few added."""
     valid = [
@@ -162,6 +174,7 @@ def _post_page(client, respondent: Respondent, data) -> int:
         form.append(("state", data.draw(values, label="state") if tamper else state.group(1)))
     form += _damaged(data, min(max(page_index, 0), len(VALID) - 1))
     response = client.post(url, data=MultiDict(form), follow_redirects=True)
+    assert_explained(response)
     if response.status_code < 400:
         respondent.response, respondent.html = response, response.get_data(as_text=True)
     return response.status_code
@@ -249,11 +262,9 @@ def test_random_page_numbers_and_start_keys(app, fuzz_survey):
         client = app.test_client()
         html = client.get("/s/fuzz").get_data(as_text=True)
         token = csrf_token_from(html) if with_token else ""
-        start = client.post("/s/fuzz", data={"csrf_token": token, "start_key": start_key})
-        assert start.status_code < 500
+        assert_explained(client.post("/s/fuzz", data={"csrf_token": token, "start_key": start_key}))
         for method in (client.get, client.post):
-            response = method(f"/s/fuzz/page/{page}", data={"csrf_token": token, "q_enfants": start_key})
-            assert response.status_code < 500
+            assert_explained(method(f"/s/fuzz/page/{page}", data={"csrf_token": token, "q_enfants": start_key}))
         assert_answers_are_valid(fuzz_survey)
 
     run()
@@ -319,7 +330,7 @@ def test_random_ballots_cast(app, create_process, create_user):
         if data.draw(st.integers(0, 9), label="csrf") > 0:
             form.append(("csrf_token", tokens[voter]))
         response = voters[voter].post(f"/ballots/{ballot.id}/vote", data=MultiDict(form))
-        assert response.status_code < 500
+        assert_explained(response)
         outcomes[response.status_code] += 1
         assert_ballots_are_valid(ballots)
 
