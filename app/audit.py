@@ -19,3 +19,12 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_access(actor: User | None, what: str, obj: Any = None, *, object_type: str | None = None, **details: Any):
+    """Staff were shown raw responses or unredacted text (Quebec's Law 25): one entry per page view, ``access.<what>``.
+
+    ``details`` name what was shown (ids), never the text itself. Exports have their own entries. The caller
+    commits: for a GET view, right after calling this.
+    """
+    return record(actor, f"access.{what}", obj, object_type=object_type, **details)

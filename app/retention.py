@@ -26,6 +26,30 @@ def purge_date(survey: Survey, response: Response) -> datetime | None:
     return (response.submitted_at or response.started_at) + timedelta(days=survey.retention_days)
 
 
+@dataclass(frozen=True)
+class PurgeNotice:
+    """What facilitators are told about when a survey's stored responses will be deleted."""
+
+    days: int | None  # the retention period; None: kept without limit
+    first: datetime | None = None  # when the oldest stored response will be deleted
+    last: datetime | None = None  # when the most recent one will
+    overdue: bool = False  # some responses are already past the period (deleted by the next purge-expired)
+
+
+def purge_notice(survey: Survey, now: datetime) -> PurgeNotice:
+    """When the survey's stored responses will be deleted (one MIN/MAX query), for the facilitators' pages."""
+    if survey.retention_days is None:
+        return PurgeNotice(None)
+    moment = sa.func.coalesce(Response.submitted_at, Response.started_at)
+    oldest, newest = db.session.execute(
+        sa.select(sa.func.min(moment), sa.func.max(moment)).where(Response.survey_id == survey.id)
+    ).one()
+    if oldest is None:
+        return PurgeNotice(survey.retention_days)
+    period = timedelta(days=survey.retention_days)
+    return PurgeNotice(survey.retention_days, oldest + period, newest + period, overdue=oldest + period <= now)
+
+
 def _expired(survey: Survey, cutoff: datetime):
     moment = sa.func.coalesce(Response.submitted_at, Response.started_at)
     return sa.and_(Response.survey_id == survey.id, moment < cutoff)

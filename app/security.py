@@ -18,16 +18,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def _contains_nul(values) -> bool:
-    return any("\x00" in value for value in values)
+def _contains_nul(data) -> bool:
+    """Every key and every value of a MultiDict (``values()`` alone gives only the first value of each key)."""
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
 
 
 def register(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """A NUL character is never text a person meant to type (and PostgreSQL refuses it): refuse clearly."""
-        submitted = request.form.values() if request.method == "POST" else ()
-        if _contains_nul(request.args.values()) or _contains_nul(submitted):
+        if _contains_nul(request.args) or (request.method == "POST" and _contains_nul(request.form)):
             from app.errors import NUL_TEXT, render_error
 
             return render_error(400, NUL_TEXT)

@@ -83,6 +83,7 @@ from app.models import (
     Territory,
     utcnow,
 )
+from app.retention import purge_notice
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +324,7 @@ def show_survey(survey_id: int):
         blocking=blocking,
         public_path=public_path(survey),
         public_url=public_url(survey),
+        purge=purge_notice(survey, utcnow()),
         form=EmptyForm(),
     )
 

@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app.audit import record_access
 from app.auth.access import facilitator_required, login_required, public
 from app.extensions import db
 from app.forms import EmptyForm
@@ -51,6 +52,7 @@ from app.moderation.forms import (
     ThemeForm,
 )
 from app.processes.routes import get_visible_process_or_404
+from app.retention import purge_date
 
 PER_PAGE = 50
 COUNT_CAP = 10_000
@@ -215,7 +217,7 @@ def queue():
     if process_id:
         theme_query = theme_query.where(Theme.process_id == process_id)
     question = db.session.get(Question, _int(filters["question"])) if _int(filters.get("question")) else None
-    return render_template(
+    html = render_template(
         "moderation/queue.html",
         page=page,
         filters=filters,
@@ -228,6 +230,10 @@ def queue():
         reasons=list(RejectReason),
         next_url=request.full_path,
     )
+    if page.items:  # excerpts of the original, unredacted texts (logged once rendered: a commit expires them)
+        record_access(current_user, "queue", object_type="moderation_item", items=[item.id for item in page.items])
+        db.session.commit()
+    return html
 
 
 def _safe_next(default: str) -> str:
@@ -295,21 +301,24 @@ def _item_page(item: ModerationItem, decision_form=None, selection_form=None, st
             .where(ModerationItem.response_id == item.response_id, ModerationItem.id != item.id)
             .order_by(ModerationItem.id)
         ).all()
-    return (
-        render_template(
-            "moderation/item.html",
-            item=item,
-            segments=_segments(item.text, item.pii_spans),
-            working_text=redaction.working_text(item),
-            decision_form=decision_form or DecisionForm(formdata=None),
-            selection_form=selection_form or RedactSelectionForm(formdata=None),
-            empty_form=EmptyForm(),
-            themes=themes.active_themes(item.process_id),
-            used_by=orient.orientations_using(item.id),
-            siblings=siblings,
-        ),
-        status,
+    html = render_template(
+        "moderation/item.html",
+        item=item,
+        segments=_segments(item.text, item.pii_spans),
+        deleted_on=purge_date(item.response.survey, item.response) if item.response is not None else None,
+        working_text=redaction.working_text(item),
+        decision_form=decision_form or DecisionForm(formdata=None),
+        selection_form=selection_form or RedactSelectionForm(formdata=None),
+        empty_form=EmptyForm(),
+        themes=themes.active_themes(item.process_id),
+        used_by=orient.orientations_using(item.id),
+        siblings=siblings,
     )
+    # Every render shows the original text and excerpts of the other items of the response: audited. Callers come
+    # here before writing anything, or after rolling back, so this commit holds the audit entry only.
+    record_access(current_user, "moderation_item", item, siblings=[sibling.id for sibling in siblings])
+    db.session.commit()
+    return html, status
 
 
 @bp.get("/moderation/items/<int:item_id>")
@@ -822,13 +831,15 @@ def split_orientation(orientation_id: int):
             db.session.commit()
             flash(_("Orientation split in two; the original is set aside with its history."), "success")
             return redirect(url_for(".manage_orientation", orientation_id=part.id))
-    return render_template(
-        "moderation/split.html",
-        orientation=orientation,
-        form=form,
-        evidence=orient.evidence(orientation.id),
-        error_message=error_message,
-    ), (400 if form.errors or error_message else 200)
+    evidence = orient.evidence(orientation.id)
+    html = render_template(
+        "moderation/split.html", orientation=orientation, form=form, evidence=evidence, error_message=error_message
+    )
+    originals = [item.id for item, _quote in evidence if item.public_text is None]
+    if originals:  # items not approved yet are listed with their original text
+        record_access(current_user, "orientation_evidence", orientation, items=originals)
+        db.session.commit()
+    return html, (400 if form.errors or error_message else 200)
 
 
 # --- partners ---------------------------------------------------------------------------------------------

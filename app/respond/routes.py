@@ -29,7 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as HttpResponse
 
-from app.audit import record
+from app.audit import record, record_access
 from app.auth.access import facilitator_required, public
 from app.extensions import db, limiter
 from app.forms import EmptyForm
@@ -52,6 +52,7 @@ from app.models import (
 from app.respond import bp, engine, storage
 from app.respond.forms import PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
+from app.retention import purge_notice
 
 logger = logging.getLogger(__name__)
 
@@ -808,6 +809,7 @@ def _paper_home(survey: Survey, form: PaperStartForm, status: int = 200):
         complete=counts.get(ResponseStatus.COMPLETE, 0),
         drafts=drafts,
         discard_form=EmptyForm(),
+        purge=purge_notice(survey, utcnow()),
         page_number=lambda r: _number(survey, _page_at(survey, r.current_page)) if survey.pages else 1,
     )
     return current_app.make_response((page, status))
@@ -877,7 +879,11 @@ def paper_page(survey_id: int, response_id: int, number: int):
     if target is not page:
         return redirect(page_url(target))
     if request.method == "GET":
-        return _render_page(survey, page, values, seen, mode="paper", action=page_url(page), language=language)
+        shown = _render_page(survey, page, values, seen, mode="paper", action=page_url(page), language=language)
+        if response.entered_by_id != current_user.id:  # someone else's entry: its stored answers are shown
+            record_access(current_user, "response", response, survey_id=survey.id, page=number)
+            db.session.commit()
+        return shown
     key = request.form.get("submission_key", "")
     if is_key(key) and storage.find_submission(key) is not None:
         return redirect(page_url(_page_at(survey, response.current_page)))

@@ -195,6 +195,6 @@ def read_choices(ballot: Ballot, form: Mapping[str, Any]) -> tuple[dict[int, int
 
 def _int_or_none(value: Any) -> int | None:
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "١" (Arabic one) is no option id
         return None
     return int(text)

@@ -457,14 +457,14 @@ def _posted_rows() -> int:
     for key in request.form:
         if key.startswith("options-"):
             index = key.split("-", 2)[1]
-            if index.isdigit():
+            if index.isascii() and index.isdigit():
                 indices.add(int(index))
     return len(indices)
 
 
 def _option_id(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None  # not "١" (Arabic one)
 
 
 def _ballot_form_page(process: Process, ballot: Ballot | None):
