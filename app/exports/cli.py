@@ -25,10 +25,10 @@ def export_responses_command(slug: str, fmt: str, out_path: str, labels: bool, l
     audit.record(None, "export_responses", survey, format=fmt, labels=labels, language=lang, via="cli")
     db.session.commit()
     if fmt == "xlsx":
-        count = write_xlsx(survey, options, out_path)
+        count = write_xlsx(survey.id, options, out_path)
     else:
         with open(out_path, "w", encoding="utf-8", newline="") as out:
-            for chunk in export_chunks(survey, fmt, options):
+            for chunk in export_chunks(survey.id, fmt, options):
                 out.write(chunk)
         count = db.session.scalar(db.select(db.func.count(Response.id)).filter_by(survey_id=survey.id))
     click.echo(f"Exported {count} responses of {slug} to {out_path} ({fmt}).")

@@ -32,9 +32,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
-from app.models import Answer, Question, QuestionType, Response, Survey, Territory
+from app.models import Answer, Question, QuestionType, Response, Survey, SurveyPage, Territory
 from app.models.surveys import TEXT_TYPES
 from app.respond.fields import other_code
 
@@ -102,12 +103,12 @@ class Column:
 class Layout:
     """The columns of a survey's export, computed once from its questions."""
 
-    def __init__(self, survey: Survey, options: ExportOptions) -> None:
+    def __init__(self, survey: Survey, options: ExportOptions, session: Session | None = None) -> None:
         self.survey, self.options = survey, options
         lang = options.language
         self.questions = [q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL]
         self.choices = {c.id: c for q in self.questions for c in q.all_choices}
-        territories = db.session.execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
+        territories = (session or db.session).execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
         self.territories = {t.id: (t.name if options.labels else t.code) for t in territories}
         self.columns: list[Column] = []
         for q in self.questions:
@@ -284,9 +285,12 @@ ANSWER_COLUMNS = (
 )
 
 
-def iter_responses(survey_id: int, *, batch_size: int = BATCH) -> Iterator[tuple[Any, Answers]]:
+def iter_responses(
+    survey_id: int, *, batch_size: int = BATCH, session: Session | None = None
+) -> Iterator[tuple[Any, Answers]]:
     """(response metadata row, its answers by question id) for every response of the survey, in id order."""
-    responses = db.session.execute(
+    session = session or db.session
+    responses = session.execute(
         sa.select(
             Response.id, Response.status, Response.channel, Response.locale, Response.started_at, Response.submitted_at
         )
@@ -296,7 +300,7 @@ def iter_responses(survey_id: int, *, batch_size: int = BATCH) -> Iterator[tuple
     )
     for batch in responses.partitions():
         by_response: dict[int, Answers] = {}
-        answers = db.session.execute(
+        answers = session.execute(
             sa.select(*ANSWER_COLUMNS)
             .join(Response, Response.id == Answer.response_id)
             .where(Response.survey_id == survey_id, Answer.response_id.between(batch[0].id, batch[-1].id))
@@ -325,19 +329,42 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_line(writer: Any, buffer: io.StringIO, values: Sequence[Any]) -> None:
+def _csv_line(writer: Any, values: Sequence[Any]) -> None:
     writer.writerow([csv_cell(v) for v in values])
 
 
-def csv_chunks(survey: Survey, options: ExportOptions, *, batch_size: int = BATCH, chunk_chars: int = 64_000) -> Iterator[str]:
+def load_survey(survey_id: int, session: Session | None = None) -> Survey:
+    """The survey with its pages, questions and choices (four queries).
+
+    Generators reload it by id in the session they are given: a streamed response runs after the view returned
+    (and after the request's session was closed, see app/exports/routes.py)."""
+    survey = (session or db.session).execute(
+        sa.select(Survey)
+        .where(Survey.id == survey_id)
+        .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices))
+    ).scalar_one_or_none()
+    if survey is None:
+        raise LookupError(f"no survey {survey_id}")
+    return survey
+
+
+def csv_chunks(
+    survey_id: int,
+    options: ExportOptions,
+    *,
+    batch_size: int = BATCH,
+    chunk_chars: int = 64_000,
+    session: Session | None = None,
+) -> Iterator[str]:
     """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response."""
-    layout = Layout(survey, options)
+    survey = load_survey(survey_id, session)
+    layout = Layout(survey, options, session)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    _csv_line(writer, buffer, layout.headers())
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size):
-        _csv_line(writer, buffer, layout.cells(meta, answers))
+    _csv_line(writer, layout.headers())
+    for meta, answers in iter_responses(survey.id, batch_size=batch_size, session=session):
+        _csv_line(writer, layout.cells(meta, answers))
         if buffer.tell() >= chunk_chars:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -345,10 +372,10 @@ def csv_chunks(survey: Survey, options: ExportOptions, *, batch_size: int = BATC
     yield buffer.getvalue()
 
 
-def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
+def codebook_rows(survey: Survey, session: Session | None = None) -> Iterator[tuple[str, ...]]:
     """The questionnaire's codebook: one row per question, then one per value it may take."""
     yield CODEBOOK_HEADER
-    territories = db.session.execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
+    territories = (session or db.session).execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
     for q in survey.ordered_questions():
         if not q.type.is_answerable or q.type is QuestionType.EMAIL:
             continue
@@ -372,19 +399,22 @@ def codebook_csv(survey: Survey) -> str:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     for row in codebook_rows(survey):
-        _csv_line(writer, buffer, row)
+        _csv_line(writer, row)
     return buffer.getvalue()
 
 
 # ------------------------------------------------------------------------------------------------------- JSON
 
 
-def json_chunks(survey: Survey, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
+def json_chunks(
+    survey_id: int, options: ExportOptions, *, batch_size: int = BATCH, session: Session | None = None
+) -> Iterator[str]:
     """A JSON array with one object per response, written one object at a time."""
-    layout = Layout(survey, options)
+    survey = load_survey(survey_id, session)
+    layout = Layout(survey, options, session)
     yield "[\n"
     separator = ""
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size):
+    for meta, answers in iter_responses(survey.id, batch_size=batch_size, session=session):
         yield separator + json.dumps(layout.json_object(meta, answers), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
@@ -393,11 +423,12 @@ def json_chunks(survey: Survey, options: ExportOptions, *, batch_size: int = BAT
 # ------------------------------------------------------------------------------------------------------- XLSX
 
 
-def write_xlsx(survey: Survey, options: ExportOptions, target: str | IO[bytes], *, batch_size: int = BATCH) -> int:
+def write_xlsx(survey_id: int, options: ExportOptions, target: str | IO[bytes], *, batch_size: int = BATCH) -> int:
     """Write the XLSX export (a "responses" sheet and a "codebook" sheet) in XlsxWriter's constant-memory mode;
     returns the number of responses written."""
     import xlsxwriter
 
+    survey = load_survey(survey_id)
     layout = Layout(survey, options)
     workbook = xlsxwriter.Workbook(
         target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False}
@@ -437,10 +468,12 @@ def _xlsx_cell(sheet: Any, row: int, col: int, value: Any, day: Any) -> None:
         sheet.write_string(row, col, str(value))
 
 
-def export_chunks(survey: Survey, fmt: str, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
+def export_chunks(
+    survey_id: int, fmt: str, options: ExportOptions, *, batch_size: int = BATCH, session: Session | None = None
+) -> Iterator[str]:
     """CSV or JSON as text chunks (XLSX goes through :func:`write_xlsx`, a zip needs a file)."""
     if fmt == "csv":
-        return csv_chunks(survey, options, batch_size=batch_size)
+        return csv_chunks(survey_id, options, batch_size=batch_size, session=session)
     if fmt == "json":
-        return json_chunks(survey, options, batch_size=batch_size)
+        return json_chunks(survey_id, options, batch_size=batch_size, session=session)
     raise ValueError(f"unknown text format {fmt!r}")

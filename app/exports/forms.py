@@ -1,6 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
+
+from app.forms import choices
 from wtforms.validators import InputRequired
 
 
@@ -12,19 +14,19 @@ class ExportForm(FlaskForm):
 
     fmt = RadioField(
         _l("Format"),
-        choices=[("csv", _l("CSV (Excel, LibreOffice)")), ("xlsx", _l("Excel workbook (XLSX)")), ("json", "JSON")],
+        choices=choices([("csv", _l("CSV (Excel, LibreOffice)")), ("xlsx", _l("Excel workbook (XLSX)")), ("json", "JSON")]),
         validators=[InputRequired(_l("Choose a format."))],
         default="csv",
     )
     labels = RadioField(
         _l("Answers as"),
-        choices=[("0", _l("Codes")), ("1", _l("Labels"))],
+        choices=choices([("0", _l("Codes")), ("1", _l("Labels"))]),
         validators=[InputRequired(_l("Choose codes or labels."))],
         default="0",
     )
     lang = RadioField(
         _l("Language of the labels"),
-        choices=[("fr", _l("French")), ("en", _l("English"))],
+        choices=choices([("fr", _l("French")), ("en", _l("English"))]),
         validators=[InputRequired(_l("Choose a language."))],
         default="fr",
     )

@@ -3,9 +3,10 @@
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 
 from flask import Response as FlaskResponse
-from flask import abort, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app import audit
@@ -74,16 +75,28 @@ def responses(survey_id: int, fmt: str):
     if fmt == "xlsx":
         # A zip needs a file: XlsxWriter writes it in constant memory, then the file is streamed and removed.
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
-        write_xlsx(survey, options, handle)
+        write_xlsx(survey.id, options, handle)
         handle.seek(0)
         size = os.fstat(handle.fileno()).st_size
         sent = send_file(handle, mimetype=MIME_TYPES["xlsx"], as_attachment=True, download_name=export_filename(survey, fmt))
         sent.headers["Cache-Control"] = "no-store"
         sent.headers["Content-Length"] = str(size)
         return sent
-    return FlaskResponse(
-        stream_with_context(export_chunks(survey, fmt, options)), mimetype=MIME_TYPES[fmt], headers=headers
-    )
+    return FlaskResponse(_stream(survey.id, fmt, options), mimetype=MIME_TYPES[fmt], headers=headers)
+
+
+def _stream(survey_id: int, fmt: str, options: ExportOptions) -> Iterator[str]:
+    """The body is produced after the view has returned and the request's context (and session) has ended: the
+    generator keeps that Session object, which opens a new connection for the export and is closed at the end."""
+    session = db.session()
+
+    def body() -> Iterator[str]:
+        try:
+            yield from export_chunks(survey_id, fmt, options, session=session)
+        finally:
+            session.close()
+
+    return body()
 
 
 @bp.get("/surveys/<int:survey_id>/codebook.csv")
