@@ -403,10 +403,26 @@ def _write_chunk(plan: _Plan, n: int, moderation_items: bool) -> Generated:
     for response_id, values in zip(ids, all_values, strict=True):
         answers.extend(plan.answer_rows(response_id, values))
     if answers:
-        db.session.execute(sa.insert(Answer.__table__), answers)
+        _insert_answers(answers)
     complete_ids = [rid for rid, r in zip(ids, responses, strict=True) if r["status"] is ResponseStatus.COMPLETE]
     items = _moderation_items(plan, responses, ids, complete_ids) if moderation_items and complete_ids else 0
     return Generated(n, len(complete_ids), len(answers), items)
+
+
+ANSWER_COLUMNS = ("response_id", "question_id", *EMPTY_ANSWER)
+
+
+def _insert_answers(answers: list[dict[str, Any]]) -> None:
+    """Core ``insert()`` with the list of rows; on PostgreSQL, ``COPY`` through the same connection (the same
+    transaction), several times faster for millions of rows."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sa.insert(Answer.__table__), answers)
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY answers ({', '.join(ANSWER_COLUMNS)}) FROM STDIN") as copy:
+        for row in answers:
+            copy.write_row(tuple(row[column] for column in ANSWER_COLUMNS))
 
 
 _SCANNED: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -357,13 +357,22 @@ def csv_chunks(
     session: Session | None = None,
 ) -> Iterator[str]:
     """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response."""
-    survey = load_survey(survey_id, session)
-    layout = Layout(survey, options, session)
+    layout = Layout(load_survey(survey_id, session), options, session)
+    return csv_body(layout, batch_size=batch_size, chunk_chars=chunk_chars, session=session)
+
+
+def csv_body(
+    layout: Layout, *, batch_size: int = BATCH, chunk_chars: int = 64_000, session: Session | None = None
+) -> Iterator[str]:
+    """The CSV chunks of a prepared layout; the first (BOM and header) needs no database."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     _csv_line(writer, layout.headers())
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size, session=session):
+    yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for meta, answers in iter_responses(layout.survey.id, batch_size=batch_size, session=session):
         _csv_line(writer, layout.cells(meta, answers))
         if buffer.tell() >= chunk_chars:
             yield buffer.getvalue()
@@ -410,11 +419,14 @@ def json_chunks(
     survey_id: int, options: ExportOptions, *, batch_size: int = BATCH, session: Session | None = None
 ) -> Iterator[str]:
     """A JSON array with one object per response, written one object at a time."""
-    survey = load_survey(survey_id, session)
-    layout = Layout(survey, options, session)
+    layout = Layout(load_survey(survey_id, session), options, session)
+    return json_body(layout, batch_size=batch_size, session=session)
+
+
+def json_body(layout: Layout, *, batch_size: int = BATCH, session: Session | None = None) -> Iterator[str]:
     yield "[\n"
     separator = ""
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size, session=session):
+    for meta, answers in iter_responses(layout.survey.id, batch_size=batch_size, session=session):
         yield separator + json.dumps(layout.json_object(meta, answers), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"

@@ -17,9 +17,12 @@ from app.exports.export import (
     LANGUAGES,
     MIME_TYPES,
     ExportOptions,
+    Layout,
     codebook_csv,
-    export_chunks,
+    csv_body,
     export_filename,
+    json_body,
+    load_survey,
     write_xlsx,
 )
 from app.exports.forms import ExportForm
@@ -87,12 +90,15 @@ def responses(survey_id: int, fmt: str):
 
 def _stream(survey_id: int, fmt: str, options: ExportOptions) -> Iterator[str]:
     """The body is produced after the view has returned and the request's context (and session) has ended: the
-    generator keeps that Session object, which opens a new connection for the export and is closed at the end."""
+    layout is prepared here, and the generator keeps the request's Session object, which opens a new connection
+    for the rows (from the second chunk on) and is closed at the end."""
     session = db.session()
+    layout = Layout(load_survey(survey_id, session), options, session)
+    chunks = csv_body(layout, session=session) if fmt == "csv" else json_body(layout, session=session)
 
     def body() -> Iterator[str]:
         try:
-            yield from export_chunks(survey_id, fmt, options, session=session)
+            yield from chunks
         finally:
             session.close()
 
