@@ -330,7 +330,9 @@ def seed_responses(target: int, today: date, *, seed: int = 2024) -> int:
             db.select(ParticipationTarget.territory_id, ParticipationTarget.target).filter_by(process_id=process.id)
         ).all()
     )
-    weights = {t.id: (targets.get(t.id) or t.population_target or 100) * rng.uniform(0.3, 1.6) for t in process.territories}
+    weights = {
+        t.id: (targets.get(t.id) or t.population_target or 100) * rng.uniform(0.3, 1.6) for t in process.territories
+    }
     consultation = process.phase(PhaseKind.CONSULTATION)
     first_day = consultation.starts_on if consultation else today - timedelta(days=30)
     start = datetime.combine(first_day, time(8), tzinfo=UTC)

@@ -177,7 +177,9 @@ class _Plan:
         self.rng = rng
         self.start, self.span = start, (end - start).total_seconds()
         self.in_progress_share = in_progress_share
-        self.questions = [q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL]
+        self.questions = [
+            q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL
+        ]
         self.page_of = {q.code: index for index, page in enumerate(survey.pages) for q in page.questions}
         self.options = {q.id: [(c.code, c.id) for c in q.choices] for q in self.questions}
         self.rows = {q.id: [(c.code, c.id) for c in q.rows] for q in self.questions}
@@ -211,7 +213,7 @@ class _Plan:
                 values[q.code] = value
         return values
 
-    def _value(self, q: Question, english: bool, values: dict[str, Any]) -> Any:  # noqa: C901 - one branch a type
+    def _value(self, q: Question, english: bool, values: dict[str, Any]) -> Any:
         rng, kind = self.rng, q.type
         options = self.options[q.id]
         if kind is QuestionType.TERRITORY:
@@ -282,7 +284,7 @@ class _Plan:
                 rows.append({**EMPTY_ANSWER, "response_id": response_id, "question_id": q.id, **fields})
         return rows
 
-    def _fields(self, q: Question, value: Any, other_text: str | None) -> list[dict[str, Any]]:  # noqa: C901
+    def _fields(self, q: Question, value: Any, other_text: str | None) -> list[dict[str, Any]]:
         kind = q.type
         if kind in TEXT_TYPES:
             return [{"text_value": value}]
@@ -395,9 +397,7 @@ def _write_chunk(plan: _Plan, n: int, moderation_items: bool) -> Generated:
         all_values.append(values)
     table = Response.__table__
     ids = list(
-        db.session.execute(
-            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), responses
-        ).scalars()
+        db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), responses).scalars()
     )
     answers = []
     for response_id, values in zip(ids, all_values, strict=True):

@@ -106,7 +106,9 @@ class Layout:
     def __init__(self, survey: Survey, options: ExportOptions, session: Session | None = None) -> None:
         self.survey, self.options = survey, options
         lang = options.language
-        self.questions = [q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL]
+        self.questions = [
+            q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL
+        ]
         self.choices = {c.id: c for q in self.questions for c in q.all_choices}
         territories = (session or db.session).execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
         self.territories = {t.id: (t.name if options.labels else t.code) for t in territories}
@@ -120,7 +122,7 @@ class Layout:
             return None
         return _label(choice, self.options.language) if self.options.labels else choice.code
 
-    def _columns(self, q: Question, label: str) -> list[Column]:  # noqa: C901 - one branch a type
+    def _columns(self, q: Question, label: str) -> list[Column]:
         kind, qid, labels, lang = q.type, q.id, self.options.labels, self.options.language
         columns: list[Column] = []
         other = other_code(q) if q.setting("other") else None
@@ -136,7 +138,9 @@ class Layout:
             columns.append(Column(q.code, label, single))
         elif kind is QuestionType.MULTIPLE_CHOICE:
             for choice in q.choices:
-                columns.append(Column(f"{q.code}/{choice.code}", f"{label} — {_label(choice, lang)}", self._chosen(q, choice)))
+                columns.append(
+                    Column(f"{q.code}/{choice.code}", f"{label} — {_label(choice, lang)}", self._chosen(q, choice))
+                )
         elif kind is QuestionType.MATRIX:
             for row_choice in q.rows:
                 rid = row_choice.id
@@ -338,11 +342,15 @@ def load_survey(survey_id: int, session: Session | None = None) -> Survey:
 
     Generators reload it by id in the session they are given: a streamed response runs after the view returned
     (and after the request's session was closed, see app/exports/routes.py)."""
-    survey = (session or db.session).execute(
-        sa.select(Survey)
-        .where(Survey.id == survey_id)
-        .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices))
-    ).scalar_one_or_none()
+    survey = (
+        (session or db.session)
+        .execute(
+            sa.select(Survey)
+            .where(Survey.id == survey_id)
+            .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices))
+        )
+        .scalar_one_or_none()
+    )
     if survey is None:
         raise LookupError(f"no survey {survey_id}")
     return survey
@@ -384,7 +392,9 @@ def csv_body(
 def codebook_rows(survey: Survey, session: Session | None = None) -> Iterator[tuple[str, ...]]:
     """The questionnaire's codebook: one row per question, then one per value it may take."""
     yield CODEBOOK_HEADER
-    territories = (session or db.session).execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
+    territories = (
+        (session or db.session).execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
+    )
     for q in survey.ordered_questions():
         if not q.type.is_answerable or q.type is QuestionType.EMAIL:
             continue
@@ -475,7 +485,7 @@ def _xlsx_cell(sheet: Any, row: int, col: int, value: Any, day: Any) -> None:
     elif isinstance(value, datetime):
         sheet.write_string(row, col, value.isoformat())
     elif isinstance(value, date):
-        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), day)  # noqa: DTZ001
+        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), day)
     else:
         sheet.write_string(row, col, str(value))
 

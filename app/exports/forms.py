@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.forms import choices
-from wtforms.validators import InputRequired
 
 
 class ExportForm(FlaskForm):
@@ -14,7 +14,9 @@ class ExportForm(FlaskForm):
 
     fmt = RadioField(
         _l("Format"),
-        choices=choices([("csv", _l("CSV (Excel, LibreOffice)")), ("xlsx", _l("Excel workbook (XLSX)")), ("json", "JSON")]),
+        choices=choices(
+            [("csv", _l("CSV (Excel, LibreOffice)")), ("xlsx", _l("Excel workbook (XLSX)")), ("json", "JSON")]
+        ),
         validators=[InputRequired(_l("Choose a format."))],
         default="csv",
     )

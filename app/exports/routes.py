@@ -81,7 +81,9 @@ def responses(survey_id: int, fmt: str):
         write_xlsx(survey.id, options, handle)
         handle.seek(0)
         size = os.fstat(handle.fileno()).st_size
-        sent = send_file(handle, mimetype=MIME_TYPES["xlsx"], as_attachment=True, download_name=export_filename(survey, fmt))
+        sent = send_file(
+            handle, mimetype=MIME_TYPES["xlsx"], as_attachment=True, download_name=export_filename(survey, fmt)
+        )
         sent.headers["Cache-Control"] = "no-store"
         sent.headers["Content-Length"] = str(size)
         return sent

@@ -27,8 +27,8 @@ from app.models import (
     Ballot,
     Comment,
     Contribution,
-    Orientation,
     Organization,
+    Orientation,
     ParticipationTarget,
     Process,
     Question,
@@ -159,9 +159,7 @@ def daily_responses(process_id: int, tz: str = DEFAULT_TIMEZONE) -> list[DayFigu
     """Responses started and completed per local day, in date order (days without any are left out)."""
     in_process = Response.survey_id.in_(_survey_ids(process_id))
     started_day = _local_day(Response.started_at, tz)
-    started = db.session.execute(
-        sa.select(started_day, sa.func.count()).where(in_process).group_by(started_day)
-    ).all()
+    started = db.session.execute(sa.select(started_day, sa.func.count()).where(in_process).group_by(started_day)).all()
     completed_day = _local_day(Response.submitted_at, tz)
     completed = db.session.execute(
         sa.select(completed_day, sa.func.count())
@@ -212,8 +210,9 @@ def _medians_by_survey(process_id: int) -> dict[int, float | None]:
 def totals(process_id: int) -> Totals:
     in_process = Response.survey_id.in_(_survey_ids(process_id))
     started, complete = db.session.execute(
-        sa.select(sa.func.count(Response.id), sa.func.count(Response.id).filter(Response.status == ResponseStatus.COMPLETE))
-        .where(in_process)
+        sa.select(
+            sa.func.count(Response.id), sa.func.count(Response.id).filter(Response.status == ResponseStatus.COMPLETE)
+        ).where(in_process)
     ).one()
     return Totals(started, complete, median_seconds(in_process))
 
@@ -265,11 +264,7 @@ def territory_participation(process_id: int) -> list[TerritoryFigure]:
             )
         ).all()
     )
-    listed = set(
-        db.session.scalars(
-            sa.select(Territory.id).join(Process.territories).where(Process.id == process_id)
-        )
-    )
+    listed = set(db.session.scalars(sa.select(Territory.id).join(Process.territories).where(Process.id == process_id)))
     ids = listed | set(targets) | {tid for tid in counts if tid is not None}
     names = dict(db.session.execute(sa.select(Territory.id, Territory.name).where(Territory.id.in_(ids))).all())
     figures = [_territory_figure(tid, names[tid], counts, targets) for tid in sorted(ids, key=lambda t: names[t])]

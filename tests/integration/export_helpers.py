@@ -22,7 +22,11 @@ QUESTIONS = [
         "type": "multiple_choice",
         "label_fr": "Aides souhaitées",
         "label_en": "Help wanted",
-        "choices": [("info", "Information", "Information"), ("repit", "Répit", "Respite"), ("argent", "Argent", "Money")],
+        "choices": [
+            ("info", "Information", "Information"),
+            ("repit", "Répit", "Respite"),
+            ("argent", "Argent", "Money"),
+        ],
         "settings": {"other": True},
     },
     {
@@ -44,7 +48,13 @@ QUESTIONS = [
     {"code": "note", "type": "rating", "label_fr": "Note", "label_en": "Rating", "settings": {"scale": 5}},
     {"code": "enfants", "type": "numeric", "label_fr": "Enfants", "label_en": "Children"},
     {"code": "date_entree", "type": "date", "label_fr": "Date d’entrée", "label_en": "Start date"},
-    {"code": "idees", "type": "long_text", "label_fr": "Vos idées", "label_en": "Your ideas", "settings": {"open": True}},
+    {
+        "code": "idees",
+        "type": "long_text",
+        "label_fr": "Vos idées",
+        "label_en": "Your ideas",
+        "settings": {"open": True},
+    },
     {"code": "courriel", "type": "email", "label_fr": "Courriel", "label_en": "E-mail"},
 ]
 

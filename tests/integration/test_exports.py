@@ -45,7 +45,9 @@ def _csv(survey, **options):
 
 def test_csv_codes_one_row_per_response_with_columns_per_choice_row_and_rank(survey):
     text, rows = _csv(survey)
-    assert text.startswith("\ufeffresponse_id,status,channel,locale,started_at,submitted_at,territoire,garde,garde/other,")
+    assert text.startswith(
+        "\ufeffresponse_id,status,channel,locale,started_at,submitted_at,territoire,garde,garde/other,"
+    )
     assert len(rows) == 2
     first, second = rows
     assert first["status"] == "complete" and first["locale"] == "fr_CA"

@@ -67,7 +67,7 @@ def test_daily_and_totals(known):
 
 
 def test_median_of_an_even_count(known):
-    process, survey, ts = known
+    process, survey, _ts = known
     add_response(survey, {"q": "no"}, started_at=at(4, 13), submitted_at=at(4, 14, 0))  # 3600 s
     assert figures.totals(process.id).median_seconds == pytest.approx((1200 + 1800) / 2)
 
@@ -80,9 +80,11 @@ def test_per_survey(known):
 
 
 def test_territory_participation_against_targets(known):
-    process, _survey, (a, b, c) = known
-    rows = [(f.name, f.responses, f.started, f.target, f.percent, f.under_target) for f in
-            figures.territory_participation(process.id)]
+    process, _survey, _territories = known
+    rows = [
+        (f.name, f.responses, f.started, f.target, f.percent, f.under_target)
+        for f in figures.territory_participation(process.id)
+    ]
     assert rows == [
         ("Aaa", 2, 2, 2, 100.0, False),
         ("Bbb", 2, 3, 5, 40.0, True),
@@ -99,7 +101,9 @@ def test_sector_activity_counts_voters_not_votes(known, create_organization, cre
     ballot = make_ballot(process)
     db.session.add_all(
         [
-            Contribution(process_id=process.id, author_id=partner.id, organization_id=school.id, title="T", description="D"),
+            Contribution(
+                process_id=process.id, author_id=partner.id, organization_id=school.id, title="T", description="D"
+            ),
             Comment(orientation_id=orientation.id, author_id=partner.id, text="Bien"),
             Comment(orientation_id=orientation.id, author_id=partner.id, text="Oui"),
             VoterRecord(ballot_id=ballot.id, user_id=partner.id, organization_id=school.id),
@@ -137,11 +141,13 @@ def test_target_form_saves_and_rejects_bad_values(client, auth, known):
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert "error-summary" in html and 'value="douze"' in html and 'value="-3"' in html
-    assert db.session.scalar(
-        db.select(ParticipationTarget.target).filter_by(process_id=process.id, territory_id=a.id)
-    ) == 2
+    assert (
+        db.session.scalar(db.select(ParticipationTarget.target).filter_by(process_id=process.id, territory_id=a.id))
+        == 2
+    )
     good = client.post(
-        f"{url}/targets", data={"csrf_token": token, f"target_{a.id}": "10", f"target_{b.id}": "", f"target_{c.id}": "7"}
+        f"{url}/targets",
+        data={"csrf_token": token, f"target_{a.id}": "10", f"target_{b.id}": "", f"target_{c.id}": "7"},
     )
     assert good.status_code == 302
     targets = dict(

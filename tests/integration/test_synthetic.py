@@ -47,8 +47,15 @@ def test_exact_count_valid_codes_and_ranges(create_survey, create_territory):
         )
     ).one()
     assert START <= started[0] < started[1] <= END
-    assert _count(Response, Response.survey_id == survey.id, Response.status == ResponseStatus.IN_PROGRESS,
-                  Response.submitted_at.is_not(None)) == 0
+    assert (
+        _count(
+            Response,
+            Response.survey_id == survey.id,
+            Response.status == ResponseStatus.IN_PROGRESS,
+            Response.submitted_at.is_not(None),
+        )
+        == 0
+    )
     # Open texts of complete responses are in the moderation queue, "other" texts too.
     items = _count(ModerationItem, ModerationItem.survey_id == survey.id)
     assert items == done.moderation_items > 0
