@@ -177,19 +177,18 @@ class _Plan:
         self.rng = rng
         self.start, self.span = start, (end - start).total_seconds()
         self.in_progress_share = in_progress_share
-        self.questions = [
-            q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL
-        ]
+        questions = [q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL]
         self.page_of = {q.code: index for index, page in enumerate(survey.pages) for q in page.questions}
-        self.options = {q.id: [(c.code, c.id) for c in q.choices] for q in self.questions}
-        self.rows = {q.id: [(c.code, c.id) for c in q.rows] for q in self.questions}
-        self.option_ids = {q.id: {c.code: c.id for c in q.choices} for q in self.questions}
-        self.row_ids = {q.id: {c.code: c.id for c in q.rows} for q in self.questions}
-        self.others = {q.id: other_code(q) for q in self.questions if q.setting("other")}
+        self.options = {q.id: [(c.code, c.id) for c in q.choices] for q in questions}
+        self.rows = {q.id: [(c.code, c.id) for c in q.rows] for q in questions}
+        self.option_ids = {q.id: {c.code: c.id for c in q.choices} for q in questions}
+        self.row_ids = {q.id: {c.code: c.id for c in q.rows} for q in questions}
+        self.others = {q.id: other_code(q) for q in questions if q.setting("other")}
+        self.questions = [_Question(q) for q in questions]  # plain attributes: no ORM access in the loops
+        self.conditional = any(q.relevant for q in questions) or any(p.relevant for p in survey.pages)
         # Skewed preferences: each question has its favourite options.
         self.weights = {q.id: [rng.random() ** 2 + 0.05 for _ in self.options[q.id]] for q in self.questions}
         self.open_ids = {q.id for q in self.questions if q.type in TEXT_TYPES and q.setting("open")}
-        self.conditional = any(q.relevant for q in self.questions) or any(p.relevant for p in survey.pages)
         if territory_weights is None:
             ids = list(db.session.scalars(sa.select(Territory.id).order_by(Territory.id)))
             territory_weights = {tid: rng.random() ** 1.5 + 0.1 for tid in ids}
@@ -312,6 +311,19 @@ class _Plan:
         if kind is QuestionType.TERRITORY and value in self.territory_by_code:
             return [{"territory_id": self.territory_by_code[value]}]
         return []
+
+
+class _Question:
+    """The attributes of a question the generator reads, copied once from the ORM object."""
+
+    __slots__ = ("code", "id", "required", "settings", "type")
+
+    def __init__(self, question: Question) -> None:
+        self.id, self.code, self.type = question.id, question.code, question.type
+        self.required, self.settings = question.required, dict(question.settings or {})
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.settings.get(key, default)
 
 
 EMPTY_ANSWER: dict[str, Any] = {
