@@ -141,6 +141,7 @@ def test_target_form_saves_and_rejects_bad_values(client, auth, known):
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert "error-summary" in html and 'value="douze"' in html and 'value="-3"' in html
+    assert html.count("Entrez un nombre entier de 0 à 1 000 000.") == 4  # summary and field, two fields
     assert (
         db.session.scalar(db.select(ParticipationTarget.target).filter_by(process_id=process.id, territory_id=a.id))
         == 2
