@@ -76,8 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
+    from app.exports import bp as exports_bp
     from app.main import bp as main_bp
     from app.moderation import bp as moderation_bp
+    from app.participation import bp as participation_bp
     from app.processes import bp as processes_bp
     from app.reports import bp as reports_bp
     from app.respond import bp as respond_bp
@@ -94,3 +96,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(participation_bp)

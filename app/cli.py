@@ -22,16 +22,30 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(import_form_command)
 
+    from app.exports.cli import export_responses_command
+
+    app.cli.add_command(export_responses_command)
+
 
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--logins-file", type=click.Path(dir_okay=False), default=None, help="Also append new logins here.")
-def seed_demo_command(logins_file: str | None) -> None:
+@click.option(
+    "--responses",
+    type=click.IntRange(min=0, max=1_000_000),
+    default=0,
+    help="Top each open demo survey up to N synthetic responses (a re-run adds none).",
+)
+def seed_demo_command(logins_file: str | None, responses: int) -> None:
     """Create the demo data (idempotent: existing rows are left alone)."""
-    from app.demo import seed_demo
+    from app.demo import seed_demo, seed_responses
 
     report = seed_demo(local_today())
     db.session.commit()
+    if responses:
+        added = seed_responses(responses, local_today())
+        db.session.commit()
+        click.echo(f"Synthetic responses: {added} added (each open demo survey has at least {responses}).")
     created = ", ".join(f"{count} {kind}" for kind, count in report.created.items()) or "nothing new"
     click.echo(f"Demo data ready ({created}).")
     if report.survey_paths:

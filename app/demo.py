@@ -65,6 +65,7 @@ def seed_demo(today: date) -> SeedReport:
     _seed_users(report, organizations)
     _seed_process(report, territories, today)
     db.session.flush()
+    _seed_targets(report)
     _seed_surveys(report)
     db.session.flush()
     _seed_ballot(report)
@@ -162,6 +163,22 @@ def _seed_process(report: SeedReport, territories: dict[str, Territory], today: 
         )
     db.session.add(process)
     report.count("processes")
+
+
+def _seed_targets(report: SeedReport) -> None:
+    """Participation targets of the demo process: each territory's population target, where none is set yet."""
+    from app.models import ParticipationTarget
+
+    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
+    if process is None:
+        return
+    existing = set(db.session.scalars(db.select(ParticipationTarget.territory_id).filter_by(process_id=process.id)))
+    for territory in process.territories:
+        if territory.id not in existing and territory.population_target is not None:
+            db.session.add(
+                ParticipationTarget(process=process, territory=territory, target=territory.population_target)
+            )
+            report.count("participation targets")
 
 
 DEMO_BALLOT_QUESTION = "Priorités régionales 2024-2028"
@@ -292,3 +309,38 @@ def _seed_moderation(report: SeedReport) -> None:
     for name_fr, name_en in DEMO_THEMES:
         db.session.add(Theme(process=process, name_fr=name_fr, name_en=name_en))
     report.created["moderation items"] = len(items)
+
+
+def seed_responses(target: int, today: date, *, seed: int = 2024) -> int:
+    """Top each open demo survey up to ``target`` synthetic responses (app/synthetic.py); returns how many were
+    added. Territories get uneven weights (their population target times a seeded factor), so that some stay under
+    their participation target."""
+    import random
+    from datetime import UTC, datetime, time
+
+    from app.models import ParticipationTarget, Survey, SurveyStatus, utcnow
+    from app.synthetic import top_up
+
+    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
+    if process is None:
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    targets = dict(
+        db.session.execute(
+            db.select(ParticipationTarget.territory_id, ParticipationTarget.target).filter_by(process_id=process.id)
+        ).all()
+    )
+    weights = {
+        t.id: (targets.get(t.id) or t.population_target or 100) * rng.uniform(0.3, 1.6) for t in process.territories
+    }
+    consultation = process.phase(PhaseKind.CONSULTATION)
+    first_day = consultation.starts_on if consultation else today - timedelta(days=30)
+    start = datetime.combine(first_day, time(8), tzinfo=UTC)
+    end = max(utcnow() - timedelta(minutes=5), start + timedelta(days=1))
+    added = 0
+    surveys = db.session.scalars(
+        db.select(Survey).filter_by(process_id=process.id, status=SurveyStatus.OPEN).order_by(Survey.id)
+    )
+    for survey in surveys:
+        added += top_up(survey, target, seed=seed, start=start, end=end, territory_weights=weights).responses
+    return added

@@ -17,7 +17,15 @@ from app.models.moderation import (
     item_themes,
 )
 from app.models.people import AccountToken, Organization, Role, Sector, Territory, TokenPurpose, User
-from app.models.processes import IllegalTransition, Phase, PhaseKind, Process, ProcessStatus, process_territories
+from app.models.processes import (
+    IllegalTransition,
+    ParticipationTarget,
+    Phase,
+    PhaseKind,
+    Process,
+    ProcessStatus,
+    process_territories,
+)
 from app.models.surveys import (
     Anonymity,
     Answer,
@@ -79,6 +87,7 @@ __all__ = [
     "OrientationRevision",
     "OrientationState",
     "PaperImport",
+    "ParticipationTarget",
     "Phase",
     "PhaseKind",
     "Process",

@@ -111,3 +111,22 @@ class Phase(Base):
         if today < self.starts_on:
             return "upcoming"
         return "current"
+
+
+class ParticipationTarget(Base):
+    """How many complete responses the facilitators aim for in a territory, for one process."""
+
+    __tablename__ = "participation_targets"
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "territory_id"),
+        sa.CheckConstraint("target >= 0", "target_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"))
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    target: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    process: Mapped[Process] = relationship()
+    territory: Mapped[Territory] = relationship()

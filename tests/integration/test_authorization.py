@@ -85,6 +85,7 @@ def sample_arguments(create_user, create_organization, create_territory, create_
         "ballot_id": make_ballot(create_process(), status=BallotStatus.PUBLISHED).id,
         "response_id": paper.id,
         "number": 1,
+        "fmt": "csv",
     }
 
 

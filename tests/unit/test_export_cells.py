@@ -1,0 +1,34 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.exports.export import csv_cell, neutralize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+33 1 23", "'+33 1 23"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Élève = 3", "Élève = 3"),
+        ("", ""),
+        ("plain", "plain"),
+    ],
+)
+def test_neutralize(text, expected):
+    assert neutralize(text) == expected
+
+
+def test_csv_cell_formats_values_and_neutralizes_only_text():
+    assert csv_cell(None) == ""
+    assert csv_cell(Decimal("3.000000")) == "3"
+    assert csv_cell(Decimal("-2.500000")) == "-2.5"
+    assert csv_cell(Decimal("100")) == "100"
+    assert csv_cell(7) == "7"
+    assert csv_cell(date(2026, 5, 1)) == "2026-05-01"
+    assert csv_cell("-moins") == "'-moins"
