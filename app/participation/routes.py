@@ -1,7 +1,6 @@
 """The participation dashboard: thin views over figures.py."""
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,8 +35,6 @@ def _dashboard(process: Process, form, status: int = 200):
         territories=figures.territory_participation(process.id),
         totals=figures.totals(process.id),
         sectors=figures.sector_activity(process.id),
-        format_percent=format_percent,
-        format_decimal=format_decimal,
     ), status
 
 

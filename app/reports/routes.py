@@ -9,6 +9,7 @@ from app.auth.access import facilitator_required
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Process
+from app.participation import figures
 from app.reports import bp
 from app.reports.report import build_report
 from app.results.routes import all_territories
@@ -20,6 +21,17 @@ def show_report(process_id: int):
     process = db.get_or_404(Process, process_id)
     min_count = current_app.config["RESULTS_MIN_COUNT"]
     report = build_report(process, all_territories(), min_count=min_count, zone=get_timezone())
+    participation = {
+        "totals": figures.totals(process.id),
+        "territories": figures.territory_participation(process.id),
+        "surveys": figures.survey_participation(process.id),
+        "sectors": figures.sector_activity(process.id),
+    }
     return render_template(
-        "reports/report.html", report=report, process=process, min_count=min_count, today=local_today()
+        "reports/report.html",
+        report=report,
+        process=process,
+        participation=participation,
+        min_count=min_count,
+        today=local_today(),
     )

@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.access import facilitator_required
 from app.extensions import db
-from app.models import Question, Survey, SurveyPage, Territory
+from app.models import Question, Survey, SurveyPage, Territory, utcnow
 from app.results import aggregate, bp, display
 from app.results.filters import FILTER_ARGS, FilterError, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
+from app.retention import purge_notice
 
 
 @bp.app_template_filter("pct")
@@ -99,6 +100,7 @@ def survey(survey_id: int):
             row_question=row_question,
             column_question=column_question,
             min_count=min_count,
+            purge=purge_notice(survey, utcnow()),
         ),
         400 if errors else 200,
     )

@@ -158,3 +158,17 @@ def test_target_form_saves_and_rejects_bad_values(client, auth, known):
     )
     assert targets == {a.id: 10, c.id: 7}
     assert db.session.scalar(db.select(db.func.count(AuditLog.id)).filter_by(action="set_participation_targets")) == 1
+
+
+def test_report_shows_the_same_participation_figures(client, auth, known):
+    process, _survey, _territories = known
+    auth.login(Role.FACILITATOR)
+    response = client.get(f"/processes/{process.id}/report")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    section = html[html.index('id="participation"') : html.index('id="survey-results"')]
+    assert "<dd>6</dd>" in section and "<dd>5</dd>" in section  # started, complete
+    # Aaa: 2 complete against 2 (reached); Bbb: 2 complete against 5 (under target, the only one marked).
+    assert section.count('class="under-target"') == 1
+    assert "Cible atteinte" in section and "Sous la cible" in section
+    assert "Non précisé" in section  # the response with no territory

@@ -170,3 +170,14 @@ def test_hostile_filter_values_never_cause_an_error(client, facilitator, data, v
         query_string={"attribute": f"group={value}", "row": value, "column": str(question.id)},
     )
     assert response.status_code in (200, 400)
+
+
+def test_links_to_the_exports_and_says_when_responses_are_purged(client, facilitator, data):
+    data.survey.retention_days = 365
+    db.session.flush()
+    text = _text(_get(client, data))
+    assert "Export every response (CSV, Excel, JSON)" in text
+    assert "each export is written to the audit log" in text
+    assert "Responses will be deleted on" in text and "365 days after" in text
+    html = _get(client, data)
+    assert f"/surveys/{data.survey.id}/exports" in html and f"/surveys/{data.survey.id}/codebook.csv" in html
