@@ -13,6 +13,7 @@ connection pool as the respondents'.
 from __future__ import annotations
 
 import os
+import threading
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, request
@@ -49,11 +50,40 @@ def _floor_blueprint() -> Blueprint:
     return bp
 
 
+class _Profiled:
+    """WSGI middleware (``BENCH_PROFILE=<directory>``): cProfile every request of this worker, save the sum at
+    exit as ``<directory>/worker-<pid>.prof`` (read with ``python -m pstats``)."""
+
+    def __init__(self, wsgi_app, directory: str) -> None:
+        import atexit
+        import cProfile
+
+        self.wsgi_app = wsgi_app
+        self.profile = cProfile.Profile()
+        self.lock = threading.Lock()
+        self.path = os.path.join(directory, f"worker-{os.getpid()}.prof")
+        self.requests = 0
+        atexit.register(self.profile.dump_stats, self.path)
+
+    def __call__(self, environ, start_response):
+        with self.lock:  # one profiler per process: requests of one worker are profiled one at a time
+            self.profile.enable()
+            try:
+                return list(self.wsgi_app(environ, start_response))
+            finally:
+                self.profile.disable()
+                self.requests += 1
+                if self.requests % 100 == 0:
+                    self.profile.dump_stats(self.path)
+
+
 def create_bench_app() -> Flask:
     if os.environ.get("BENCH_FLOOR") != "1":
         raise RuntimeError("bench.floor_app is the load benchmark's server: set BENCH_FLOOR=1 (never in production)")
     application = create_app()
     application.register_blueprint(_floor_blueprint())
+    if os.environ.get("BENCH_PROFILE"):
+        application.wsgi_app = _Profiled(application.wsgi_app, os.environ["BENCH_PROFILE"])
     return application
 
 
