@@ -395,7 +395,7 @@ def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_che
             f"{floor['completed']} rows",
             floor["error_count"] == 0,
         ),
-        _row("floor: p95 latency", round(percentile(floor_ms, 95), 1), "ms", "reference", True),
+        _row("floor: p95 latency", round(percentile(floor_ms, 95)), "ms", "reference", True),
         _row(
             f"respondents: {RESPONDENTS} at once, completed",
             respond["completed"],
@@ -414,16 +414,16 @@ def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_che
         _row(
             "respondents: all requests per second", round(requests / respond["wall_s"], 1), "req/s", "reference", True
         ),
-        _row("page latency p50 (every request)", round(percentile(every, 50), 1), "ms", "reference", True),
+        _row("page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
         _row(
             "page latency p95 (every request)",
-            round(percentile(every, 95), 1),
+            round(percentile(every, 95)),
             "ms",
             f"< {P95_BUDGET_MS:g} ms",
             percentile(every, 95) < P95_BUDGET_MS,
         ),
-        _row("page latency p99 (every request)", round(percentile(every, 99), 1), "ms", "reference", True),
-        _row("page submit (POST) p95", round(percentile(posts, 95), 1), "ms", "reference", True),
+        _row("page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
+        _row("page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
         _row("respondents: errors", respond["error_count"], "", "= 0", respond["error_count"] == 0),
         _row(
             "cost of a page submit, in bare inserts",
@@ -431,6 +431,13 @@ def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_che
             "x floor",
             f"<= {RATIO_BUDGET:g}",
             ratio <= RATIO_BUDGET,
+        ),
+        _row(
+            "cost of an average respondent request, in bare inserts",
+            round(floor_rps / (requests / respond["wall_s"]), 2) if requests else float("inf"),
+            "x floor",
+            "reference",
+            True,
         ),
         _row(
             f"database: complete responses ({db_check['answers']} answer rows)",
@@ -446,8 +453,8 @@ def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_che
             f"< {ASSEMBLY_BUDGET_S:g} s",
             assembly["wall_s"] < ASSEMBLY_BUDGET_S and assembly["error_count"] == 0,
         ),
-        _row("assembly: vote POST p95", round(percentile(vote_ms, 95), 1), "ms", "reference", True),
-        _row("assembly: p95 (every request)", round(percentile(assembly_every, 95), 1), "ms", "reference", True),
+        _row("assembly: vote POST p95", round(percentile(vote_ms, 95)), "ms", "reference", True),
+        _row("assembly: p95 (every request)", round(percentile(assembly_every, 95)), "ms", "reference", True),
         _row("assembly: errors", assembly["error_count"], "", "= 0", assembly["error_count"] == 0),
         _row(
             "assembly: counted ballots (cast = stored = tallied)",
