@@ -71,7 +71,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 # Refresh the catalogs after changing visible strings; then fill in the French.
 translations: install

@@ -26,7 +26,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response as HttpResponse
 
 from app.audit import record, record_access
@@ -112,15 +113,23 @@ PAPER_STATUSES = {SurveyStatus.OPEN, SurveyStatus.CLOSED}
 
 
 def _survey_query():
+    """The survey with everything a respondent page reads: 4 queries (every request of a respondent runs it)."""
     return sa.select(Survey).options(
         selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices),
-        selectinload(Survey.questions),
-        selectinload(Survey.process).selectinload(Process.territories),
+        joinedload(Survey.process).selectinload(Process.territories),
     )
 
 
+def _with_questions(survey: Survey | None) -> Survey | None:
+    """``Survey.questions`` from the pages' questions, already loaded: every question is on a page of its survey,
+    so a second query would fetch the same rows again (the relationship has no order)."""
+    if survey is not None:
+        set_committed_value(survey, "questions", [q for page in survey.pages for q in page.questions])
+    return survey
+
+
 def _survey_by_slug(slug: str) -> Survey:
-    survey = db.session.execute(_survey_query().filter_by(slug=slug[:80])).scalar_one_or_none()
+    survey = _with_questions(db.session.execute(_survey_query().filter_by(slug=slug[:80])).scalar_one_or_none())
     if survey is None:
         abort(404)
     return survey
@@ -129,7 +138,7 @@ def _survey_by_slug(slug: str) -> Survey:
 def _survey_by_id(survey_id: int) -> Survey:
     if survey_id > MAX_ID:
         abort(404)
-    survey = db.session.execute(_survey_query().filter_by(id=survey_id)).scalar_one_or_none()
+    survey = _with_questions(db.session.execute(_survey_query().filter_by(id=survey_id)).scalar_one_or_none())
     if survey is None:
         abort(404)
     return survey

@@ -1,0 +1,588 @@
+"""Load benchmark: Concerto under gunicorn on PostgreSQL and Redis, driven over HTTP, measured against the floor.
+
+    .venv/bin/python -m bench load          # or: make bench BENCH=load
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_load   (the default)
+
+What it does, on a fresh machine with a local PostgreSQL and Redis:
+
+1. *Database*: drops and creates ``BENCH_DATABASE_URL``'s database (never point it at one holding data), then,
+   as an operator would: ``flask db upgrade``, ``flask seed-demo``, and ``flask import-form`` of the
+   parent-needs questionnaire extended to 20 questions on 5 pages (the demo template plus six questions:
+   a date, a rating, a numeric answer with a constraint, a drop-down, a yes/no and a short text), opened.
+   ``bench/load_setup.py`` adds the floor's table, ``BENCH_LOAD_PARTNERS`` (100) partner accounts and an open
+   ranking ballot of 10 options.
+2. *Server*: ``gunicorn --config gunicorn.conf.py bench.floor_app:app`` on a free port: the production
+   application (``CONCERTO_CONFIG=production``, workers and threads from gunicorn.conf.py, i.e. from the CPU
+   count), rate limits stored in Redis (``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/15``), plus the
+   floor endpoint that only ``bench/floor_app.py`` registers (``BENCH_FLOOR=1``). The benchmark raises the two
+   per-address limits its simulated people would hit, since they all come from 127.0.0.1, through the
+   configuration only: ``RESPOND_START_RATE_LIMIT`` and ``LOGIN_RATE_LIMIT`` = ``1000000/minute`` (the limiter
+   still counts every request in Redis). ``SESSION_COOKIE_SECURE=0`` because the bench speaks plain HTTP on
+   the loopback interface.
+3. *Driver*: ``bench/load_driver.py`` in a second process (httpx + asyncio), three phases:
+   - floor: ``BENCH_LOAD_RESPONDENTS`` (200) clients at once, each sending as many ``POST /bench/floor`` as a
+     respondent sends requests (13): one row inserted per request;
+   - respondents: 200 people at once, each opening ``/s/<slug>``, starting, and sending every page they are
+     shown until the thank-you page (no pause between pages: the worst case);
+   - assembly: 100 partners at once sign in and cast the ranking ballot (a random order of the 10 options).
+4. *Checks* on the database after the runs: complete responses = respondents who reached the thank-you page,
+   one response per respondent, no duplicated answer row, one floor row per floor request; exactly one cast
+   and one voter record per partner, the casts stored equal to the casts sent (as a multiset), and the
+   Schulze count of the stored casts (``app.voting.results.compute_results``, what the results page shows)
+   equal to the count of what the driver sent.
+
+Figures: completed responses per second; page latency p50/p95/p99 (every request of the respondents) and
+page-submit latency (the POST of a page); errors; and the ratio of the floor's throughput to Concerto's
+page-submit throughput, where one *page submit* is a POST of a page plus the GET of the page it redirects to,
+i.e. one step of a respondent (goal: at most 3, the cost of a page submit in bare inserts). Budgets: p95 page
+latency < 500 ms with 200 respondents at once, 0 errors, the assembly done within a minute.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+RESPONDENTS = int(os.environ.get("BENCH_LOAD_RESPONDENTS", "200"))
+PARTNERS = int(os.environ.get("BENCH_LOAD_PARTNERS", "100"))
+SURVEY_SLUG = "besoins-parents-banc-20"
+RATIO_BUDGET = 3.0
+P95_BUDGET_MS = 500.0
+ASSEMBLY_BUDGET_S = 60.0
+UNLIMITED = "1000000/minute"
+
+# The six questions added to the demo's parent-needs template (14 questions) to make the 20-question survey.
+EXTRA_QUESTIONS = {
+    0: [
+        {
+            "code": "naissance",
+            "type": "date",
+            "label": {"fr": "Date de naissance du plus jeune enfant", "en": "Birth date of the youngest child"},
+            "relevant": "${nb_enfants} > 0",
+        }
+    ],
+    1: [
+        {
+            "code": "importance_ecole",
+            "type": "rating",
+            "label": {"fr": "L’école est-elle un bon lieu d’information?", "en": "Is school a good place to learn?"},
+            "settings": {"scale": 5},
+        }
+    ],
+    2: [
+        {
+            "code": "heures_travail",
+            "type": "numeric",
+            "label": {"fr": "Heures de travail par semaine", "en": "Working hours per week"},
+            "settings": {"min": 0, "max": 100, "decimal": True},
+            "constraint": ". <= 80",
+            "constraint_message": {"fr": "Au plus 80 heures.", "en": "At most 80 hours."},
+        }
+    ],
+}
+EXTRA_PAGE = {
+    "title": {"fr": "À propos de vous", "en": "About you"},
+    "questions": [
+        {
+            "code": "revenu",
+            "type": "single_choice",
+            "label": {"fr": "Revenu familial", "en": "Family income"},
+            "settings": {"display": "dropdown"},
+            "choices": [
+                {"code": code, "label": {"fr": fr, "en": en}}
+                for code, fr, en in [
+                    ("moins_30", "Moins de 30 000 $", "Less than $30,000"),
+                    ("30_60", "30 000 à 59 999 $", "$30,000 to $59,999"),
+                    ("plus_60", "60 000 $ et plus", "$60,000 or more"),
+                    ("nsp", "Je préfère ne pas répondre", "I prefer not to say"),
+                ]
+            ],
+        },
+        {
+            "code": "monoparental",
+            "type": "yes_no",
+            "label": {"fr": "Êtes-vous seul à vous occuper des enfants?", "en": "Do you care for the children alone?"},
+        },
+        {
+            "code": "code_postal",
+            "type": "short_text",
+            "label": {
+                "fr": "Les trois premiers caractères de votre code postal",
+                "en": "First three postal code characters",
+            },
+            "settings": {"max_length": 3},
+        },
+    ],
+}
+
+
+def survey_definition() -> dict:
+    """The demo's parent-needs questionnaire, extended to 20 questions on 5 pages."""
+    template = json.loads((ROOT / "app" / "builder" / "catalog" / "parents-0-8.json").read_text(encoding="utf-8"))
+    document = copy.deepcopy(template)
+    document["survey"]["slug"] = SURVEY_SLUG
+    document["survey"]["template"] = None
+    document["survey"]["title"] = {
+        "fr": "Besoins des parents (0-8 ans), 20 questions",
+        "en": "Needs of parents (children aged 0-8), 20 questions",
+    }
+    for page_index, questions in EXTRA_QUESTIONS.items():
+        document["pages"][page_index]["questions"].extend(questions)
+    document["pages"].insert(len(document["pages"]) - 1, EXTRA_PAGE)
+    count = sum(len(page["questions"]) for page in document["pages"])
+    assert count == 20, f"the bench survey has {count} questions, not 20"
+    return document
+
+
+# ------------------------------------------------------------------------------------------------------ set-up
+
+
+def _libpq_url(url: sa.URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def reset_database(url: sa.URL) -> None:
+    import psycopg
+
+    with psycopg.connect(_libpq_url(url.set(database="postgres")), autocommit=True) as connection:
+        name = psycopg.sql.Identifier(url.database)
+        connection.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def _check_services(url: sa.URL, redis_url: str) -> str | None:
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(_libpq_url(url.set(database="postgres")), connect_timeout=3).close()
+    except psycopg.Error as error:
+        return f"PostgreSQL not reachable at {url.render_as_string()}: {error}"
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
+        client.ping()
+        client.close()
+    except redis.RedisError as error:
+        return f"Redis not reachable at {redis_url}: {error}"
+    return None
+
+
+def _run(env: dict, *args: str) -> str:
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])}… failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def _flask(env: dict, *args: str) -> str:
+    return _run(env, sys.executable, "-m", "flask", "--app", "wsgi", *args)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_env(url: sa.URL, redis_url: str, port: int, log_dir: Path) -> dict:
+    env = os.environ.copy()
+    env.update(
+        {
+            "CONCERTO_CONFIG": "production",
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SESSION_COOKIE_SECURE": "0",
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "RATELIMIT_ENABLED": "1",
+            "RESPOND_START_RATE_LIMIT": UNLIMITED,
+            "LOGIN_RATE_LIMIT": UNLIMITED,
+            "BENCH_FLOOR": "1",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": str(log_dir / "access.log"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def _wait_ready(base_url: str, server: subprocess.Popen, timeout: float = 300.0) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            response = httpx.get(f"{base_url}/healthz", timeout=timeout)
+            if response.status_code == 200:
+                return response.json()
+            last = f"status {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as error:
+            last = repr(error)
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer /healthz in time ({last})")
+
+
+def _warm_up(url: str, rounds: int = 20) -> None:
+    """Until every worker has booted and rendered once: rounds of 20 landing pages at once, until one is quick."""
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            statuses = list(pool.map(lambda _n: httpx.get(url, timeout=300).status_code, range(20)))
+            if set(statuses) != {200}:
+                raise RuntimeError(f"warm-up: statuses {sorted(set(statuses))} from {url}")
+            if time.perf_counter() - started < 1.0:
+                return
+
+
+def _drive(phase: str, config: dict, work: Path) -> dict:
+    print(f"   {phase}: load average before {os.getloadavg()[0]:.1f}", flush=True)
+    path = work / f"{phase}.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    output = _run(env, sys.executable, "-m", "bench.load_driver", phase, str(path))
+    return json.loads(output)
+
+
+# ------------------------------------------------------------------------------------------------------ checks
+
+
+def check_database(url: sa.URL, respond: dict, floor: dict) -> dict:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            survey_id = connection.execute(
+                sa.text("SELECT id FROM surveys WHERE slug = :s"), {"s": SURVEY_SLUG}
+            ).scalar()
+            statuses = dict(
+                connection.execute(
+                    sa.text("SELECT status, count(*) FROM responses WHERE survey_id = :s GROUP BY status"),
+                    {"s": survey_id},
+                ).all()
+            )
+            duplicated_answers = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM (SELECT 1 FROM answers a JOIN responses r ON r.id = a.response_id "
+                    "WHERE r.survey_id = :s GROUP BY a.response_id, a.question_id, a.choice_id, a.row_id "
+                    "HAVING count(*) > 1) d"
+                ),
+                {"s": survey_id},
+            ).scalar()
+            answers = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_id = :s"
+                ),
+                {"s": survey_id},
+            ).scalar()
+            floor_rows = connection.execute(sa.text("SELECT count(*) FROM bench_floor")).scalar()
+    finally:
+        engine.dispose()
+    started = len(respond["latencies"].get("start POST", []))
+    complete = statuses.get("complete", 0)
+    return {
+        "complete": complete,
+        "responses": sum(statuses.values()),
+        "answers": answers,
+        "duplicated_answers": duplicated_answers,
+        "floor_rows": floor_rows,
+        "ok": complete == respond["completed"]
+        and sum(statuses.values()) == started
+        and duplicated_answers == 0
+        and floor_rows == floor["completed"],
+    }
+
+
+def check_assembly(url: sa.URL, ballot_id: int, assembly: dict) -> dict:
+    """The casts stored against the casts sent, and the app's own count of them against a count of what was sent."""
+    from app import create_app
+    from app.extensions import db
+    from app.models import Ballot, Cast, VoterRecord
+    from app.voting.results import compute_results
+    from app.voting.tally import tally
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    with app.app_context(), app.test_request_context():
+        ballot = db.session.get(Ballot, ballot_id)
+        stored = list(db.session.execute(sa.select(Cast.contents).filter_by(ballot_id=ballot_id)).scalars())
+        voters = db.session.execute(sa.select(sa.func.count()).select_from(VoterRecord).filter_by(ballot_id=ballot_id))
+        voter_records = voters.scalar()
+        duplicated_voters = db.session.execute(
+            sa.select(sa.func.count()).select_from(
+                sa.select(VoterRecord.user_id)
+                .filter_by(ballot_id=ballot_id)
+                .group_by(VoterRecord.user_id)
+                .having(sa.func.count() > 1)
+                .subquery()
+            )
+        ).scalar()
+        counted = compute_results(ballot).result
+        options = [o.key for o in ballot.options]
+        expected = tally("schulze", options, assembly["casts"])
+        db.session.remove()
+        with app.app_context():
+            db.engine.dispose()
+
+    def canonical(casts: list[dict]) -> Counter:
+        return Counter(json.dumps({str(k): int(v) for k, v in sorted(c.items())}, sort_keys=True) for c in casts)
+
+    same_casts = canonical(stored) == canonical(assembly["casts"])
+    same_count = counted.ranking == expected.ranking and counted.ballots == expected.ballots
+    return {
+        "casts": len(stored),
+        "voter_records": voter_records,
+        "duplicated_voters": duplicated_voters,
+        "same_casts": same_casts,
+        "same_count": same_count,
+        "winners": counted.winners,
+        "ok": len(stored) == PARTNERS == voter_records
+        and duplicated_voters == 0
+        and same_casts
+        and same_count
+        and assembly["completed"] == PARTNERS,
+    }
+
+
+# ------------------------------------------------------------------------------------------------------ figures
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _row(name: str, value, unit: str, target: str, ok: bool) -> dict:
+    return {"name": name, "value": value, "unit": unit, "target": target, "ok": ok}
+
+
+def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_check: dict, machine: str) -> list[dict]:
+    latencies = respond["latencies"]
+    every = [ms for values in latencies.values() for ms in values]
+    posts = latencies.get("page POST", [])
+    floor_ms = floor["latencies"].get("floor POST", [])
+    floor_rps = floor["completed"] / floor["wall_s"]
+    submit_rps = len(posts) / respond["wall_s"]
+    ratio = floor_rps / submit_rps if submit_rps else float("inf")
+    requests = len(every)
+    assembly_every = [ms for values in assembly["latencies"].values() for ms in values]
+    vote_ms = assembly["latencies"].get("vote POST", [])
+    return [
+        _row(f"machine: {machine}", 0, "", "reference", True),
+        _row(
+            f"floor: bare insert, {RESPONDENTS} clients",
+            round(floor_rps, 1),
+            "req/s",
+            f"{floor['completed']} rows",
+            floor["error_count"] == 0,
+        ),
+        _row("floor: p95 latency", round(percentile(floor_ms, 95)), "ms", "reference", True),
+        _row(
+            f"respondents: {RESPONDENTS} at once, completed",
+            respond["completed"],
+            "",
+            f"= {RESPONDENTS}",
+            respond["completed"] == RESPONDENTS,
+        ),
+        _row(
+            "respondents: completed responses per second",
+            round(respond["completed"] / respond["wall_s"], 2),
+            "resp/s",
+            "reference",
+            True,
+        ),
+        _row("respondents: page submits per second", round(submit_rps, 1), "submit/s", "reference", True),
+        _row(
+            "respondents: all requests per second", round(requests / respond["wall_s"], 1), "req/s", "reference", True
+        ),
+        _row("page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
+        _row(
+            "page latency p95 (every request)",
+            round(percentile(every, 95)),
+            "ms",
+            f"< {P95_BUDGET_MS:g} ms",
+            percentile(every, 95) < P95_BUDGET_MS,
+        ),
+        _row("page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
+        _row("page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
+        _row("respondents: errors", respond["error_count"], "", "= 0", respond["error_count"] == 0),
+        _row(
+            "cost of a page submit, in bare inserts",
+            round(ratio, 2),
+            "x floor",
+            f"<= {RATIO_BUDGET:g}",
+            ratio <= RATIO_BUDGET,
+        ),
+        _row(
+            "cost of an average respondent request, in bare inserts",
+            round(floor_rps / (requests / respond["wall_s"]), 2) if requests else float("inf"),
+            "x floor",
+            "reference",
+            True,
+        ),
+        _row(
+            f"database: complete responses ({db_check['answers']} answer rows)",
+            db_check["complete"],
+            "",
+            "= completed, no dup.",
+            db_check["ok"],
+        ),
+        _row(
+            f"assembly: {PARTNERS} partners sign in and vote",
+            round(assembly["wall_s"], 2),
+            "s",
+            f"< {ASSEMBLY_BUDGET_S:g} s",
+            assembly["wall_s"] < ASSEMBLY_BUDGET_S and assembly["error_count"] == 0,
+        ),
+        _row("assembly: vote POST p95", round(percentile(vote_ms, 95)), "ms", "reference", True),
+        _row("assembly: p95 (every request)", round(percentile(assembly_every, 95)), "ms", "reference", True),
+        _row("assembly: errors", assembly["error_count"], "", "= 0", assembly["error_count"] == 0),
+        _row(
+            "assembly: counted ballots (cast = stored = tallied)",
+            vote_check["casts"],
+            "",
+            f"= {PARTNERS}, no dup.",
+            vote_check["ok"],
+        ),
+        _row(
+            "driver CPU / wall (respondents), for scale",
+            round(respond["driver_cpu_s"] / respond["wall_s"], 2),
+            "cores",
+            "reference",
+            True,
+        ),
+    ]
+
+
+def machine_description(url: sa.URL) -> str:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(sa.text("SHOW server_version")).scalar()
+    finally:
+        engine.dispose()
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {version.split()[0]}"
+
+
+# ------------------------------------------------------------------------------------------------------ run
+
+
+def run() -> list[dict]:
+    url = sa.make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    problem = _check_services(url, redis_url) if url.get_backend_name() == "postgresql" else "needs PostgreSQL"
+    if problem:
+        print(f"   skipped: {problem}", flush=True)
+        return [_row(f"load benchmark not run: {problem[:80]}", 0, "", "PostgreSQL+Redis", False)]
+
+    with tempfile.TemporaryDirectory(prefix="concerto-bench-load-") as tmp:
+        work = Path(tmp)
+        port = _free_port()
+        env = server_env(url, redis_url, port, work)
+        print(f"   database {url.database}: reset, migrate, seed, import the 20-question survey", flush=True)
+        reset_database(url)
+        _flask(env, "db", "upgrade")
+        _flask(env, "seed-demo")
+        definition = work / "parents-20.json"
+        definition.write_text(json.dumps(survey_definition(), ensure_ascii=False), encoding="utf-8")
+        slug = _flask(env, "import-form", str(definition), "--process", "planification-2024-2028", "--open")
+        slug = slug.strip().splitlines()[-1].removeprefix("/s/")
+        setup = json.loads(_run(env, sys.executable, "-m", "bench.load_setup", str(PARTNERS)))
+        machine = machine_description(url)
+
+        base_url = f"http://127.0.0.1:{port}"
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        log = (work / "gunicorn.log").open("w")
+        server = subprocess.Popen(
+            [gunicorn, "--config", "gunicorn.conf.py", "bench.floor_app:app"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            health = _wait_ready(base_url, server)
+            print(f"   gunicorn on {base_url}: {health}", flush=True)
+            _warm_up(f"{base_url}/s/{slug}")
+            requests_per_respondent = 13
+            floor = _drive(
+                "floor",
+                {"base_url": base_url, "concurrency": RESPONDENTS, "requests": requests_per_respondent},
+                work,
+            )
+            print(f"   floor: {floor['completed']} inserts in {floor['wall_s']:.1f} s", flush=True)
+            respond = _drive("respond", {"base_url": base_url, "concurrency": RESPONDENTS, "slug": slug}, work)
+            print(
+                f"   respondents: {respond['completed']} complete in {respond['wall_s']:.1f} s, "
+                f"{respond['error_count']} errors {respond['errors'][:3]}",
+                flush=True,
+            )
+            assembly = _drive(
+                "assembly",
+                {
+                    "base_url": base_url,
+                    "ballot_id": setup["ballot_id"],
+                    "emails": setup["emails"],
+                    "password": setup["password"],
+                },
+                work,
+            )
+            print(
+                f"   assembly: {assembly['completed']} votes in {assembly['wall_s']:.1f} s, "
+                f"{assembly['error_count']} errors {assembly['errors'][:3]}",
+                flush=True,
+            )
+        except Exception:
+            log.flush()
+            print("   gunicorn's log (end):\n" + (work / "gunicorn.log").read_text()[-4000:], flush=True)
+            raise
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            log.close()
+            if os.environ.get("BENCH_LOAD_SHOW_LOG"):
+                print((work / "gunicorn.log").read_text()[-5000:])
+        db_check = check_database(url, respond, floor)
+        vote_check = check_assembly(url, setup["ballot_id"], assembly)
+        print(f"   database check: {db_check}", flush=True)
+        print(f"   assembly check: {vote_check}", flush=True)
+        rows = figures(floor, respond, assembly, db_check, vote_check, machine)
+        report = work / "report.json"
+        report.write_text(json.dumps({"rows": rows}, ensure_ascii=False), encoding="utf-8")
+        out = os.environ.get("BENCH_LOAD_JSON")
+        if out:
+            Path(out).write_text(
+                json.dumps({"rows": rows, "floor": floor, "respond": respond, "assembly": assembly}), encoding="utf-8"
+            )
+        return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
