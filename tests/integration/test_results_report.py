@@ -81,6 +81,9 @@ def test_report_with_results_themes_orientations_and_a_vote(client, facilitator,
             Cast(ballot_id=ballot.id, contents=contents, receipt=f"PAPER-{number:04d}", source=CastSource.PAPER)
         )
     first.adopted = True
+    # Adopting an option put to the vote from an orientation adopts the orientation: the report links the two.
+    adopted = make_orientation(process, [approved], state=OrientationState.ADOPTED, title="Littératie familiale")
+    first.orientation_id = adopted.id
     make_ballot(process, status=BallotStatus.OPEN, question="Vote en cours")
     db.session.commit()
 
@@ -102,7 +105,8 @@ def test_report_with_results_themes_orientations_and_a_vote(client, facilitator,
     assert "Based on 2 texts from the consultation, from 2 territories." in text
     assert "Brouillon secret" not in text
     # The published ballot with its ranking and the adopted priority; the open one without results.
-    assert "Adopted priorities Littératie (EN)" in text
+    assert "Adopted priorities Littératie (EN) — the orientation it comes from and its evidence" in text
+    assert f'<a href="#orientation-{adopted.id}">' in html and f'id="orientation-{adopted.id}"' in html
     assert "3 ballots counted." in text
     assert "1 Littératie (EN) Adopted" in text
     assert "Which priorities should we keep?" in text
