@@ -56,9 +56,7 @@ def _prepare(survey_slug: str = "besoins-parents") -> tuple[int, str]:
     if not db.inspect(db.engine).has_table("surveys"):
         db.create_all()
     survey = db.session.scalar(db.select(Survey).filter_by(slug=survey_slug))
-    count = (
-        db.session.scalar(db.select(db.func.count(Response.id)).filter_by(survey_id=survey.id)) if survey else None
-    )
+    count = db.session.scalar(db.select(db.func.count(Response.id)).filter_by(survey_id=survey.id)) if survey else None
     if count != RESPONSES:
         db.session.close()
         db.drop_all()
