@@ -41,6 +41,7 @@ from app.models import (
 from app.models.surveys import TEXT_TYPES
 from app.respond import engine
 from app.respond.fields import other_code
+from app.respond.storage import answer_fields
 
 CHUNK = 2_000  # responses per round of inserts
 
@@ -284,33 +285,15 @@ class _Plan:
         return rows
 
     def _fields(self, q: Question, value: Any, other_text: str | None) -> list[dict[str, Any]]:
-        kind = q.type
-        if kind in TEXT_TYPES:
-            return [{"text_value": value}]
-        if kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-            ids, other = self.option_ids[q.id], self.others.get(q.id)
-            out = []
-            for code in value if isinstance(value, list) else [value]:
-                if code == other and other_text:
-                    out.append({"is_other": True, "text_value": other_text})
-                elif code in ids:
-                    out.append({"choice_id": ids[code]})
-            return out
-        if kind is QuestionType.YES_NO:
-            return [{"number_value": Decimal(1 if value == "yes" else 0)}]
-        if kind in {QuestionType.RATING, QuestionType.NUMERIC}:
-            return [{"number_value": Decimal(value)}]
-        if kind is QuestionType.DATE:
-            return [{"date_value": value}]
-        if kind is QuestionType.RANKING:
-            ids = self.option_ids[q.id]
-            return [{"choice_id": ids[code], "rank": rank} for rank, code in enumerate(value, start=1)]
-        if kind is QuestionType.MATRIX:
-            ids, rows = self.option_ids[q.id], self.row_ids[q.id]
-            return [{"row_id": rows[row], "choice_id": ids[choice]} for row, choice in value.items()]
-        if kind is QuestionType.TERRITORY and value in self.territory_by_code:
-            return [{"territory_id": self.territory_by_code[value]}]
-        return []
+        return answer_fields(
+            q.type,
+            value,
+            other_text,
+            options=self.option_ids[q.id],
+            rows=self.row_ids[q.id],
+            other=self.others.get(q.id),
+            territory_ids=self.territory_by_code,
+        )
 
 
 class _Question:

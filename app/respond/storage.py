@@ -283,20 +283,40 @@ def answer_rows(
     question: Question, value: Any, other_text: str | None, territory_ids: Mapping[str, int]
 ) -> list[dict[str, Any]]:
     """The Answer columns for one question's value (the normalized storage of app/models/surveys.py)."""
-    kind = question.type
-    options = {c.code: c.id for c in question.choices}
+    return answer_fields(
+        question.type,
+        value,
+        other_text,
+        options={c.code: c.id for c in question.choices},
+        rows={r.code: r.id for r in question.rows} if question.type is QuestionType.MATRIX else {},
+        other=other_code(question) if (question.settings or {}).get("other") else None,
+        territory_ids=territory_ids,
+    )
+
+
+def answer_fields(
+    kind: QuestionType,
+    value: Any,
+    other_text: str | None,
+    *,
+    options: Mapping[str, int],
+    rows: Mapping[str, int],
+    other: str | None,
+    territory_ids: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    """:func:`answer_rows` from plain lookups (choice and row ids by code, the "other" code): the one place that
+    knows how a value becomes Answer columns, also used by the bulk writer of app/synthetic.py."""
     if kind in TEXT_TYPES:
         return [{"text_value": value}]
     if kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-        rows = []
-        other = other_code(question) if (question.settings or {}).get("other") else None
+        fields = []
         for code in value if isinstance(value, list) else [value]:
             if code == other:
                 if other_text:
-                    rows.append({"is_other": True, "text_value": other_text})
+                    fields.append({"is_other": True, "text_value": other_text})
             elif code in options:
-                rows.append({"choice_id": options[code]})
-        return rows
+                fields.append({"choice_id": options[code]})
+        return fields
     if kind is QuestionType.YES_NO:
         return [{"number_value": Decimal(1 if value == "yes" else 0)}]
     if kind in {QuestionType.RATING, QuestionType.NUMERIC}:
@@ -309,11 +329,10 @@ def answer_rows(
             for rank, code in enumerate((c for c in value if c in options), start=1)
         ]
     if kind is QuestionType.MATRIX:
-        rows_by_code = {r.code: r.id for r in question.rows}
         return [
-            {"row_id": rows_by_code[row], "choice_id": options[choice]}
+            {"row_id": rows[row], "choice_id": options[choice]}
             for row, choice in value.items()
-            if row in rows_by_code and choice in options
+            if row in rows and choice in options
         ]
     if kind is QuestionType.TERRITORY and value in territory_ids:
         return [{"territory_id": territory_ids[value]}]
