@@ -24,6 +24,9 @@ What it does, on a fresh machine with a local PostgreSQL and Redis:
      respondent sends requests (13): one row inserted per request;
    - respondents: 200 people at once, each opening ``/s/<slug>``, starting, and sending every page they are
      shown until the thank-you page (no pause between pages: the worst case);
+   - paced respondents: ``BENCH_LOAD_RESPONDENTS`` (200) other people at the same time, who arrive over the
+     first few seconds and pause before each POST (reading and answering the page) for a time drawn uniformly in
+     ``BENCH_LOAD_THINK`` seconds (``2-6``): people rather than a flood (same figures, not used in the ratio);
    - assembly: 100 partners at once sign in and cast the ranking ballot (a random order of the 10 options).
 4. *Checks* on the database after the runs: complete responses = respondents who reached the thank-you page,
    one response per respondent, no duplicated answer row, one floor row per floor request; exactly one cast
@@ -64,6 +67,7 @@ DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 RESPONDENTS = int(os.environ.get("BENCH_LOAD_RESPONDENTS", "200"))
 PARTNERS = int(os.environ.get("BENCH_LOAD_PARTNERS", "100"))
+THINK = tuple(float(x) for x in os.environ.get("BENCH_LOAD_THINK", "2-6").split("-", 1))
 SURVEY_SLUG = "besoins-parents-banc-20"
 RATIO_BUDGET = 3.0
 P95_BUDGET_MS = 500.0
@@ -265,7 +269,7 @@ def _drive(phase: str, config: dict, work: Path) -> dict:
 # ------------------------------------------------------------------------------------------------------ checks
 
 
-def check_database(url: sa.URL, respond: dict, floor: dict) -> dict:
+def check_database(url: sa.URL, respond_phases: list[dict], floor: dict) -> dict:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
@@ -295,7 +299,8 @@ def check_database(url: sa.URL, respond: dict, floor: dict) -> dict:
             floor_rows = connection.execute(sa.text("SELECT count(*) FROM bench_floor")).scalar()
     finally:
         engine.dispose()
-    started = len(respond["latencies"].get("start POST", []))
+    started = sum(len(phase["latencies"].get("start POST", [])) for phase in respond_phases)
+    completed = sum(phase["completed"] for phase in respond_phases)
     complete = statuses.get("complete", 0)
     return {
         "complete": complete,
@@ -303,7 +308,7 @@ def check_database(url: sa.URL, respond: dict, floor: dict) -> dict:
         "answers": answers,
         "duplicated_answers": duplicated_answers,
         "floor_rows": floor_rows,
-        "ok": complete == respond["completed"]
+        "ok": complete == completed
         and sum(statuses.values()) == started
         and duplicated_answers == 0
         and floor_rows == floor["completed"],
@@ -373,6 +378,43 @@ def percentile(values: list[float], q: float) -> float:
 
 def _row(name: str, value, unit: str, target: str, ok: bool) -> dict:
     return {"name": name, "value": value, "unit": unit, "target": target, "ok": ok}
+
+
+def paced_figures(paced: dict) -> list[dict]:
+    """The respondents who pause between pages: the same figures as the flood's, without the ratio."""
+    latencies = paced["latencies"]
+    every = [ms for values in latencies.values() for ms in values]
+    posts = latencies.get("page POST", [])
+    think = f"{THINK[0]:g}-{THINK[1]:g} s"
+    return [
+        _row(
+            f"paced: {RESPONDENTS} respondents pausing {think} per page, completed",
+            paced["completed"],
+            "",
+            f"= {RESPONDENTS}",
+            paced["completed"] == RESPONDENTS,
+        ),
+        _row("paced: wall time", round(paced["wall_s"], 1), "s", "reference", True),
+        _row(
+            "paced: completed responses per second",
+            round(paced["completed"] / paced["wall_s"], 2),
+            "resp/s",
+            "reference",
+            True,
+        ),
+        _row("paced: all requests per second", round(len(every) / paced["wall_s"], 1), "req/s", "reference", True),
+        _row("paced: page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
+        _row(
+            "paced: page latency p95 (every request)",
+            round(percentile(every, 95)),
+            "ms",
+            f"< {P95_BUDGET_MS:g} ms",
+            percentile(every, 95) < P95_BUDGET_MS,
+        ),
+        _row("paced: page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
+        _row("paced: page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
+        _row("paced: errors", paced["error_count"], "", "= 0", paced["error_count"] == 0),
+    ]
 
 
 def figures(floor: dict, respond: dict, assembly: dict, db_check: dict, vote_check: dict, machine: str) -> list[dict]:
@@ -539,6 +581,22 @@ def run() -> list[dict]:
                 f"{respond['error_count']} errors {respond['errors'][:3]}",
                 flush=True,
             )
+            paced = _drive(
+                "paced",
+                {
+                    "base_url": base_url,
+                    "concurrency": RESPONDENTS,
+                    "slug": slug,
+                    "think": list(THINK),
+                    "first_index": RESPONDENTS,
+                },
+                work,
+            )
+            print(
+                f"   paced respondents: {paced['completed']} complete in {paced['wall_s']:.1f} s, "
+                f"{paced['error_count']} errors {paced['errors'][:3]}",
+                flush=True,
+            )
             assembly = _drive(
                 "assembly",
                 {
@@ -568,17 +626,19 @@ def run() -> list[dict]:
             log.close()
             if os.environ.get("BENCH_LOAD_SHOW_LOG"):
                 print((work / "gunicorn.log").read_text()[-5000:])
-        db_check = check_database(url, respond, floor)
+        db_check = check_database(url, [respond, paced], floor)
         vote_check = check_assembly(url, setup["ballot_id"], assembly)
         print(f"   database check: {db_check}", flush=True)
         print(f"   assembly check: {vote_check}", flush=True)
         rows = figures(floor, respond, assembly, db_check, vote_check, machine)
+        rows[-1:-1] = paced_figures(paced)
         report = work / "report.json"
         report.write_text(json.dumps({"rows": rows}, ensure_ascii=False), encoding="utf-8")
         out = os.environ.get("BENCH_LOAD_JSON")
         if out:
             Path(out).write_text(
-                json.dumps({"rows": rows, "floor": floor, "respond": respond, "assembly": assembly}), encoding="utf-8"
+                json.dumps({"rows": rows, "floor": floor, "respond": respond, "paced": paced, "assembly": assembly}),
+                encoding="utf-8",
             )
         return rows
 

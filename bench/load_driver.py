@@ -203,8 +203,18 @@ def _client(base_url: str) -> httpx.AsyncClient:
     )
 
 
-async def respondent(run: Run, base_url: str, slug: str, index: int) -> None:
+async def respondent(run: Run, base_url: str, slug: str, index: int, think: tuple[float, float] | None = None) -> None:
+    """One person. ``think`` = (least, most) seconds: a pause drawn uniformly before arriving and before each POST
+    (reading the page, answering); ``None``: no pause at all (the flood)."""
     rng = random.Random(index)
+    pause_rng = random.Random(f"think {index}")
+
+    async def pause() -> None:
+        if think is not None:
+            await asyncio.sleep(pause_rng.uniform(*think))
+
+    if think is not None:  # people arrive over the first pause, not all in the same millisecond
+        await asyncio.sleep(pause_rng.uniform(0, think[1]))
     async with _client(base_url) as client:
         landing = await run.request(client, "landing GET", "GET", f"/s/{slug}", {200})
         if landing is None:
@@ -213,6 +223,7 @@ async def respondent(run: Run, base_url: str, slug: str, index: int) -> None:
         if start is None:
             run.errors.append("landing: no start form")
             return
+        await pause()
         started = await run.request(client, "start POST", "POST", start.action, {302, 303}, data=as_form(start.hidden))
         if started is None:
             return
@@ -225,6 +236,7 @@ async def respondent(run: Run, base_url: str, slug: str, index: int) -> None:
             if form is None:
                 run.errors.append(f"{location}: no page form")
                 return
+            await pause()
             sent = await run.request(
                 client, "page POST", "POST", form.action, {302, 303}, data=as_form(fill_page(form, rng))
             )
@@ -287,8 +299,12 @@ async def main(phase: str, config: dict) -> dict:
     casts: list[dict[str, int]] = []
     if phase == "floor":
         jobs = [floor_client(run, base, config["requests"], i) for i in range(config["concurrency"])]
-    elif phase == "respond":
-        jobs = [respondent(run, base, config["slug"], i) for i in range(config["concurrency"])]
+    elif phase in {"respond", "paced"}:
+        think = tuple(config["think"]) if config.get("think") else None
+        jobs = [
+            respondent(run, base, config["slug"], config.get("first_index", 0) + i, think)
+            for i in range(config["concurrency"])
+        ]
     elif phase == "assembly":
         jobs = [partner(run, base, email, config["password"], config["ballot_id"], casts) for email in config["emails"]]
     else:
