@@ -162,6 +162,10 @@ def _answers(columns: Sequence[Any], survey: Survey, filters: ResultFilters, zon
     )
 
 
+# The question types stored as several Answer rows per response.
+SEVERAL_ROWS = frozenset({QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX})
+
+
 def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -176,10 +180,24 @@ def count_responses(survey: Survey, filters: ResultFilters, zone: tzinfo = UTC) 
 
 
 def _answered(survey: Survey, filters: ResultFilters, zone: tzinfo) -> dict[int, int]:
-    query = _answers(
-        [Answer.question_id, sa.func.count(sa.distinct(Answer.response_id))], survey, filters, zone
-    ).group_by(Answer.question_id)
-    return dict(db.session.execute(query).all())
+    """Responses with an answer, per question. Most types store one row per answer: a plain count. Multiple
+    choice, ranking and matrix store several: their (question, response) pairs are grouped first, which
+    PostgreSQL hashes, where count(DISTINCT …) over every answer took 7 s on 2.5 million answers."""
+    several = [q.id for q in survey.questions if q.type in SEVERAL_ROWS]
+    single = _answers([Answer.question_id, sa.func.count()], survey, filters, zone)
+    if several:
+        single = single.where(Answer.question_id.not_in(several))
+    answered = dict(db.session.execute(single.group_by(Answer.question_id)).all())
+    if several:
+        pairs = (
+            _answers([Answer.question_id, Answer.response_id], survey, filters, zone)
+            .where(Answer.question_id.in_(several))
+            .group_by(Answer.question_id, Answer.response_id)
+            .subquery("pairs")
+        )
+        query = sa.select(pairs.c.question_id, sa.func.count()).group_by(pairs.c.question_id)
+        answered.update(db.session.execute(query).all())
+    return answered
 
 
 def _categories(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo) -> list[Any]:
