@@ -11,8 +11,10 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak can never take a server down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# No recycling by default: a gthread worker that restarts drops the keep-alive connections it holds (gunicorn
+# issue #3038), which a respondent would see as an error on submit (the load benchmark's paced run found it).
+# Set GUNICORN_MAX_REQUESTS (e.g. 2000) to recycle workers if a leak ever shows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

@@ -196,11 +196,13 @@ class Run:
         return response
 
 
-def _client(base_url: str) -> httpx.AsyncClient:
+def _client(base_url: str, *, paced: bool = False) -> httpx.AsyncClient:
     # One client per simulated person: its own cookies, one connection (a browser would open a few).
-    return httpx.AsyncClient(
-        base_url=base_url, timeout=TIMEOUT, follow_redirects=False, limits=httpx.Limits(max_connections=1)
-    )
+    # Paced: a connection idle for more than 1 s is not reused. gunicorn closes an idle connection after its
+    # keepalive (5 s), and a request sent on it at that moment fails (ReadError): a browser retries such a
+    # request on a new connection, this driver instead opens a new connection after each pause.
+    limits = httpx.Limits(max_connections=1, keepalive_expiry=1.0 if paced else 5.0)
+    return httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT, follow_redirects=False, limits=limits)
 
 
 async def respondent(run: Run, base_url: str, slug: str, index: int, think: tuple[float, float] | None = None) -> None:
@@ -215,7 +217,7 @@ async def respondent(run: Run, base_url: str, slug: str, index: int, think: tupl
 
     if think is not None:  # people arrive over the first pause, not all in the same millisecond
         await asyncio.sleep(pause_rng.uniform(0, think[1]))
-    async with _client(base_url) as client:
+    async with _client(base_url, paced=think is not None) as client:
         landing = await run.request(client, "landing GET", "GET", f"/s/{slug}", {200})
         if landing is None:
             return
