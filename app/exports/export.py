@@ -38,6 +38,7 @@ from app.extensions import db
 from app.models import Answer, Question, QuestionType, Response, Survey, SurveyPage, Territory
 from app.models.surveys import TEXT_TYPES
 from app.respond.fields import other_code
+from app.respond.storage import STORED_ANSWER_COLUMNS
 
 FORMATS = ("csv", "xlsx", "json")
 LANGUAGES = ("fr", "en")
@@ -64,9 +65,11 @@ CODEBOOK_HEADER = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralize(value: str) -> str:
-    """A text cell that a spreadsheet would run as a formula, made inert with a leading apostrophe (OWASP)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+def neutralize(cell: Any) -> str:
+    """A cell that a spreadsheet would run as a formula, made inert with a leading apostrophe (OWASP); also used
+    by the voting exports."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -275,18 +278,7 @@ def _iso(value: datetime | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------------------- reading
 
-ANSWER_COLUMNS = (
-    Answer.response_id,
-    Answer.question_id,
-    Answer.choice_id,
-    Answer.row_id,
-    Answer.text_value,
-    Answer.number_value,
-    Answer.date_value,
-    Answer.rank,
-    Answer.is_other,
-    Answer.territory_id,
-)
+ANSWER_COLUMNS = (Answer.response_id, *STORED_ANSWER_COLUMNS)
 
 
 def iter_responses(

@@ -155,22 +155,24 @@ def claimed_by(invitation: Invitation, resume_token: str | None) -> bool:
 # --------------------------------------------------------------------------------------------------- values
 
 
+# What an Answer row holds for its question (see app/models/surveys.py), read back by load_values and the exports.
+STORED_ANSWER_COLUMNS = (
+    Answer.question_id,
+    Answer.choice_id,
+    Answer.row_id,
+    Answer.text_value,
+    Answer.number_value,
+    Answer.date_value,
+    Answer.rank,
+    Answer.is_other,
+    Answer.territory_id,
+)
+
+
 def load_values(response: Response, survey: Survey) -> dict[str, Any]:
     """The stored answers of ``response`` as engine values (see :mod:`app.respond.engine`)."""
     rows = db.session.execute(
-        sa.select(
-            Answer.question_id,
-            Answer.choice_id,
-            Answer.row_id,
-            Answer.text_value,
-            Answer.number_value,
-            Answer.date_value,
-            Answer.rank,
-            Answer.is_other,
-            Answer.territory_id,
-        )
-        .where(Answer.response_id == response.id)
-        .order_by(Answer.id)
+        sa.select(*STORED_ANSWER_COLUMNS).where(Answer.response_id == response.id).order_by(Answer.id)
     ).all()
     questions = {q.id: q for q in survey.questions}
     choices = {c.id: c for q in survey.questions for c in q.all_choices}

@@ -26,18 +26,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app.exports.export import neutralize
 from app.extensions import db
 from app.i18n import localized
 from app.models import Ballot, Cast, VotingMethod
 from app.voting.tally import GRADE_LABELS
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(cell: Any) -> str:
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _line(cells: Iterable[Any]) -> str:

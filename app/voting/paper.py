@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.exports.export import FORMULA_STARTS
 from app.extensions import db
 from app.models import Ballot, BallotStatus, Cast, CastSource, PaperImport, User, VotingMethod
 from app.models.voting import new_cast_id
 from app.voting.ballot_csv import BallotFileError, _sniff_delimiter, check_ballot_csv, column_letter, parse_ballot_csv
 from app.voting.ballots import VotingError, new_receipt, normalize_label
-from app.voting.export import FORMULA_STARTS
 
 MAX_ERRORS = 200
 
