@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from app import database
 from app.extensions import db
 from app.models import (
     Answer,
@@ -107,22 +108,18 @@ class Totals:
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _survey_ids(process_id: int) -> sa.Select:
     return sa.select(Survey.id).where(Survey.process_id == process_id)
 
 
 def _duration_seconds() -> sa.ColumnElement:
-    if _is_postgres():
+    if database.is_postgres():
         return sa.func.extract("epoch", Response.submitted_at - Response.started_at)
     return (sa.func.julianday(Response.submitted_at) - sa.func.julianday(Response.started_at)) * 86400.0
 
 
 def _local_day(column: sa.ColumnElement, tz: str) -> sa.ColumnElement:
-    if _is_postgres():
+    if database.is_postgres():
         return sa.cast(sa.func.timezone(tz, column), sa.Date)
     # SQLite stores naive UTC: shift by the zone's current offset (DST changes within the range are ignored).
     offset = datetime.now(ZoneInfo(tz)).utcoffset()
@@ -136,20 +133,11 @@ def _as_date(value: date | str) -> date:
 
 def median_seconds(*conditions: sa.ColumnElement) -> float | None:
     """Median time to complete (seconds) of the complete responses matching ``conditions``."""
-    where = [Response.status == ResponseStatus.COMPLETE, Response.submitted_at.is_not(None), *conditions]
-    duration = _duration_seconds()
-    if _is_postgres():
-        value = db.session.scalar(sa.select(sa.func.percentile_cont(0.5).within_group(duration)).where(*where))
-        return float(value) if value is not None else None
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(*where)) or 0
-    if count == 0:
-        return None
-    middle = list(
-        db.session.scalars(
-            sa.select(duration).where(*where).order_by(duration).offset((count - 1) // 2).limit(2 - count % 2)
-        )
-    )
-    return float(sum(middle) / len(middle))
+    return database.medians(_duration_seconds(), sa.select(Response.id).where(*_completed(), *conditions)).get(None)
+
+
+def _completed() -> list[sa.ColumnElement[bool]]:
+    return [Response.status == ResponseStatus.COMPLETE, Response.submitted_at.is_not(None)]
 
 
 # ----------------------------------------------------------------------------------------------------- figures
@@ -188,23 +176,9 @@ def survey_participation(process_id: int) -> list[SurveyFigure]:
     return [SurveyFigure(r[0], r[1], r[2], r[3], r[4], medians.get(r[0])) for r in rows]
 
 
-def _medians_by_survey(process_id: int) -> dict[int, float | None]:
-    duration = _duration_seconds()
-    if _is_postgres():
-        return {
-            survey_id: float(value) if value is not None else None
-            for survey_id, value in db.session.execute(
-                sa.select(Response.survey_id, sa.func.percentile_cont(0.5).within_group(duration))
-                .where(
-                    Response.survey_id.in_(_survey_ids(process_id)),
-                    Response.status == ResponseStatus.COMPLETE,
-                    Response.submitted_at.is_not(None),
-                )
-                .group_by(Response.survey_id)
-            ).all()
-        }
-    survey_ids = db.session.scalars(_survey_ids(process_id)).all()
-    return {survey_id: median_seconds(Response.survey_id == survey_id) for survey_id in survey_ids}
+def _medians_by_survey(process_id: int) -> dict[int, float]:
+    rows = sa.select(Response.id).where(Response.survey_id.in_(_survey_ids(process_id)), *_completed())
+    return database.medians(_duration_seconds(), rows, group=Response.survey_id)
 
 
 def totals(process_id: int) -> Totals:

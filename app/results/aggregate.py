@@ -25,6 +25,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
+from app import database
 from app.extensions import db
 from app.i18n import localized
 from app.models import (
@@ -166,10 +167,6 @@ def _answers(columns: Sequence[Any], survey: Survey, filters: ResultFilters, zon
 SEVERAL_ROWS = frozenset({QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX})
 
 
-def is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 # --- the queries ------------------------------------------------------------------------------------------
 
 
@@ -258,45 +255,10 @@ def medians(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo
     """The median of the numbers answered to each question of ``ids`` (one query, by dialect)."""
     if not ids:
         return {}
-    if is_postgres():
-        query = (
-            _answers(
-                [
-                    Answer.question_id,
-                    sa.func.percentile_cont(0.5).within_group(sa.cast(Answer.number_value, sa.Float)),
-                ],
-                survey,
-                filters,
-                zone,
-            )
-            .where(Answer.question_id.in_(ids), Answer.number_value.is_not(None))
-            .group_by(Answer.question_id)
-        )
-        return {question_id: float(value) for question_id, value in db.session.execute(query) if value is not None}
-    # SQLite: number the values of each question in order; the median is the middle one (or the mean of the two).
-    ordered = (
-        _answers(
-            [
-                Answer.question_id.label("question_id"),
-                Answer.number_value.label("value"),
-                sa.func.row_number()
-                .over(partition_by=Answer.question_id, order_by=Answer.number_value)
-                .label("position"),
-                sa.func.count().over(partition_by=Answer.question_id).label("total"),
-            ],
-            survey,
-            filters,
-            zone,
-        )
-        .where(Answer.question_id.in_(ids), Answer.number_value.is_not(None))
-        .subquery()
+    rows = _answers([Answer.question_id], survey, filters, zone).where(
+        Answer.question_id.in_(ids), Answer.number_value.is_not(None)
     )
-    query = (
-        sa.select(ordered.c.question_id, sa.func.avg(ordered.c.value))
-        .where(ordered.c.position.in_([(ordered.c.total + 1) // 2, (ordered.c.total + 2) // 2]))
-        .group_by(ordered.c.question_id)
-    )
-    return {question_id: float(value) for question_id, value in db.session.execute(query) if value is not None}
+    return database.medians(Answer.number_value, rows, group=Answer.question_id)
 
 
 def _bins(minimum: float, maximum: float, integers: bool) -> list[float]:
@@ -366,7 +328,7 @@ def _other_texts(ids: list[int], survey: Survey, filters: ResultFilters, zone: t
 
 
 def _month(column: Any) -> Any:
-    if is_postgres():
+    if database.is_postgres():
         return sa.func.to_char(column, "YYYY-MM")
     return sa.func.strftime("%Y-%m", column)
 
