@@ -37,6 +37,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute")
     RESPOND_START_RATE_LIMIT = os.environ.get("RESPOND_START_RATE_LIMIT", "60/minute")
+    # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.
+    RESPOND_STRUCTURE_CACHE_SIZE = _int("RESPOND_STRUCTURE_CACHE_SIZE", 64)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 587)

@@ -13,12 +13,13 @@ Answers are normalized, one row per value, so that results are SQL aggregations:
 """
 
 import enum
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Territory
@@ -91,6 +92,10 @@ class ResponseChannel(enum.StrEnum):
     PAPER = "paper"  # typed in by a facilitator from a paper questionnaire
 
 
+def new_structure_key() -> str:
+    return secrets.token_hex(16)
+
+
 class Survey(Base):
     __tablename__ = "surveys"
     __table_args__ = (
@@ -122,6 +127,11 @@ class Survey(Base):
     # Bumped by structural edits once responses exist; each response records the version it answered.
     version: Mapped[int] = mapped_column(default=1)
     template_key: Mapped[str | None] = mapped_column(sa.String(64))
+    # Replaced by a new random value on every change to the survey, its pages, questions and choices, its
+    # process or a territory (see renew_structure_keys below): what the respondent pages' cache of the
+    # survey is checked against (app/respond/structure.py). Random rather than a counter, so that a key is
+    # never seen twice, even when a database is rolled back or recreated under a running process.
+    structure_key: Mapped[str] = mapped_column(sa.String(32), default=new_structure_key)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -342,3 +352,69 @@ class SubmissionKey(Base):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# ---------------------------------------------------------------------------------------------- structure keys
+
+
+def _changed(session: Session, instance: object) -> bool:
+    return instance not in session.dirty or session.is_modified(instance)
+
+
+def _survey_id_of(instance: object) -> int | None:
+    """The survey a page, question or choice belongs to, without a query (``None``: a survey not saved yet)."""
+    if isinstance(instance, Survey):
+        return instance.id
+    if isinstance(instance, SurveyPage):
+        return instance.survey_id or (instance.survey.id if instance.survey is not None else None)
+    if isinstance(instance, Question):
+        if instance.survey_id:
+            return instance.survey_id
+        parent = instance.page if instance.page is not None else instance.survey
+        return _survey_id_of(parent) if parent is not None else None
+    if isinstance(instance, Choice) and instance.question is not None:
+        return _survey_id_of(instance.question)
+    return None
+
+
+@sa.event.listens_for(Session, "before_flush")
+def renew_structure_keys(session: Session, _flush_context, _instances) -> None:
+    """A new ``Survey.structure_key`` for every survey whose structure this flush changes.
+
+    All structure edits go through the ORM (there is no bulk UPDATE of these tables), so this one hook keeps
+    the respondent pages' cache exact, whichever server made the change.
+    """
+    survey_ids: set[int] = set()
+    process_ids: set[int] = set()
+    question_ids: set[int] = set()
+    every_survey = False
+    for instance in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(instance, (Survey, SurveyPage, Question, Choice)):
+            if isinstance(instance, Survey) and instance in session.new:
+                continue  # its key is new already
+            if not _changed(session, instance):
+                continue
+            survey_id = _survey_id_of(instance)
+            if survey_id is not None:
+                survey_ids.add(survey_id)
+            elif isinstance(instance, Choice) and instance.question_id is not None:
+                question_ids.add(instance.question_id)
+        elif isinstance(instance, Process) and instance.id is not None and _changed(session, instance):
+            process_ids.add(instance.id)
+        elif isinstance(instance, Territory) and instance.id is not None and instance not in session.new:
+            every_survey = every_survey or _changed(session, instance)
+    conditions = []
+    if every_survey:
+        conditions.append(sa.true())
+    if survey_ids:
+        conditions.append(Survey.id.in_(survey_ids))
+    if process_ids:
+        conditions.append(Survey.process_id.in_(process_ids))
+    if question_ids:
+        conditions.append(Survey.id.in_(sa.select(Question.survey_id).where(Question.id.in_(question_ids))))
+    if conditions:
+        # One new key for every survey concerned: the cache is keyed by (survey id, key), so sharing it is safe.
+        session.execute(
+            sa.update(Survey).where(sa.or_(*conditions)).values(structure_key=new_structure_key()),
+            execution_options={"synchronize_session": False},
+        )

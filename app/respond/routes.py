@@ -26,8 +26,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response as HttpResponse
 
 from app.audit import record, record_access
@@ -38,8 +36,6 @@ from app.i18n import current_language
 from app.models import (
     Anonymity,
     Invitation,
-    Process,
-    Question,
     Response,
     ResponseChannel,
     ResponseStatus,
@@ -50,7 +46,7 @@ from app.models import (
     Territory,
     utcnow,
 )
-from app.respond import bp, engine, storage
+from app.respond import bp, engine, storage, structure
 from app.respond.forms import PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
@@ -112,33 +108,15 @@ PAPER_STATUSES = {SurveyStatus.OPEN, SurveyStatus.CLOSED}
 # ------------------------------------------------------------------------------------------------------ helpers
 
 
-def _survey_query():
-    """The survey with everything a respondent page reads: 4 queries (every request of a respondent runs it)."""
-    return sa.select(Survey).options(
-        selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices),
-        joinedload(Survey.process).selectinload(Process.territories),
-    )
-
-
-def _with_questions(survey: Survey | None) -> Survey | None:
-    """``Survey.questions`` from the pages' questions, already loaded: every question is on a page of its survey,
-    so a second query would fetch the same rows again (the relationship has no order)."""
-    if survey is not None:
-        set_committed_value(survey, "questions", [q for page in survey.pages for q in page.questions])
-    return survey
-
-
 def _survey_by_slug(slug: str) -> Survey:
-    survey = _with_questions(db.session.execute(_survey_query().filter_by(slug=slug[:80])).scalar_one_or_none())
+    survey = structure.survey_where(Survey.slug == slug[:80])
     if survey is None:
         abort(404)
     return survey
 
 
 def _survey_by_id(survey_id: int) -> Survey:
-    if survey_id > MAX_ID:
-        abort(404)
-    survey = _with_questions(db.session.execute(_survey_query().filter_by(id=survey_id)).scalar_one_or_none())
+    survey = structure.survey_where(Survey.id == survey_id) if survey_id <= MAX_ID else None
     if survey is None:
         abort(404)
     return survey

@@ -93,7 +93,7 @@ def start_response(
     """
     token = resume_token_for(start_key, secret)
     response = Response(
-        survey=survey,
+        survey_id=survey.id,
         survey_version=survey.version,
         channel=channel,
         locale=locale,
