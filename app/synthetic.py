@@ -41,7 +41,7 @@ from app.models import (
 from app.models.surveys import TEXT_TYPES
 from app.respond import engine
 from app.respond.fields import other_code
-from app.respond.storage import answer_fields
+from app.respond.storage import EMPTY_ANSWER, answer_fields
 
 CHUNK = 2_000  # responses per round of inserts
 
@@ -307,18 +307,6 @@ class _Question:
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)
-
-
-EMPTY_ANSWER: dict[str, Any] = {
-    "choice_id": None,
-    "row_id": None,
-    "text_value": None,
-    "number_value": None,
-    "date_value": None,
-    "rank": None,
-    "is_other": False,
-    "territory_id": None,
-}
 
 
 def _num(value: Any, default: float) -> float:

@@ -458,8 +458,8 @@ def save_page(slug: str, number: int):
     page = engine.page_by_number(survey, number)
     if page is None or page.position > response.current_page:  # a page not reached yet: ignore what was sent
         return redirect(_page_url(survey, _page_at(survey, response.current_page)))
-    if is_key(key) and storage.find_submission(key) is not None:
-        return _after_replay(survey, key)
+    # A page sent twice (a double click, a resent form) is recognized by its key when the key is recorded
+    # below: the unique key makes the second INSERT fail, and the person is sent where the first one led.
     values = _values(response, survey)
     seen = engine.visibility(survey, values)
     if not seen.shows(page):

@@ -176,12 +176,12 @@ def load_values(response: Response, survey: Survey) -> dict[str, Any]:
     ).all()
     questions = {q.id: q for q in survey.questions}
     choices = {c.id: c for q in survey.questions for c in q.all_choices}
-    territory_ids = {row.territory_id for row in rows if row.territory_id is not None}
-    territory_codes = (
-        dict(db.session.execute(sa.select(Territory.id, Territory.code).where(Territory.id.in_(territory_ids))).all())
-        if territory_ids
-        else {}
-    )
+    territory_codes = {t.id: t.code for t in survey.process.territories}
+    unknown = {row.territory_id for row in rows if row.territory_id is not None} - territory_codes.keys()
+    if unknown:  # a process without territories offers every territory of the region
+        territory_codes |= dict(
+            db.session.execute(sa.select(Territory.id, Territory.code).where(Territory.id.in_(unknown))).all()
+        )
     values: dict[str, Any] = {}
     ranked: dict[str, list[tuple[int, str]]] = {}
     for row in rows:
@@ -265,9 +265,9 @@ def save_answers(
         if value is None:
             continue
         for fields in answer_rows(question, value, values.get(question.code + engine.OTHER_SUFFIX), territory_ids):
-            rows.append(Answer(response_id=response.id, question_id=question.id, **fields))
-    db.session.add_all(rows)
-    db.session.flush()
+            rows.append({**EMPTY_ANSWER, "response_id": response.id, "question_id": question.id, **fields})
+    if rows:  # one INSERT of plain rows: no Answer object is needed afterwards
+        db.session.execute(sa.insert(Answer.__table__), rows)
 
 
 def _save_contact(response: Response, email: str | None) -> None:
@@ -279,6 +279,19 @@ def _save_contact(response: Response, email: str | None) -> None:
             contact.email = email
     elif contact is not None:
         db.session.delete(contact)
+
+
+# Every stored-answer column but the ids, empty: the rows of one INSERT must all name the same columns.
+EMPTY_ANSWER: dict[str, Any] = {
+    "choice_id": None,
+    "row_id": None,
+    "text_value": None,
+    "number_value": None,
+    "date_value": None,
+    "rank": None,
+    "is_other": False,
+    "territory_id": None,
+}
 
 
 def answer_rows(
