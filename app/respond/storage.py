@@ -70,8 +70,8 @@ def find_submission(key: str) -> SubmissionKey | None:
 
 
 def record_submission(response: Response, key: str) -> None:
-    db.session.add(SubmissionKey(key=key, response_id=response.id))
-    db.session.flush()
+    """Raises ``IntegrityError`` at once when the key was recorded before (the caller rolls back)."""
+    db.session.execute(sa.insert(SubmissionKey).values(key=key, response_id=response.id))
 
 
 # ---------------------------------------------------------------------------------------------------- start
