@@ -2,9 +2,9 @@
 commits once per page (one transaction), or rolls back when one of the errors below is raised.
 
 Idempotency: every submitted form carries a key (:mod:`app.respond.tokens`) recorded as a ``SubmissionKey`` in the
-same transaction as what it stored. The key is inserted first, so that a concurrent duplicate fails on the
-primary key (``IntegrityError``: the caller rolls back and treats the request as a replay), and a later replay
-finds it with :func:`find_submission`.
+same transaction as what it stored. The key is inserted first, so that a duplicate, concurrent or later, fails on
+the primary key (``IntegrityError``: the caller rolls back and treats the request as a replay); a view that must
+know before validating finds it with :func:`find_submission`.
 """
 
 from __future__ import annotations
