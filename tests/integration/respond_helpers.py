@@ -3,8 +3,11 @@
 import re
 from html import unescape
 
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from app.extensions import db
+from app.models import Answer, Response
 from tests.conftest import csrf_token_from
 
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -12,6 +15,27 @@ START_KEY = re.compile(r'name="start_key" type="hidden" value="([^"]+)"')
 PAGE_ACTION = re.compile(r'<form method="post" action="([^"]+)" class="survey-form"')
 START_ACTION = re.compile(r'<form method="post" action="([^"]+)">\s*<input id="start_key"')
 STATE = re.compile(r'name="state" value="([^"]+)"')
+
+
+def answers_of(response: Response, *, dates: bool = False) -> list[tuple]:
+    """(question, choice, row, text, number, [date,] rank, other, territory) of each stored answer, by question."""
+    rows = db.session.execute(
+        sa.select(Answer).where(Answer.response_id == response.id).order_by(Answer.question_id, Answer.id)
+    ).scalars()
+    return [
+        (
+            a.question.code,
+            a.choice.code if a.choice else None,
+            a.row.code if a.row else None,
+            a.text_value,
+            a.number_value,
+            *((a.date_value,) if dates else ()),
+            a.rank,
+            a.is_other,
+            a.territory.code if a.territory else None,
+        )
+        for a in rows
+    ]
 
 
 class Respondent:

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.people import hash_token
 from app.signals import response_completed
 from tests.conftest import count_rows, csrf_token_from
-from tests.integration.respond_helpers import Respondent
+from tests.integration.respond_helpers import Respondent, answers_of
 
 PARENT_PAGES = [
     {
@@ -122,25 +122,6 @@ def parent(client):
 def the_response() -> Response:
     db.session.expire_all()  # the requests ran in their own sessions
     return db.session.execute(sa.select(Response)).scalar_one()
-
-
-def answers_of(response: Response) -> list[tuple]:
-    rows = db.session.execute(
-        sa.select(Answer).where(Answer.response_id == response.id).order_by(Answer.question_id, Answer.id)
-    ).scalars()
-    return [
-        (
-            a.question.code,
-            a.choice.code if a.choice else None,
-            a.row.code if a.row else None,
-            a.text_value,
-            a.number_value,
-            a.rank,
-            a.is_other,
-            a.territory.code if a.territory else None,
-        )
-        for a in rows
-    ]
 
 
 def answer_page_one(parent, **extra):

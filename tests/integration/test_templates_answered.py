@@ -13,7 +13,7 @@ from app.builder.operations import change_status, create_from_template
 from app.extensions import db
 from app.models import Answer, RespondentContact, Response, ResponseStatus, SurveyStatus, utcnow
 from tests.conftest import count_rows
-from tests.integration.respond_helpers import Respondent
+from tests.integration.respond_helpers import Respondent, answers_of
 
 
 @pytest.fixture
@@ -32,27 +32,11 @@ def template_survey(create_process, create_territory):
 
 
 def stored_answers() -> list[tuple]:
-    """(question, choice, row, text, number, date, rank, other, territory) of the one response, in storage order."""
+    """The answers of the one response, which must be complete, with their dates."""
     db.session.expire_all()
     response = db.session.execute(sa.select(Response)).scalar_one()
     assert response.status is ResponseStatus.COMPLETE and response.submitted_at is not None
-    rows = db.session.execute(
-        sa.select(Answer).where(Answer.response_id == response.id).order_by(Answer.question_id, Answer.id)
-    ).scalars()
-    return [
-        (
-            a.question.code,
-            a.choice.code if a.choice else None,
-            a.row.code if a.row else None,
-            a.text_value,
-            a.number_value,
-            a.date_value,
-            a.rank,
-            a.is_other,
-            a.territory.code if a.territory else None,
-        )
-        for a in rows
-    ]
+    return answers_of(response, dates=True)
 
 
 def assert_error_summary(html: str, *lines: str) -> None:
