@@ -384,41 +384,40 @@ def _row(name: str, value, unit: str, target: str, ok: bool) -> dict:
     return {"name": name, "value": value, "unit": unit, "target": target, "ok": ok}
 
 
-def paced_figures(paced: dict) -> list[dict]:
-    """The respondents who pause between pages: the same figures as the flood's, without the ratio."""
-    latencies = paced["latencies"]
-    every = [ms for values in latencies.values() for ms in values]
-    posts = latencies.get("page POST", [])
-    think = f"{THINK[0]:g}-{THINK[1]:g} s"
+def journey_figures(run: dict, prefix: str, who: str) -> list[dict]:
+    """The figures of a phase of whole respondent journeys (the flood, the paced people): completed, throughput,
+    latency of every request and of the page POSTs, errors."""
+    every = [ms for values in run["latencies"].values() for ms in values]
+    posts = run["latencies"].get("page POST", [])
     return [
+        _row(f"{prefix}: {who}, completed", run["completed"], "", f"= {RESPONDENTS}", run["completed"] == RESPONDENTS),
+        _row(f"{prefix}: wall time", round(run["wall_s"], 1), "s", "reference", True),
         _row(
-            f"paced: {RESPONDENTS} respondents pausing {think} per page, completed",
-            paced["completed"],
-            "",
-            f"= {RESPONDENTS}",
-            paced["completed"] == RESPONDENTS,
-        ),
-        _row("paced: wall time", round(paced["wall_s"], 1), "s", "reference", True),
-        _row(
-            "paced: completed responses per second",
-            round(paced["completed"] / paced["wall_s"], 2),
+            f"{prefix}: completed responses per second",
+            round(run["completed"] / run["wall_s"], 2),
             "resp/s",
             "reference",
             True,
         ),
-        _row("paced: all requests per second", round(len(every) / paced["wall_s"], 1), "req/s", "reference", True),
-        _row("paced: page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
+        _row(f"{prefix}: all requests per second", round(len(every) / run["wall_s"], 1), "req/s", "reference", True),
+        _row(f"{prefix}: page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
         _row(
-            "paced: page latency p95 (every request)",
+            f"{prefix}: page latency p95 (every request)",
             round(percentile(every, 95)),
             "ms",
             f"< {P95_BUDGET_MS:g} ms",
             percentile(every, 95) < P95_BUDGET_MS,
         ),
-        _row("paced: page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
-        _row("paced: page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
-        _row("paced: errors", paced["error_count"], "", "= 0", paced["error_count"] == 0),
+        _row(f"{prefix}: page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
+        _row(f"{prefix}: page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
+        _row(f"{prefix}: errors", run["error_count"], "", "= 0", run["error_count"] == 0),
     ]
+
+
+def paced_figures(paced: dict) -> list[dict]:
+    """The respondents who pause between pages: the same figures as the flood's, without the ratio."""
+    think = f"{THINK[0]:g}-{THINK[1]:g} s"
+    return journey_figures(paced, "paced", f"{RESPONDENTS} respondents pausing {think} per page")
 
 
 def floor_rows(floors: list[dict]) -> list[dict]:
@@ -454,48 +453,18 @@ def figures(
     vote_check: dict,
     machine: str,
 ) -> list[dict]:
-    latencies = respond["latencies"]
-    every = [ms for values in latencies.values() for ms in values]
-    posts = latencies.get("page POST", [])
+    requests = sum(len(values) for values in respond["latencies"].values())
     floor_rps = max(floor["completed"] / floor["wall_s"] for floor in floors)
     submits = pages["latencies"].get("page POST", [])
     submit_rps = len(submits) / pages["wall_s"]
     steps = [ms for kind in ("page POST", "page GET", "thanks GET") for ms in pages["latencies"].get(kind, [])]
     ratio = floor_rps / submit_rps if submit_rps else float("inf")
-    requests = len(every)
     assembly_every = [ms for values in assembly["latencies"].values() for ms in values]
     vote_ms = assembly["latencies"].get("vote POST", [])
     return [
         _row(f"machine: {machine}", 0, "", "reference", True),
         *floor_rows(floors),
-        _row(
-            f"respondents: {RESPONDENTS} at once, completed",
-            respond["completed"],
-            "",
-            f"= {RESPONDENTS}",
-            respond["completed"] == RESPONDENTS,
-        ),
-        _row(
-            "respondents: completed responses per second",
-            round(respond["completed"] / respond["wall_s"], 2),
-            "resp/s",
-            "reference",
-            True,
-        ),
-        _row(
-            "respondents: all requests per second", round(requests / respond["wall_s"], 1), "req/s", "reference", True
-        ),
-        _row("page latency p50 (every request)", round(percentile(every, 50)), "ms", "reference", True),
-        _row(
-            "page latency p95 (every request)",
-            round(percentile(every, 95)),
-            "ms",
-            f"< {P95_BUDGET_MS:g} ms",
-            percentile(every, 95) < P95_BUDGET_MS,
-        ),
-        _row("page latency p99 (every request)", round(percentile(every, 99)), "ms", "reference", True),
-        _row("page submit (POST) p95", round(percentile(posts, 95)), "ms", "reference", True),
-        _row("respondents: errors", respond["error_count"], "", "= 0", respond["error_count"] == 0),
+        *journey_figures(respond, "respondents", f"{RESPONDENTS} at once"),
         _row(
             f"page submits: {pages['completed']} started respondents, per second",
             round(submit_rps, 1),
