@@ -32,11 +32,11 @@ from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Answer, Question, QuestionType, Response, Survey, SurveyPage, Territory
-from app.models.surveys import TEXT_TYPES
+from app.models import Answer, Question, QuestionType, Response, Survey, Territory
+from app.models.surveys import SURVEY_PAGES_LOADED, TEXT_TYPES
 from app.respond.fields import other_code
 from app.respond.storage import STORED_ANSWER_COLUMNS
 
@@ -336,11 +336,7 @@ def load_survey(survey_id: int, session: Session | None = None) -> Survey:
     (and after the request's session was closed, see app/exports/routes.py)."""
     survey = (
         (session or db.session)
-        .execute(
-            sa.select(Survey)
-            .where(Survey.id == survey_id)
-            .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices))
-        )
+        .execute(sa.select(Survey).where(Survey.id == survey_id).options(SURVEY_PAGES_LOADED))
         .scalar_one_or_none()
     )
     if survey is None:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Territory
@@ -352,6 +352,10 @@ class SubmissionKey(Base):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# A query option: a survey's pages, their questions and the questions' choices, three queries whatever their number.
+SURVEY_PAGES_LOADED = selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices)
 
 
 # ---------------------------------------------------------------------------------------------- structure keys

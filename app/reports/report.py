@@ -21,15 +21,14 @@ from app.models import (
     Orientation,
     OrientationEvidence,
     Process,
-    Question,
     Survey,
-    SurveyPage,
     SurveyStatus,
     Territory,
     Theme,
     item_themes,
 )
 from app.models.moderation import PUBLISHED_ORIENTATION_STATES
+from app.models.surveys import SURVEY_PAGES_LOADED
 from app.results.aggregate import SurveyResults, survey_results
 from app.results.filters import ResultFilters
 from app.voting.results import BallotResults, compute_results
@@ -72,7 +71,7 @@ def report_surveys(process: Process) -> list[Survey]:
             .where(Survey.process_id == process.id, Survey.status != SurveyStatus.DRAFT)
             .order_by(Survey.id)
             .options(
-                selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices),
+                SURVEY_PAGES_LOADED,
                 selectinload(Survey.questions),
             )
         )

@@ -20,11 +20,12 @@ from collections import OrderedDict
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Process, Question, Survey, SurveyPage
+from app.models import Process, Survey
+from app.models.surveys import SURVEY_PAGES_LOADED
 
 _FROZEN = "_concerto_cached_structure"
 _EXTENSION = "concerto.survey_structures"
@@ -95,7 +96,7 @@ def load_survey(survey_id: int) -> Survey:
         survey = loader.execute(
             sa.select(Survey)
             .options(
-                selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices),
+                SURVEY_PAGES_LOADED,
                 joinedload(Survey.process).selectinload(Process.territories),
             )
             .filter_by(id=survey_id)

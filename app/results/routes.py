@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.access import facilitator_required
 from app.extensions import db
-from app.models import Question, Survey, SurveyPage, Territory, utcnow
+from app.models import Question, Survey, Territory, utcnow
+from app.models.surveys import SURVEY_PAGES_LOADED
 from app.results import aggregate, bp, display
 from app.results.filters import FILTER_ARGS, FilterError, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
@@ -40,7 +41,7 @@ def load_survey(survey_id: int) -> Survey:
         sa.select(Survey)
         .where(Survey.id == survey_id)
         .options(
-            selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.all_choices),
+            SURVEY_PAGES_LOADED,
             selectinload(Survey.questions),
             selectinload(Survey.process),
         )
