@@ -21,16 +21,28 @@ During the vote, someone holding both the database *and* the SECRET_KEY could re
 else can. When the ballot closes (:meth:`app.voting.ballots.close_ballot`):
 
 1. every pseudonym is set to NULL,
-2. the casts are deleted and written again in a random order (so that PostgreSQL's physical row order, which
-   follows the order of the writes, no longer follows the order of the votes),
-3. the sector and territory of the casts are generalized until every (sector, territory) combination left
-   holds at least five casts (the territory is dropped first, then the sector), so that a voter who is the
-   only one of their sector in their territory cannot be recognized by those two columns.
+2. the casts are deleted and written again in a random order with new random ids (so that PostgreSQL's
+   physical row order, which follows the order of the writes, no longer follows the order of the votes),
+3. the sector and territory of the online casts are generalized by the rule of
+   :mod:`app.voting.disclosure` (territory dropped, then sector, then the smallest group merged into the
+   rest) until every (sector, territory) combination left — the one without either included — holds at
+   least five casts, so that a voter who is the only one of their sector in their territory cannot be
+   recognized by those two columns,
+4. once that is committed, PostgreSQL rewrites the ``ballot_casts`` and ``ballots`` tables into new files
+   (``VACUUM FULL``): the old versions of the rows (dead tuples, which kept the pseudonyms, the exact
+   sectors and territories, and the transaction id of each vote — also the ``xmin`` of the voter's row in
+   ``ballot_voters``) leave the database's pages. SQLite overwrites deleted content (``secure_delete``).
 
 From then on nobody — not even someone with the database and the SECRET_KEY — can link a person to the
-contents of their ballot. What remains linkable is what every secret ballot reveals: the published results
-and, for a group of fewer than five voters, nothing (such groups are hidden). Copies of the database taken
-while the vote was open (backups, write-ahead logs) still hold the pseudonyms: protect and expire them.
+contents of their ballot. What remains linkable is what every secret ballot reveals: the published results,
+which :mod:`app.voting.disclosure` keeps from telling what fewer than five voters voted. Copies of the
+database taken while the vote was open (backups, write-ahead logs) still hold the pseudonyms: protect and
+expire them.
+
+While the vote is open, ``Ballot.live_snapshot`` holds the live results shown to voters (when the ballot
+shows them) and facilitators: the contents of the casts counted at the last update (no receipt, no group, in
+a canonical order), taken only once five more voters have voted (see :func:`app.voting.ballots.
+refresh_live_snapshot`); it is erased at the close.
 
 A ballot that is *not* secret (a show of hands, chosen explicitly) stores the voter's user id on the cast,
 and facilitators see who voted what.
@@ -137,6 +149,8 @@ class Ballot(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While open: the live results at their last update (see the module docstring); None otherwise.
+    live_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     process: Mapped[Process] = relationship()
     created_by: Mapped[User | None] = relationship()

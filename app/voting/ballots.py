@@ -10,19 +10,25 @@ votes. Casting relies on the unique constraints (ballot, pseudonym) and (ballot,
 ``INSERT … ON CONFLICT DO UPDATE`` (SQLite and PostgreSQL), so two sessions of one voter, or two members of
 one organization under "one ballot per organization", casting at the same moment end with exactly one
 counted cast: the last one. The ballot row is read ``FOR SHARE`` while casting and locked ``FOR UPDATE``
-while closing, so that no cast can slip in between the closing and the erasing of the pseudonyms.
+while closing (and while taking a live snapshot), so that no cast can slip in between the closing and the
+erasing of the pseudonyms.
+
+Receipt codes are derived from a random token, HMAC-SHA256(SECRET_KEY, token): the voter's session cookie
+carries the token to the page that shows the code once, and the cookie, which Flask signs but does not
+encrypt, does not tell the code to whoever reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,13 +55,13 @@ from app.models import (
     ProcessStatus,
     ResultsVisibility,
     Role,
-    Sector,
     User,
     VoterRecord,
     VotingMethod,
     utcnow,
 )
 from app.models.voting import new_cast_id
+from app.voting.disclosure import THRESHOLD, generalize, live_update_due
 from app.voting.tally import (
     DEFAULT_GRADES,
     BallotError,
@@ -70,7 +76,7 @@ logger = logging.getLogger(__name__)
 # Receipt codes: 10 characters of a 32-letter alphabet without 0/O, 1/I (50 bits), shown as XXXX-XXXX-XX.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
-MIN_GROUP_SIZE = 5
+MIN_GROUP_SIZE = THRESHOLD
 MAX_OPTIONS = 50
 MAX_LABEL_LENGTH = 300
 CAST_ATTEMPTS = 5
@@ -335,6 +341,7 @@ def close_ballot(actor: User | None, ballot: Ballot, now: datetime | None = None
     ballot.close(now)
     db.session.flush()
     sealed = seal_casts(ballot)
+    rewrite_storage_after_commit()
     audit.record(actor, "ballot.close", ballot, automatic=actor is None, casts=sealed)
     logger.info("Ballot %s closed (%s casts sealed)", ballot.id, sealed)
 
@@ -356,19 +363,23 @@ def publish_results(actor: User, ballot: Ballot, now: datetime | None = None) ->
         raise VotingError(_l("Results can be published once the ballot is closed, and only once."))
     ballot.publish(now)
     db.session.flush()
+    rewrite_storage_after_commit()  # again: a transaction older than the close may have kept old rows then
     audit.record(actor, "ballot.publish", ballot)
 
 
 def seal_casts(ballot: Ballot) -> int:
-    """Erase the pseudonyms, write the casts again in a random order with new random ids, and generalize
-    sector and territory until each combination left holds at least MIN_GROUP_SIZE casts."""
+    """Erase the pseudonyms and the live snapshot, write the casts again in a random order with new random
+    ids, and generalize the sector and territory of the online casts by the rule of
+    :mod:`app.voting.disclosure` (every combination left holds at least MIN_GROUP_SIZE casts)."""
     rows = db.session.execute(
         sa.select(Cast.contents, Cast.receipt, Cast.source, Cast.sector, Cast.territory_id, Cast.user_id).where(
             Cast.ballot_id == ballot.id
         )
     ).all()
-    groups = generalize_groups([(row.sector, row.territory_id) for row in rows])
+    online = Counter((row.sector, row.territory_id) for row in rows if row.source is CastSource.ONLINE)
+    groups = generalize(online, MIN_GROUP_SIZE)
     db.session.execute(sa.delete(Cast).where(Cast.ballot_id == ballot.id).execution_options(synchronize_session=False))
+    ballot.live_snapshot = None
     order = list(range(len(rows)))
     secrets.SystemRandom().shuffle(order)
     if order:
@@ -381,27 +392,129 @@ def seal_casts(ballot: Ballot) -> int:
                     "contents": rows[i].contents,
                     "receipt": rows[i].receipt,
                     "source": rows[i].source,
-                    "sector": groups[i][0],
-                    "territory_id": groups[i][1],
+                    "sector": groups.get((rows[i].sector, rows[i].territory_id), (None, None))[0],
+                    "territory_id": groups.get((rows[i].sector, rows[i].territory_id), (None, None))[1],
                     "pseudonym": None,
                     "user_id": None if ballot.secret else rows[i].user_id,
                 }
                 for i in order
             ],
         )
+    db.session.flush()
     return len(rows)
 
 
-def generalize_groups(
-    pairs: Sequence[tuple[Sector | None, int | None]], k: int = MIN_GROUP_SIZE
-) -> list[tuple[Sector | None, int | None]]:
-    """Drop the territory, then the sector, of the (sector, territory) pairs shared by fewer than ``k``
-    items, so that every pair left with a sector is shared by at least ``k`` items."""
-    result = list(pairs)
-    counts = Counter(result)
-    result = [(s, t) if counts[(s, t)] >= k else (s, None) for s, t in result]
-    counts = Counter(result)
-    return [(s, t) if counts[(s, t)] >= k else (None, None) for s, t in result]
+# --- the database's own files -----------------------------------------------------------------------------
+
+#: Tables whose old row versions could link a voter to a cast (``ballots``: old live snapshots).
+REWRITTEN_TABLES = ("ballot_casts", "ballots")
+_REWRITE_FLAG = "concerto.voting.rewrite_storage"
+REWRITE_LOCK_TIMEOUT = "5s"
+
+
+def rewrite_storage_after_commit() -> None:
+    """Ask for :func:`rewrite_storage` once the current transaction is committed (nothing if it rolls back)."""
+    db.session.info[_REWRITE_FLAG] = True
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _rewrite_after_commit(session: sa.orm.Session) -> None:
+    if session.info.pop(_REWRITE_FLAG, False):
+        rewrite_storage(session.get_bind())
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _forget_rewrite(session: sa.orm.Session, previous_transaction: sa.orm.SessionTransaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_REWRITE_FLAG, None)
+
+
+def rewrite_storage(bind: sa.Engine | sa.Connection) -> bool:
+    """PostgreSQL: rewrite :data:`REWRITTEN_TABLES` into new files (``VACUUM FULL``, which rebuilds their
+    indexes too), so that the old versions of rewritten rows — dead tuples that kept the pseudonyms, the exact
+    groups and, in their ``xmin``, the transaction of each vote — leave the database's pages. Runs outside any
+    transaction, on a connection of its own, after the close is committed; True when it ran.
+
+    Not on SQLite (``secure_delete`` overwrites deleted content there), nor when the session works inside a
+    transaction its caller holds (``bind`` is a connection): the old rows are still visible to that
+    transaction. VACUUM keeps the old versions that a transaction started before the close may still read
+    (a long backup, for example): :func:`publish_results` runs it again. It needs the database user to own
+    the tables, as the user who runs the migrations does; otherwise PostgreSQL skips them and the warning is
+    logged.
+    """
+    if bind.dialect.name != "postgresql" or isinstance(bind, sa.Connection):
+        return False
+    warnings: list[str] = []
+
+    def keep(notice: Any) -> None:
+        warnings.append(notice.message_primary or "")
+
+    try:
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            driver = connection.connection.dbapi_connection
+            driver.add_notice_handler(keep)
+            try:
+                connection.exec_driver_sql(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
+                connection.exec_driver_sql(f"VACUUM FULL {', '.join(REWRITTEN_TABLES)}")
+            finally:
+                driver.remove_notice_handler(keep)
+                connection.exec_driver_sql("RESET lock_timeout")
+    except sa.exc.DBAPIError as error:
+        logger.warning("Ballot tables not rewritten after a close: %s", error.orig or error)
+        return False
+    for warning in warnings:
+        logger.warning("Ballot tables: %s", warning)
+    return not warnings
+
+
+# --- live results -----------------------------------------------------------------------------------------
+
+
+def _new_live_voters(ballot: Ballot, snapshot: Mapping[str, Any]) -> int:
+    """Voters who have voted (or changed their vote) since ``snapshot``: people, or organizations for one
+    ballot per organization, plus paper ballots imported since."""
+    if ballot.eligibility is Eligibility.ONE_PER_ORGANIZATION:
+        counted = sa.func.count(sa.distinct(VoterRecord.organization_id))
+    else:
+        counted = sa.func.count()
+    query = sa.select(counted).select_from(VoterRecord).where(VoterRecord.ballot_id == ballot.id)
+    if snapshot.get("watermark"):
+        query = query.where(VoterRecord.last_cast_at > datetime.fromisoformat(snapshot["watermark"]))
+    paper = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Cast).where(Cast.ballot_id == ballot.id, Cast.source == CastSource.PAPER)
+    )
+    return (db.session.scalar(query) or 0) + (paper or 0) - int(snapshot.get("paper", 0))
+
+
+def refresh_live_snapshot(ballot: Ballot, now: datetime | None = None) -> bool:
+    """Update the live results of an open ballot when at least MIN_GROUP_SIZE voters have voted since the last
+    update (:func:`app.voting.disclosure.live_update_due`): otherwise the change of the figures would tell
+    what the last few voted. True when it did; flushes only.
+
+    The snapshot holds the contents of the casts (in a canonical order, without receipts or groups), how many
+    were online and on paper, and a watermark: the latest ``last_cast_at`` of the voters counted in it (a stored
+    time rather than a clock reading, so the clocks of several app servers need not agree). The ballot row is locked
+    ``FOR UPDATE`` (casts hold it ``FOR SHARE``), so every committed cast is either in the snapshot or counted
+    as new for the next one."""
+    if not ballot.is_open or not live_update_due(_new_live_voters(ballot, ballot.live_snapshot or {})):
+        return False
+    db.session.refresh(ballot, with_for_update=True)
+    snapshot = ballot.live_snapshot or {}
+    if not ballot.is_open or not live_update_due(_new_live_voters(ballot, snapshot)):
+        return False
+    casts = db.session.execute(sa.select(Cast.contents, Cast.source).where(Cast.ballot_id == ballot.id)).all()
+    watermark = db.session.scalar(
+        sa.select(sa.func.max(VoterRecord.last_cast_at)).where(VoterRecord.ballot_id == ballot.id)
+    )
+    ballot.live_snapshot = {
+        "contents": sorted((dict(c.contents or {}) for c in casts), key=lambda c: json.dumps(c, sort_keys=True)),
+        "online": sum(1 for c in casts if c.source is CastSource.ONLINE),
+        "paper": sum(1 for c in casts if c.source is CastSource.PAPER),
+        "watermark": watermark.isoformat() if watermark else None,
+        "updated_at": (now or utcnow()).isoformat(),
+    }
+    db.session.flush()
+    return True
 
 
 # --- eligibility ----------------------------------------------------------------------------------------
@@ -525,8 +638,48 @@ def make_pseudonym(ballot_id: int, key: str, secret_key: str | bytes | None = No
     return hmac.new(secret, f"{ballot_id}:{key}".encode(), hashlib.sha256).hexdigest()
 
 
+class Receipt(str):
+    """A receipt code of an online cast (the string, XXXX-XXXX-XX) with the random token it is derived from:
+    the voter's session carries the token, never the code."""
+
+    token: str
+
+    def __new__(cls, code: str, token: str) -> Receipt:
+        receipt = super().__new__(cls, code)
+        receipt.token = token
+        return receipt
+
+
+def receipt_code(token: str, secret_key: str | bytes | None = None) -> str:
+    """The receipt code derived from ``token``: HMAC-SHA256(SECRET_KEY, "receipt:" + token), its first 50 bits
+    written with :data:`RECEIPT_ALPHABET`, XXXX-XXXX-XX."""
+    secret = secret_key if secret_key is not None else current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode()
+    digest = hmac.new(secret, f"receipt:{token}".encode(), hashlib.sha256).digest()
+    bits = int.from_bytes(digest[:8], "big") >> (64 - 5 * RECEIPT_LENGTH)
+    raw = "".join(RECEIPT_ALPHABET[(bits >> (5 * (RECEIPT_LENGTH - 1 - i))) & 31] for i in range(RECEIPT_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def new_cast_receipt() -> Receipt:
+    """A receipt for an online cast: a random token (128 bits) and the code derived from it."""
+    token = secrets.token_urlsafe(16)
+    return Receipt(receipt_code(token), token)
+
+
+def receipt_for_token(ballot: Ballot, token: Any) -> str | None:
+    """The receipt code of ``token`` when it is the receipt of a cast counted in ``ballot`` (None otherwise:
+    a forged token, a vote replaced since from another session, a SECRET_KEY changed meanwhile)."""
+    if not isinstance(token, str) or not token or len(token) > 64:
+        return None
+    code = receipt_code(token)
+    found = db.session.scalar(sa.select(Cast.id).where(Cast.ballot_id == ballot.id, Cast.receipt == code).limit(1))
+    return code if found is not None else None
+
+
 def new_receipt() -> str:
-    """A random receipt code, XXXX-XXXX-XX (50 bits)."""
+    """A random receipt code, XXXX-XXXX-XX (50 bits), for a paper ballot."""
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
@@ -544,8 +697,8 @@ def _insert_for_dialect():
     return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
-def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: datetime | None = None) -> str:
-    """Record ``voter``'s ballot (replacing their earlier one) and return the receipt code.
+def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: datetime | None = None) -> Receipt:
+    """Record ``voter``'s ballot (replacing their earlier one) and return the receipt code (with its token).
 
     Raises :class:`NotAcceptingCasts`, :class:`NotEligible` or :class:`InvalidBallot`. Flushes only. Best
     called at the start of a transaction: on SQLite its first statement takes the write lock.
@@ -583,8 +736,8 @@ def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: date
     }
     insert = _insert_for_dialect()
     for attempt in range(1, CAST_ATTEMPTS + 1):
-        receipt = new_receipt()
-        cast = insert(Cast).values(id=new_cast_id(), receipt=receipt, **values)
+        receipt = new_cast_receipt()
+        cast = insert(Cast).values(id=new_cast_id(), receipt=str(receipt), **values)
         cast = cast.on_conflict_do_update(
             index_elements=["ballot_id", "pseudonym"],
             set_={

@@ -90,7 +90,15 @@ class BallotForm(FlaskForm):
         description=_l("Optional: the smallest turnout for the result to be valid."),
     )
     results_visibility = RadioField(
-        _l("Results shown to voters"), choices=_choices(RESULTS_VISIBILITY_LABELS), default="after_close"
+        _l("Results shown to voters"),
+        choices=_choices(RESULTS_VISIBILITY_LABELS),
+        default="after_close",
+        description=_l(
+            "Live results move only once 5 more people have voted, without any breakdown by group. Still, the "
+            "final result differs from the last live figures by the votes cast since: if fewer than 5 people "
+            "voted in that last stretch, whoever saw both can tell what they voted, together. For a strictly "
+            "secret vote, show the results once the vote is closed."
+        ),
     )
     secret = BooleanField(
         _l("Secret ballot"),

@@ -4,16 +4,20 @@ No request object here (the explanations are translated into the current locale,
 request or ``force_locale``). Counts of people run in SQL (GROUP BY); the casts are read once, streamed, and
 handed to :func:`app.voting.tally.tally`, which needs every ballot anyway (Schulze's pairwise matrix).
 
-Groups of fewer than :data:`MIN_GROUP_SIZE` (5) people or ballots are never shown on their own: their
-figures are hidden, in turnout as in the breakdown of the results.
+What may be shown about groups is decided by :mod:`app.voting.disclosure`: no group table, nor any sum or
+difference of published figures (totals minus groups, one table minus another, the rest lines), singles out
+fewer than :data:`MIN_GROUP_SIZE` (5) people or ballots, in turnout as in the breakdown of the results. While a
+ballot is open, people see :func:`live_results` (the figures of the last live snapshot, without groups);
+:func:`compute_results` counts the stored casts (closed and published ballots).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,9 +43,10 @@ from app.models import (
     VoterRecord,
     VotingMethod,
 )
+from app.voting.disclosure import THRESHOLD, BallotPlan, generalize, plan_ballots
 from app.voting.tally import GRADE_LABELS, TallyResult, tally
 
-MIN_GROUP_SIZE = 5
+MIN_GROUP_SIZE = THRESHOLD
 # Spread between the most and the least favourable group, on a 0–1 scale (see Agreement).
 AGREE_BELOW = 0.15
 DIVERGE_FROM = 0.30
@@ -52,7 +57,7 @@ class TurnoutRow:
     label: str
     eligible: int
     voters: int
-    hidden: bool = False
+    rest: bool = False  # the people of the groups not shown on their own, together
 
     @property
     def rate(self) -> float | None:
@@ -113,9 +118,7 @@ class Agreement:
     metric: str  # translated name of what the values mean
     groups: list[AgreementGroup]
     rows: list[AgreementRow]
-    hidden_groups: int
-    hidden_ballots: int
-    unassigned: int
+    rest: int  # ballots counted only in the totals (0, or at least MIN_GROUP_SIZE)
 
 
 @dataclass
@@ -130,6 +133,8 @@ class BallotResults:
     quorum: Quorum | None
     agreements: list[Agreement]
     explanations: list[str]
+    live: bool = False  # figures of the last live snapshot (the vote is open)
+    live_updated_at: datetime | None = None
 
     @property
     def counted(self) -> int:
@@ -181,19 +186,63 @@ def to_tally_ballot(method: VotingMethod, contents: Mapping[str, int], keys: set
 
 
 def compute_results(ballot: Ballot) -> BallotResults:
+    """The results counted from the stored casts, with the breakdown by group that
+    :mod:`app.voting.disclosure` allows (none while the ballot is open: see :func:`live_results`)."""
+    return _results(ballot, iter_casts(ballot), breakdown=not ballot.is_open)
+
+
+def live_results(ballot: Ballot) -> BallotResults:
+    """What people see while the ballot is open: the figures of its last live snapshot (see
+    :func:`app.voting.ballots.refresh_live_snapshot`), without any breakdown by group."""
+    snapshot = ballot.live_snapshot or {}
+    rows = [(contents, None, None, None) for contents in snapshot.get("contents", [])]
+    updated = snapshot.get("updated_at")
+    results = _results(
+        ballot,
+        rows,
+        breakdown=False,
+        sources={CastSource.ONLINE: int(snapshot.get("online", 0)), CastSource.PAPER: int(snapshot.get("paper", 0))},
+    )
+    results.live = True
+    results.live_updated_at = datetime.fromisoformat(updated) if updated else None
+    return results
+
+
+def cast_plan(casts: Iterable[tuple[Sector | None, int | None, CastSource]]) -> BallotPlan:
+    """What may be published about the groups of these casts ((sector, territory id, source) of each)."""
+    return plan_ballots(Counter(casts), MIN_GROUP_SIZE)
+
+
+def ballot_plan(ballot: Ballot) -> BallotPlan:
+    """:func:`cast_plan` of a ballot's stored casts, counted in SQL."""
+    rows = db.session.execute(
+        sa.select(Cast.sector, Cast.territory_id, Cast.source, sa.func.count())
+        .where(Cast.ballot_id == ballot.id)
+        .group_by(Cast.sector, Cast.territory_id, Cast.source)
+    ).all()
+    return plan_ballots({(row[0], row[1], row[2]): row[3] for row in rows}, MIN_GROUP_SIZE)
+
+
+def _results(
+    ballot: Ballot,
+    casts: Iterable[tuple[Mapping[str, int], Sector | None, int | None, CastSource | None]],
+    *,
+    breakdown: bool,
+    sources: Mapping[CastSource, int] | None = None,
+) -> BallotResults:
     options = list(ballot.options)
     keys = [o.key for o in options]
     key_set = set(keys)
     labels = {o.key: localized(o, "label") for o in options}
     ballots: list[Any] = []
-    sectors: list[Sector | None] = []
-    territories: list[int | None] = []
-    sources: dict[CastSource, int] = defaultdict(int)
-    for contents, sector, territory_id, source in iter_casts(ballot):
+    groups: list[tuple[Sector | None, int | None, CastSource | None]] = []
+    counted: dict[CastSource, int] = defaultdict(int)
+    for contents, sector, territory_id, source in casts:
         ballots.append(to_tally_ballot(ballot.method, contents, key_set))
-        sectors.append(sector)
-        territories.append(territory_id)
-        sources[source] += 1
+        groups.append((sector, territory_id, source))
+        counted[source] += 1
+    if sources is not None:
+        counted = defaultdict(int, sources)
     settings = ballot.tally_settings()
     result = tally(ballot.tally_method, keys, ballots, **settings)
     borda = tally("borda", keys, ballots) if ballot.method is VotingMethod.RANKING else None
@@ -203,24 +252,36 @@ def compute_results(ballot: Ballot) -> BallotResults:
         for key in group:
             places[key] = place
         place += len(group)
-    turnout = compute_turnout(ballot, online=sources[CastSource.ONLINE], paper=sources[CastSource.PAPER])
+    turnout = compute_turnout(ballot, online=counted[CastSource.ONLINE], paper=counted[CastSource.PAPER])
     quorum = None
     if ballot.quorum_percent:
         required = max(1, math.ceil(ballot.quorum_percent * turnout.eligible / 100))
         quorum = Quorum(ballot.quorum_percent, required, turnout.counted)
-    territory_names = dict(db.session.execute(sa.select(Territory.id, Territory.name)).all())
-    agreements = [
-        agreement(ballot, keys, labels, ballots, [s.value if s else None for s in sectors], "sector", _sector_label),
-        agreement(
-            ballot,
-            keys,
-            labels,
-            ballots,
-            [str(t) if t is not None else None for t in territories],
-            "territory",
-            lambda key: territory_names.get(int(key), "?"),
-        ),
-    ]
+    agreements = []
+    if breakdown:
+        plan = cast_plan(groups)
+        published = [plan.published(*cell) for cell in groups]
+        territory_names = dict(db.session.execute(sa.select(Territory.id, Territory.name)).all())
+        agreements = [
+            agreement(
+                ballot,
+                keys,
+                labels,
+                ballots,
+                [s.value if isinstance(s, Sector) else s for s, _t in published],
+                "sector",
+                _sector_label,
+            ),
+            agreement(
+                ballot,
+                keys,
+                labels,
+                ballots,
+                [str(t) if t is not None else None for _s, t in published],
+                "territory",
+                lambda key: territory_names.get(int(key), "?"),
+            ),
+        ]
     return BallotResults(
         ballot=ballot,
         options=options,
@@ -287,10 +348,11 @@ def voter_population(ballot: Ballot) -> sa.Subquery:
     return query.subquery()
 
 
-def _counts(population: sa.Subquery, column: str) -> dict[Any, int]:
-    key = population.c[column]
-    rows = db.session.execute(sa.select(key, sa.func.count()).group_by(key)).all()
-    return {row[0]: row[1] for row in rows}
+def _cell_counts(population: sa.Subquery) -> dict[tuple[Any, Any], int]:
+    """(sector, territory id) -> number of rows of ``population``."""
+    cells = (population.c.sector, population.c.territory_id)
+    rows = db.session.execute(sa.select(*cells, sa.func.count()).group_by(*cells)).all()
+    return {(row[0], row[1]): row[2] for row in rows}
 
 
 def compute_turnout(ballot: Ballot, *, online: int, paper: int) -> Turnout:
@@ -299,39 +361,41 @@ def compute_turnout(ballot: Ballot, *, online: int, paper: int) -> Turnout:
     total_eligible = db.session.scalar(sa.select(sa.func.count()).select_from(eligible)) or 0
     total_voters = db.session.scalar(sa.select(sa.func.count()).select_from(voters)) or 0
     territory_names = dict(db.session.execute(sa.select(Territory.id, Territory.name)).all())
+    eligible_cells = _cell_counts(eligible)
+    voter_cells = _cell_counts(voters)
+    # The groups of people shown: the same rule as for ballots, on the people eligible to vote.
+    mapping = generalize({cell: eligible_cells.get(cell, 0) for cell in {*eligible_cells, *voter_cells}})
 
-    def rows(column: str, label) -> list[TurnoutRow]:
-        eligible_counts = _counts(eligible, column)
-        voter_counts = _counts(voters, column)
-        result = []
-        for key in sorted(set(eligible_counts) | set(voter_counts), key=lambda k: (k is None, label(k))):
-            n_eligible = eligible_counts.get(key, 0)
-            result.append(
-                TurnoutRow(
-                    label(key),
-                    n_eligible,
-                    voter_counts.get(key, 0),
-                    hidden=n_eligible < MIN_GROUP_SIZE,
-                )
-            )
+    def rows(dimension: int, label) -> list[TurnoutRow]:
+        eligible_by: Counter = Counter()
+        voters_by: Counter = Counter()
+        for cell, n in eligible_cells.items():
+            eligible_by[mapping[cell][dimension]] += n
+        for cell, n in voter_cells.items():
+            voters_by[mapping[cell][dimension]] += n
+        shown = sorted((g for g in {*eligible_by, *voters_by} if g is not None), key=label)
+        if not shown:  # only the rest: the totals again
+            return []
+        result = [TurnoutRow(label(g), eligible_by[g], voters_by[g]) for g in shown]
+        if eligible_by[None] or voters_by[None]:
+            result.append(TurnoutRow(rest_label, eligible_by[None], voters_by[None], rest=True))
         return result
 
     def sector_label(key: Any) -> str:
-        if key is None:
-            return _("No organization or sector")
         return str(SECTOR_LABELS.get(Sector(key), key))
 
     def territory_label(key: Any) -> str:
-        return _("No territory") if key is None else territory_names.get(key, "?")
+        return territory_names.get(key, "?")
 
+    rest_label = _("Other groups and people without an organization, together")
     return Turnout(
         eligible=total_eligible,
         voters=total_voters,
         online=online,
         paper=paper,
         per_organization=ballot.eligibility is Eligibility.ONE_PER_ORGANIZATION,
-        by_sector=rows("sector", sector_label),
-        by_territory=rows("territory_id", territory_label),
+        by_sector=rows(0, sector_label),
+        by_territory=rows(1, territory_label),
     )
 
 
@@ -371,15 +435,16 @@ def agreement(
     dimension: str,
     group_label,
 ) -> Agreement:
+    """Per-group figures of ``group_keys`` (one per ballot, None: counted only in the totals). The groups are
+    those :mod:`app.voting.disclosure` allows: every one is shown, the rest is counted."""
     members: dict[str, list[Any]] = defaultdict(list)
-    unassigned = 0
+    rest = 0
     for tally_ballot, group in zip(ballots, group_keys, strict=True):
         if group is None:
-            unassigned += 1
+            rest += 1
         else:
             members[group].append(tally_ballot)
-    visible = sorted((g for g, b in members.items() if len(b) >= MIN_GROUP_SIZE), key=group_label)
-    hidden = [g for g, b in members.items() if len(b) < MIN_GROUP_SIZE]
+    visible = sorted(members, key=group_label)
     groups = [AgreementGroup(g, group_label(g), len(members[g])) for g in visible]
     per_group = [group_values(ballot, keys, members[g]) for g in visible]
     rows = []
@@ -398,15 +463,7 @@ def agreement(
                 level=agreement_level(spread),
             )
         )
-    return Agreement(
-        dimension=dimension,
-        metric=metric_name(ballot),
-        groups=groups,
-        rows=rows,
-        hidden_groups=len(hidden),
-        hidden_ballots=sum(len(members[g]) for g in hidden),
-        unassigned=unassigned,
-    )
+    return Agreement(dimension=dimension, metric=metric_name(ballot), groups=groups, rows=rows, rest=rest)
 
 
 def agreement_level(spread: float | None) -> str | None:

@@ -2,7 +2,8 @@
 
 Views are thin: they read the request, call :mod:`app.voting.ballots`, :mod:`app.voting.results`,
 :mod:`app.voting.paper` and :mod:`app.voting.export`, and commit once per action. Nothing here logs who voted
-what; the receipt code shown after a vote travels in the voter's own session cookie only.
+what; the receipt code shown after a vote is derived from a token that travels in the voter's own session
+cookie only (the cookie is signed, not encrypted: it must not hold the code itself).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from app.voting.forms import (
     read_choices,
 )
 from app.voting.paper import PaperImportRejected, import_paper_ballots
-from app.voting.results import cast_cells, compute_results
+from app.voting.results import ballot_plan, cast_cells, compute_results, live_results
 from app.voting.tally import GRADE_LABELS
 
 PAPER_MAX_BYTES = 2 * 1024 * 1024
@@ -189,7 +190,7 @@ def _ballot_page(ballot: Ballot, *, filled: dict | None = None, errors: list | N
         and status == 200
         and not errors
     ):
-        receipt = stored.get("code")
+        receipt = domain.receipt_for_token(ballot, stored.get("token"))
     if (
         isinstance(stored, dict)
         and status == 200
@@ -265,12 +266,13 @@ def cast_vote(ballot_id: int):
     except domain.NotEligible as error:
         db.session.rollback()
         return _refuse(403, error.message)
-    # Shown once, on the next page, to this person only (never stored on the server).
-    session[RECEIPT_SESSION_KEY] = {"ballot": ballot.id, "user": current_user.id, "code": receipt}
+    # Shown once, on the next page, to this person only (never stored on the server); the cookie carries the
+    # token the code is derived from, not the code.
+    session[RECEIPT_SESSION_KEY] = {"ballot": ballot.id, "user": current_user.id, "token": receipt.token}
     return redirect(url_for(".show_ballot", ballot_id=ballot.id), 303)
 
 
-def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> str:
+def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> domain.Receipt:
     """Cast and commit, as one transaction of its own (what this request read so far is rolled back first).
 
     The transaction starts again, a few times, when the database asks to: SQLite when two writers meet
@@ -305,7 +307,7 @@ def show_results(ballot_id: int):
         if not domain.is_eligible(ballot, current_user):
             return _refuse(403, _("The results of this ballot are shown to its voters."))
         return _refuse(403, _("The results of this ballot will be shown once the vote is closed and published."))
-    results = compute_results(ballot)
+    results = live_results(_with_fresh_snapshot(ballot)) if ballot.is_open else compute_results(ballot)
     show_of_hands = None
     if not ballot.secret and current_user.has_role(Role.FACILITATOR):
         rows = db.session.execute(
@@ -322,6 +324,19 @@ def show_results(ballot_id: int):
         show_of_hands=show_of_hands,
         grade_labels=[str(label) for label in GRADE_LABELS[: ballot.grades]],
     )
+
+
+def _with_fresh_snapshot(ballot: Ballot) -> Ballot:
+    """The ballot, its live snapshot updated when enough voters have voted since the last one (committed). When
+    the database is busy (SQLite: another writer), the last snapshot is shown: it is never wrong, only older."""
+    try:
+        if domain.refresh_live_snapshot(ballot):
+            db.session.commit()
+    except sa.exc.OperationalError as error:
+        db.session.rollback()
+        if not domain.is_transient(error):
+            raise
+    return ballot
 
 
 def _receipts_allowed(ballot: Ballot):
@@ -347,6 +362,8 @@ def _receipts_page(ballot: Ballot, form: ReceiptForm, checked: Any = None, statu
         page=page,
         form=form,
         checked=checked,
+        # The source of each ballot only when neither source is a small group (app.voting.disclosure).
+        show_source=page is not None and ballot_plan(ballot).show_source,
         cells=lambda cast: cast_cells(ballot, cast.contents),
     ), status
 

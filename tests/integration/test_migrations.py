@@ -24,3 +24,55 @@ def test_upgrade_from_empty_to_head_matches_the_models(fresh_database):
         db.engine.dispose()
     assert differences == []
     assert {t.name for t in db.metadata.sorted_tables} <= tables
+
+
+def test_upgrade_regeneralizes_the_casts_of_ballots_already_closed(fresh_database):
+    """The old rule left a (no sector, no territory) group of one cast in closed ballots: the migration of the new
+    rule generalizes them again (5 school casts and a lone one: all six lose their group)."""
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="e5a7c2d9f104")
+        with db.engine.begin() as connection:
+            now = sa.func.current_timestamp()
+            connection.execute(sa.text("INSERT INTO territories (id, code, name) VALUES (1, 'T1', 'Coaticook')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at) "
+                    "VALUES (1, 'p', 'P', 'P', '', '', 'active', :now)"
+                ),
+                {"now": connection.scalar(sa.select(now))},
+            )
+            for ballot_id, status in ((1, "closed"), (2, "open")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO ballots (id, process_id, question_fr, question_en, description_fr, description_en,"
+                        " method, settings, status, eligibility, results_visibility, secret, created_at) VALUES "
+                        "(:id, 1, 'Q', 'Q', '', '', 'approval', '{}', :status, 'all_partners', 'after_close', true,"
+                        " :now)"
+                    ),
+                    {"id": ballot_id, "status": status, "now": connection.scalar(sa.select(now))},
+                )
+                for n, (sector, territory) in enumerate([("school", 1)] * 5 + [(None, None)]):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO ballot_casts (id, ballot_id, contents, receipt, source, sector, territory_id)"
+                            " VALUES (:id, :ballot, '{}', :receipt, 'online', :sector, :territory)"
+                        ),
+                        {
+                            "id": f"{ballot_id}{n:031d}",
+                            "ballot": ballot_id,
+                            "receipt": f"R{ballot_id}{n}",
+                            "sector": sector,
+                            "territory": territory,
+                        },
+                    )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            groups = connection.execute(
+                sa.text(
+                    "SELECT ballot_id, sector, territory_id, count(*) FROM ballot_casts "
+                    "GROUP BY ballot_id, sector, territory_id ORDER BY ballot_id, count(*)"
+                )
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in groups] == [(1, None, None, 6), (2, None, None, 1), (2, "school", 1, 5)]

@@ -415,14 +415,20 @@ def test_results_after_close_are_hidden_until_published(client, auth, create_bal
     assert client.get(f"/ballots/{ballot.id}/results").status_code == 200
 
 
-def test_live_results_are_shown_to_voters_while_open(client, auth, create_ballot):
+def test_live_results_are_shown_to_voters_while_open(client, auth, create_ballot, create_user):
+    """They move once 5 people have voted (then each time 5 more have), never with each vote."""
     ballot = create_ballot(method=VotingMethod.APPROVAL, results_visibility=ResultsVisibility.LIVE)
     a, *_ = option_ids(ballot)
-    auth.login(Role.PARTNER)
-    post_vote(client, ballot, [("choice", str(a))])
-    page = client.get(f"/ballots/{ballot.id}/results").get_data(as_text=True)
-    assert "Résultats en direct" in page
-    assert "Littératie familiale arrive en tête." in page
+    for n in range(5):
+        auth.login(create_user())
+        post_vote(client, ballot, [("choice", str(a))])
+        page = client.get(f"/ballots/{ballot.id}/results").get_data(as_text=True)
+        assert "Résultats en direct" in page
+        if n < 4:
+            assert "Aucun bulletin n’a encore été compté." in page
+            assert "Pas encore mis à jour : moins de 5 personnes ont voté." in page
+        auth.logout()
+    assert "Littératie familiale arrive en tête." in page and "Dernière mise à jour :" in page
 
 
 def test_facilitators_always_see_results_but_not_who_voted_while_open(client, auth, create_ballot, create_user):

@@ -1,5 +1,6 @@
 """Results on small known data: exact numbers, plain-language explanations, turnout, quorum, agreement across
-groups (with small groups hidden), and what closing does to the stored casts."""
+groups (small groups, and groups that would single them out, counted only in the totals), and what closing does
+to the stored casts."""
 
 from collections import Counter
 
@@ -24,6 +25,7 @@ from tests.integration.voting_helpers import create_ballot, option_ids
 __all__ = ["create_ballot"]
 
 ABC = ["Alpha", "Bravo", "Charlie"]
+REST = "Autres groupes et personnes sans organisme, ensemble"
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +33,11 @@ def _request(app):
     """Results are computed in the person's language: within a request (French by default)."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def create_facilitator(create_user):
+    return create_user(Role.FACILITATOR)
 
 
 @pytest.fixture
@@ -162,14 +169,12 @@ def test_turnout_and_quorum(app, create_ballot, voters, create_user):
     results = compute_results(ballot)
     assert (results.turnout.eligible, results.turnout.voters, results.turnout.counted) == (12, 5, 5)
     assert (results.quorum.required, results.quorum.reached) == (6, False)
-    by_sector = {row.label: (row.eligible, row.voters, row.hidden) for row in results.turnout.by_sector}
-    assert by_sector == {
-        "Scolaire": (5, 5, False),
-        "Communautaire": (5, 0, False),
-        "Santé et services sociaux": (2, 0, True),
-    }
+    # The 2 health partners are too few to be shown; shown beside the two groups of 5, they would be told by
+    # subtraction anyway, so one of these (the community one) is counted with them.
+    by_sector = {row.label: (row.eligible, row.voters, row.rest) for row in results.turnout.by_sector}
+    assert by_sector == {"Scolaire": (5, 5, False), REST: (7, 0, True)}
     by_territory = {row.label: (row.eligible, row.voters) for row in results.turnout.by_territory}
-    assert by_territory == {"Coaticook": (7, 5), "Sherbrooke": (5, 0)}
+    assert by_territory == {"Coaticook": (5, 5), REST: (7, 0)}
     cast_all(ballot, [(voters[5], {"Bravo": 1})])
     assert compute_results(ballot).quorum.reached is True
 
@@ -183,34 +188,49 @@ def test_turnout_counts_organizations_for_one_ballot_per_organization(app, creat
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRecord)) == 3
 
 
-def test_agreement_across_sectors_hides_small_groups(app, create_ballot, voters):
+def test_agreement_across_groups_after_the_close(
+    app, create_ballot, voters, create_user, create_organization, create_facilitator
+):
+    """Groups of 5 schools (Coaticook), 5 community groups and 5 employers (Sherbrooke), 2 health partners
+    (Coaticook). The 2 health ballots cannot be shown, nor left alone as "the rest": the smallest group joins
+    them (community, first of the groups of 5 in order)."""
+    employer = create_organization(name="Usine D", sector=Sector.EMPLOYER, territory=voters[5].organization.territory)
+    employers = [create_user(organization=employer, password=None) for _ in range(5)]
     ballot = create_ballot(method=VotingMethod.APPROVAL, options=ABC, settings={})
-    pairs = [(v, {"Alpha": 1, "Bravo": 1}) for v in voters[:5]]
-    pairs += [(voters[5], {"Alpha": 1, "Bravo": 1})] + [(v, {"Bravo": 1}) for v in voters[6:10]]
-    pairs += [(v, {"Charlie": 1}) for v in voters[10:]]
+    pairs = [(v, {"Alpha": 1, "Bravo": 1}) for v in voters[:5]] + [(v, {"Bravo": 1}) for v in voters[5:10]]
+    pairs += [(v, {"Charlie": 1}) for v in voters[10:]] + [(v, {"Alpha": 1}) for v in employers]
     cast_all(ballot, pairs)
+    assert compute_results(ballot).agreements == []  # nothing by group while the vote is open
+    domain.close_ballot(create_facilitator, ballot)
+    db.session.commit()
+
     results = compute_results(ballot)
     by_sector = next(a for a in results.agreements if a.dimension == "sector")
-    assert [g.label for g in by_sector.groups] == ["Communautaire", "Scolaire"]
-    assert (by_sector.hidden_groups, by_sector.hidden_ballots) == (1, 2)
+    assert [(g.label, g.ballots) for g in by_sector.groups] == [("Employeur", 5), ("Scolaire", 5)]
+    assert by_sector.rest == 7
     rows = {row.label: row for row in by_sector.rows}
-    assert rows["Alpha"].values == [0.2, 1.0] and rows["Alpha"].level == "diverge"
-    assert rows["Alpha"].spread_shown == "80 points de pourcentage"
-    assert rows["Bravo"].values == [1.0, 1.0] and rows["Bravo"].level == "agree"
+    assert rows["Alpha"].values == [1.0, 1.0] and rows["Alpha"].level == "agree"
+    assert rows["Bravo"].values == [0.0, 1.0] and rows["Bravo"].level == "diverge"
+    assert rows["Bravo"].spread_shown == "100 points de pourcentage"
     by_territory = next(a for a in results.agreements if a.dimension == "territory")
-    assert [(g.label, g.ballots) for g in by_territory.groups] == [("Coaticook", 7), ("Sherbrooke", 5)]
+    assert [(g.label, g.ballots) for g in by_territory.groups] == [("Coaticook", 5), ("Sherbrooke", 5)]
+    assert by_territory.rest == 7
 
 
 def test_results_page_shows_tables_and_explanations(client, auth, create_ballot, voters):
     ballot = create_ballot(method=VotingMethod.RANKING, options=ABC, results_visibility=ResultsVisibility.LIVE)
     cast_all(ballot, [(v, {"Alpha": 1, "Bravo": 2}) for v in voters[:6]])
-    auth.login(Role.FACILITATOR)
+    facilitator = auth.login(Role.FACILITATOR)
     page = client.get(f"/ballots/{ballot.id}/results").get_data(as_text=True)
     assert "Comparaisons en face-à-face" in page and "Chaînes les plus fortes (Schulze)" in page
     assert '<th scope="row">1. Alpha</th>' in page and "<strong>6</strong>" in page
     assert "Alpha arrive en tête." in page
-    assert "Participation par secteur" in page and "Masqué : moins de 5 personnes dans ce groupe." in page
-    assert "Accord entre les groupes" in page
+    assert "Participation par secteur" in page and REST in page
+    assert "Accord entre les groupes" not in page  # live results: no breakdown by group
+    domain.close_ballot(facilitator, ballot)
+    db.session.commit()
+    page = client.get(f"/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert "Accord entre les groupes" in page and "<strong>6</strong>" in page
 
 
 def test_closing_seals_the_casts(app, create_ballot, voters, create_user):
@@ -230,8 +250,9 @@ def test_closing_seals_the_casts(app, create_ballot, voters, create_user):
     assert not {c.id for c in after} & {row.id for row in before}
     assert sorted(c.receipt for c in after) == sorted(receipts)
     groups = Counter((c.sector, c.territory_id) for c in after)
-    # The two health voters (a group of 2) lost their sector and territory; the groups of 5 kept theirs.
-    assert groups[(None, None)] == 2 and groups[(Sector.SCHOOL, voters[0].organization.territory_id)] == 5
+    # The two health voters (a group of 2) lost their sector and territory, and so did the community voters,
+    # lest the two be told apart from the others by subtraction; the schools kept theirs.
+    assert groups == Counter({(None, None): 7, (Sector.SCHOOL, voters[0].organization.territory_id): 5})
     assert compute_results(ballot).result.scores == {
         str(i): 5 if n < 2 else 2 for n, i in enumerate(option_ids(ballot))
     }

@@ -2,20 +2,20 @@
 reading a filled-in ballot. No application, no database."""
 
 import re
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.models import Ballot, BallotOption, BallotStatus, IllegalTransition, Sector, VotingMethod
+from app.models import Ballot, BallotOption, BallotStatus, IllegalTransition, VotingMethod
 from app.voting.ballots import (
     RECEIPT_ALPHABET,
-    generalize_groups,
+    Receipt,
     make_pseudonym,
     new_receipt,
     normalize_label,
     normalize_receipt,
+    receipt_code,
 )
 from app.voting.export import cells, neutralize
 from app.voting.forms import read_choices
@@ -68,25 +68,15 @@ def test_pseudonym_is_an_hmac_of_ballot_and_voter_key():
     assert make_pseudonym(3, "organization-7", "secret") != first
 
 
-def test_generalize_groups_keeps_only_combinations_of_five():
-    school_t1 = [(Sector.SCHOOL, 1)] * 5
-    school_t2 = [(Sector.SCHOOL, 2)] * 2
-    health_t1 = [(Sector.HEALTH, 1)] * 1
-    community = [(Sector.COMMUNITY, 3)] * 3 + [(Sector.COMMUNITY, None)] * 2
-    result = generalize_groups(school_t1 + school_t2 + health_t1 + community)
-    assert Counter(result) == Counter({(Sector.SCHOOL, 1): 5, (None, None): 3, (Sector.COMMUNITY, None): 5})
-    # Order is kept: item i of the result is item i of the input, generalized.
-    assert result[:5] == school_t1 and result[5:7] == [(None, None)] * 2
-
-
-def test_generalize_groups_on_nothing():
-    assert generalize_groups([]) == []
-
-
-def test_every_kept_combination_holds_at_least_k_items():
-    pairs = [(Sector.SCHOOL, i % 4) for i in range(13)] + [(Sector.OTHER, 9)] * 6
-    counts = Counter(generalize_groups(pairs))
-    assert all(n >= 5 for key, n in counts.items() if key != (None, None))
+def test_online_receipt_codes_are_derived_from_a_token_and_the_secret_key():
+    codes = {receipt_code(f"token-{n}", "secret") for n in range(20_000)}
+    assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{2}", c) for c in codes)
+    assert len(codes) == 20_000
+    assert all(len({c.replace("-", "")[i] for c in codes}) == 32 for i in range(10))
+    assert receipt_code("token-1", "secret") == receipt_code("token-1", b"secret")
+    assert receipt_code("token-1", "secret") != receipt_code("token-1", "another secret")
+    receipt = Receipt("K7QM-3XDA-9P", "the-token")
+    assert receipt == "K7QM-3XDA-9P" and receipt.token == "the-token" and isinstance(receipt, str)
 
 
 def test_lifecycle_moves_only_forward():
