@@ -16,7 +16,7 @@ from app.backup import BackupError, iter_backup, restore_backup, write_backup
 from app.demo import seed_demo
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Answer, AuditLog, Response, ResponseStatus, Survey, utcnow
+from app.models import Answer, AuditLog, Question, Response, ResponseStatus, Survey, utcnow
 
 # These tests build their own databases with real sessions, outside the per-test transaction.
 pytestmark = pytest.mark.committed
@@ -155,9 +155,9 @@ def test_a_response_committed_during_the_backup_is_wholly_in_it_or_wholly_out(mi
     with source.app_context():
         engine = db.engine
         with engine.connect() as connection:
-            survey_id, question_id = connection.execute(sa.text(
-                    "SELECT q.survey_id, q.id FROM questions q JOIN surveys s ON s.id = q.survey_id WHERE s.slug = 'sondage'"
-                )).one()
+            survey_id, question_id = connection.execute(
+                sa.select(Question.__table__.c.survey_id, Question.__table__.c.id).where(Question.code == "note")
+            ).one()
 
         def respond() -> None:
             with engine.begin() as connection:
@@ -200,7 +200,6 @@ def test_a_response_committed_during_the_backup_is_wholly_in_it_or_wholly_out(mi
     assert len(json.loads(document)["tables"]["responses"]) == 1
 
     target = migrated_app()
-    with target.app_context():
-        with db.engine.begin() as connection:
-            counts = restore_backup(connection, document)
+    with target.app_context(), db.engine.begin() as connection:
+        counts = restore_backup(connection, document)
     assert counts["responses"] == 1 and counts["answers"] == 2
