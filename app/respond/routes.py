@@ -615,7 +615,7 @@ def show_invitation(token: str):
     invitation, survey, problem = _invitation_or_page(token)
     if problem is not None:
         return problem
-    if invitation.claim_hash is None:
+    if invitation.claim_hash is None and invitation.used_at is None:
         return _landing(survey, StartForm(), invitation_token=token)
     response, mine = _current_response(survey)
     if response is not None and storage.claimed_by(invitation, mine):
