@@ -369,7 +369,8 @@ _DATE = (
 _BIRTH_DATE_RE = re.compile(
     r"(?i:(?<![\w])(?:n[ée](?:\(?e\)?)?s?\s+le|date\s+de\s+naissance|d\.?\s?d\.?\s?n\.?|naissance"
     r"|born(?:\s+on)?(?:\s+the)?|date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)(?![\w]))"
-    rf"\s*[:=–-]?\s*(?P<date>(?i:{_DATE}))(?![\w-]|[-/.]\d)"
+    r"\s*[:=–-]?\s*(?i:(?:est|is|was|:)\s+)?(?i:(?:le|the|on)\s+)?"
+    rf"(?P<date>(?i:{_DATE}))(?![\w-]|[-/.]\d)"
 )
 _NUMERIC_DATE_RE = re.compile(r"(\d+)[-/.](\d+)[-/.](\d+)")
 

@@ -357,6 +357,8 @@ QUEBEC_IDENTIFIERS = [
     ("I was born on March 12, 1985 in Granby.", [("birth_date", "March 12, 1985")]),
     ("Date of birth: 12 March 1985", [("birth_date", "12 March 1985")]),
     ("DOB 03/12/1985", [("birth_date", "03/12/1985")]),
+    ("Ma date de naissance est le 12 mars 1985.", [("birth_date", "12 mars 1985")]),
+    ("My date of birth is 1985-03-12.", [("birth_date", "1985-03-12")]),
     # Social-media handles (not e-mail addresses).
     ("Suivez-moi sur Instagram : @marie_tremblay", [("handle", "@marie_tremblay")]),
     ("Mon TikTok c'est @julie.roy22.", [("handle", "@julie.roy22")]),
