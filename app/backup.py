@@ -1,6 +1,8 @@
 """Whole-database backup to one JSON document, and restore into an empty database.
 
-The document is written row by row (constant memory) in the tables' dependency order::
+The document is written row by row (constant memory) in the tables' dependency order, all tables read in one
+snapshot (:func:`iter_backup`), so that what other connections commit meanwhile is either wholly in it or wholly
+out of it::
 
     {"format": "concerto-backup", "format_version": 1, "schema_revision": "<alembic head>",
      "created_at": "...", "tables": {"territories": [{...}, ...], "users": [...], ...}}
@@ -61,8 +63,38 @@ def _decoder(column: sa.Column):
     return None
 
 
+# PostgreSQL: one snapshot for every table (REPEATABLE READ), a transaction that cannot write, and DEFERRABLE,
+# which waits for a snapshot free of serialization anomalies should the isolation ever be raised to SERIALIZABLE.
+SNAPSHOT_OPTIONS = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True, "postgresql_deferrable": True}
+
+
 def iter_backup(connection: sa.Connection) -> Iterator[str]:
-    """The backup document in chunks of text, one row at a time."""
+    """The backup document in chunks of text, one row at a time, every table read in one snapshot.
+
+    ``connection`` must not be in a transaction yet: the backup begins its own (on PostgreSQL REPEATABLE READ,
+    READ ONLY; on SQLite one transaction, which reads one snapshot) and ends it at the end. Without that,
+    PostgreSQL (READ COMMITTED) would read each table in its own snapshot, and a response committed between the
+    reading of ``responses`` and of ``answers`` would leave answers without their response: a backup that cannot
+    be restored.
+    """
+    if connection.in_transaction():
+        raise ValueError("a backup takes its own snapshot: give it a connection that is not in a transaction")
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.execution_options(**SNAPSHOT_OPTIONS)
+    try:
+        with connection.begin():
+            yield from _document(connection)
+    finally:
+        if postgresql:  # the connection can be used for something else afterwards
+            connection.execution_options(
+                isolation_level=connection.default_isolation_level,
+                postgresql_readonly=False,
+                postgresql_deferrable=False,
+            )
+
+
+def _document(connection: sa.Connection) -> Iterator[str]:
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

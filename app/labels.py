@@ -141,6 +141,10 @@ REDACTION_KIND_LABELS = {
     "phone": _l("Phone number"),
     "address": _l("Street address"),
     "postal_code": _l("Postal code"),
+    "sin": _l("Social insurance number"),
+    "health_card": _l("Health insurance number (RAMQ)"),
+    "birth_date": _l("Date of birth"),
+    "handle": _l("Social-media handle"),
     "other": _l("Other"),
 }
 ALL_LABELS.update(

@@ -1,5 +1,5 @@
-"""Retention (Quebec's Law 25): responses are deleted once their survey's retention period has passed, and an
-identified respondent's data can be found and erased on request. No request objects here; the caller commits."""
+"""Retention (Quebec's Law 25): responses are deleted once their survey's retention period has passed (requests
+of a person to see or erase their data: app/privacy_requests.py). No request objects here; the caller commits."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from app import audit
 from app.extensions import db
-from app.models import RespondentContact, Response, Survey, User
-from app.models.people import normalize_email
+from app.models import Response, Survey, User
 
 
 @dataclass(frozen=True)
@@ -79,26 +78,3 @@ def purge_expired(now: datetime, actor: User | None = None) -> int:
             actor, "responses.purge_expired", plan.survey, deleted=result.rowcount, cutoff=plan.cutoff.isoformat()
         )
     return deleted
-
-
-def find_identified_responses(email: str) -> list[Response]:
-    """Responses of identified surveys whose respondent gave this e-mail address."""
-    return list(
-        db.session.execute(
-            db.select(Response)
-            .join(RespondentContact, RespondentContact.response_id == Response.id)
-            .where(sa.func.lower(RespondentContact.email) == normalize_email(email))
-            .options(db.joinedload(Response.survey))
-            .order_by(Response.started_at)
-        ).scalars()
-    )
-
-
-def erase_identified_respondent(email: str, actor: User) -> int:
-    """Delete every response (and its answers and contact) of the respondent with this e-mail address."""
-    responses = find_identified_responses(email)
-    for response in responses:
-        db.session.delete(response)
-    # The address itself is not written to the audit log: only how many responses were erased.
-    audit.record(actor, "respondent.erase", object_type="respondent", responses=len(responses))
-    return len(responses)

@@ -111,8 +111,7 @@ class ProcessStatusForm(FlaskForm):
 
 
 class RespondentSearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search
+    """Sent by POST: the address stays out of URLs, and so out of access logs and browser history."""
 
     email = EmailField(_l("E-mail address of the respondent"), validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Search"))
@@ -120,4 +119,5 @@ class RespondentSearchForm(FlaskForm):
 
 class EraseRespondentForm(FlaskForm):
     email = HiddenField(validators=[DataRequired(), Email(), Length(max=254)])
-    submit = SubmitField(_l("Erase these responses"))
+    request_id = HiddenField()
+    submit = SubmitField(_l("Erase all of this"))

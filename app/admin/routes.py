@@ -1,8 +1,8 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from app import audit
 from app.admin import bp
 from app.admin.forms import (
     ChangeRoleForm,
@@ -353,34 +353,55 @@ def audit_log():
 # --- Privacy requests (Law 25) -----------------------------------------------------
 
 
-@bp.get("/privacy")
+@bp.route("/privacy", methods=["GET", "POST"])
 @admin_required
 def privacy():
-    """Find an identified respondent's responses by e-mail, to answer an access or erasure request."""
+    """Find everything tied to an e-mail address, to answer an access or erasure request (Law 25)."""
     from app.admin.forms import EraseRespondentForm, RespondentSearchForm
-    from app.retention import find_identified_responses
+    from app.privacy_requests import find, new_request_id, record_search
 
-    form = RespondentSearchForm(request.args)
-    responses = None
-    if request.args and form.validate():
-        responses = find_identified_responses(form.email.data)
-        audit.record(current_user, "respondent.search", object_type="respondent", found=len(responses))
-        db.session.commit()
-    erase_form = EraseRespondentForm(email=form.email.data)
-    return render_template("admin/privacy.html", form=form, responses=responses, erase_form=erase_form)
+    form = RespondentSearchForm()
+    findings = None
+    erase_form = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            findings = find(form.email.data)
+            request_id = new_request_id()
+            record_search(current_user, findings, request_id)
+            db.session.commit()
+            erase_form = EraseRespondentForm(formdata=None, email=form.email.data, request_id=request_id)
+        else:
+            status = 400
+    return render_template("admin/privacy.html", form=form, findings=findings, erase_form=erase_form), status
 
 
 @bp.post("/privacy/erase")
 @admin_required
 def erase_respondent():
     from app.admin.forms import EraseRespondentForm
-    from app.retention import erase_identified_respondent
+    from app.privacy_requests import REQUEST_ID_RE, erase, new_request_id
 
     form = EraseRespondentForm()
     if not form.validate_on_submit():
         flash(_("Give the e-mail address of the respondent."), "error")
         return redirect(url_for(".privacy"))
-    erased = erase_identified_respondent(form.email.data, current_user)
+    request_id = form.request_id.data if REQUEST_ID_RE.fullmatch(form.request_id.data or "") else new_request_id()
+    erased = erase(form.email.data, current_user, request_id)
     db.session.commit()
-    flash(_("%(count)d responses erased.", count=erased), "success")
+    pieces = [
+        ngettext("%(num)d response", "%(num)d responses", erased["responses"]),
+        ngettext("%(num)d invitation link", "%(num)d invitation links", erased["invitations"]),
+        ngettext("%(num)d account invitation", "%(num)d account invitations", erased["accounts"]),
+    ]
+    redacted = ngettext("%(num)d text redacted", "%(num)d texts redacted", erased["texts"])
+    flash(
+        _(
+            "Erased: %(erased)s; %(redacted)s (request %(request)s).",
+            erased=", ".join(pieces),
+            redacted=redacted,
+            request=request_id,
+        ),
+        "success",
+    )
     return redirect(url_for(".privacy"))

@@ -1,7 +1,10 @@
 """Single-use invitation links ``/i/<token>``: created N at a time, listed once in a CSV, optionally e-mailed.
 
 Only the SHA-256 digest of each token is stored (``Invitation.token_hash``, ``app.models.people.hash_token``): the
-clear links exist only in the answer to the creation request (and in the e-mails).
+clear links exist only in the answer to the creation request (and in the e-mails). The addresses are stored only
+for identified surveys (where the respondent's address is asked anyway): for anonymous and confidential ones they
+are used to send the mails and list the links once, then forgotten, so that nothing in the database can lead from
+a response to an address.
 """
 
 import csv
@@ -18,7 +21,7 @@ from flask_babel import gettext as _
 from app import audit
 from app.extensions import db
 from app.mail import send_mail
-from app.models import Invitation, Survey, User, utcnow
+from app.models import Anonymity, Invitation, Survey, User, utcnow
 from app.models.people import hash_token, normalize_email
 
 MAX_INVITATIONS = 1000
@@ -36,6 +39,7 @@ class InvitationError(Exception):
 class NewInvitation:
     invitation: Invitation
     token: str
+    email: str | None = None  # where the link goes (stored in the invitation for identified surveys only)
 
     def link(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/i/{self.token}"
@@ -81,18 +85,20 @@ def create_invitations(
             "count",
         )
     attributes = {key: value for key, value in attributes.items() if value}
+    keeps_address = survey.anonymity is Anonymity.IDENTIFIED
     created = []
     for index in range(total):
         token = secrets.token_urlsafe(24)
+        email = emails[index] if emails else None
         invitation = Invitation(
             survey=survey,
             token_hash=hash_token(token),
             attributes=dict(attributes),
-            email=emails[index] if emails else None,
+            email=email if keeps_address else None,
             expires_at=expires_at,
         )
         db.session.add(invitation)
-        created.append(NewInvitation(invitation, token))
+        created.append(NewInvitation(invitation, token, email))
     db.session.flush()
     audit.record(actor, "survey.invitations", survey, count=total, with_email=bool(emails), **attributes)
     return created
@@ -117,7 +123,7 @@ def invitations_csv(created: list[NewInvitation], base_url: str) -> str:
         writer.writerow(
             [
                 item.link(base_url),
-                _cell(invitation.email or ""),
+                _cell(item.email or ""),
                 _cell(invitation.attributes.get("territory", "")),
                 _cell(invitation.attributes.get("group", "")),
                 invitation.expires_at.isoformat() if invitation.expires_at else "",
@@ -131,7 +137,7 @@ def send_invitation_mails(survey: Survey, created: list[NewInvitation], base_url
     sent = 0
     for item in created:
         invitation = item.invitation
-        if not invitation.email:
+        if not item.email:
             continue
         bodies = []
         for locale in ("fr_CA", "en"):
@@ -139,7 +145,7 @@ def send_invitation_mails(survey: Survey, created: list[NewInvitation], base_url
                 bodies.append(render_template("emails/survey_invitation.txt", survey=survey, link=item.link(base_url)))
         subject = f"{survey.title_fr} / {survey.title_en}" if survey.title_en else survey.title_fr
         subject = " ".join(subject.split())  # no line breaks in a header
-        send_mail(invitation.email, subject, "\n\n— — —\n\n".join(bodies))
+        send_mail(item.email, subject, "\n\n— — —\n\n".join(bodies))
         invitation.sent_at = utcnow()
         sent += 1
     db.session.flush()

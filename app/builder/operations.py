@@ -36,6 +36,7 @@ from app.models import (
     Choice,
     ChoiceKind,
     IllegalTransition,
+    Invitation,
     Process,
     Question,
     QuestionType,
@@ -214,6 +215,9 @@ def save_metadata(actor: User | None, survey: Survey, fields: dict[str, Any]) ->
     opens, closes = fields["opens_at"], fields["closes_at"]
     if opens and closes and closes <= opens:
         raise BuilderError(_("The closing date must come after the opening date."), "closes_at")
+    if anonymity is not Anonymity.IDENTIFIED and survey.anonymity is Anonymity.IDENTIFIED:
+        # Its invitations were sent already: their addresses are forgotten, as for links created now.
+        db.session.execute(sa.update(Invitation).where(Invitation.survey_id == survey.id).values(email=None))
     for key, value in fields.items():
         setattr(survey, key, anonymity if key == "anonymity" else value)
     db.session.flush()

@@ -778,7 +778,7 @@ def new_invitations(survey_id: int):
         return render_template(
             "builder/invitation_links.html",
             survey=survey,
-            links=[(item.link(base_url), item.invitation) for item in created],
+            links=[(item.link(base_url), item) for item in created],
             sent=sent,
         )
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")

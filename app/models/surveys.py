@@ -43,7 +43,7 @@ SURVEY_TRANSITIONS: dict[SurveyStatus, set[SurveyStatus]] = {
 
 class Anonymity(enum.StrEnum):
     ANONYMOUS = "anonymous"  # no link between a response and anyone
-    CONFIDENTIAL = "confidential"  # invitation attributes kept with the response
+    CONFIDENTIAL = "confidential"  # invitation attributes kept with the response, never an address
     IDENTIFIED = "identified"  # the respondent's e-mail is asked (stored apart from answers)
 
 
@@ -245,7 +245,11 @@ class Choice(Base):
 
 
 class Invitation(Base):
-    """A single-use link /i/<token> (only the token's SHA-256 digest is stored)."""
+    """A single-use link /i/<token> (only the token's SHA-256 digest is stored).
+
+    Used up when a response starts with it (``claim_hash``, ``used_at``); the completion writes nothing here, so
+    that no row of a completed response was written in the same transaction as its invitation.
+    """
 
     __tablename__ = "invitations"
 
@@ -253,14 +257,18 @@ class Invitation(Base):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)  # e.g. territory, group
+    # Kept for identified surveys only (suggested as the respondent's answer); anonymous and confidential surveys
+    # use the address to send the link, then forget it (app/builder/invitations.py).
     email: Mapped[str | None] = mapped_column(sa.String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day (00:00 UTC) a response was started with it: no time to match with the response's.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when a response is started with this invitation: a digest derived from that response's resume token
-    # (app/respond/tokens.py). Completing the response consumes the invitation through it, so that anonymous
-    # surveys keep no link between a response and its invitation.
+    # (app/respond/tokens.py), which lets the browser that started come back through the link and recognizes a
+    # replayed Start. Neither the token nor the start key it derives from is stored, so the claim leads to no
+    # response, even with the secret key.
     claim_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     survey: Mapped[Survey] = relationship()
@@ -292,7 +300,8 @@ class Response(Base):
     resume_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Invitation attributes (territory, group…), kept only when the survey is not anonymous.
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    # Set only for confidential and identified surveys: anonymous ones keep no token link.
+    # Identified surveys keep it; confidential ones only while the response is in progress (the same person may
+    # continue on another device through the link); anonymous ones never.
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -345,7 +354,10 @@ class RespondentContact(Base):
 
 
 class SubmissionKey(Base):
-    """One row per accepted page submission: a replayed or double-clicked POST finds its key and stores nothing."""
+    """One row per accepted page submission: a replayed or double-clicked POST finds its key and stores nothing.
+
+    ``key`` holds the SHA-256 digest of the submitted key, never the key itself (app/respond/tokens.py).
+    """
 
     __tablename__ = "submission_keys"
 

@@ -38,6 +38,12 @@ def spans_of(item: ModerationItem) -> list[pii.Span]:
     return [pii.Span(s["start"], s["end"], s["kind"], item.text[s["start"] : s["end"]]) for s in (item.pii_spans or [])]
 
 
+def rescan(items: Sequence[ModerationItem]) -> None:
+    """Detect personal information again in items whose text changed (an erasure replaced an address)."""
+    _scan(items)
+    db.session.flush()
+
+
 def _scan(items: Sequence[ModerationItem]) -> None:
     by_language: dict[str, list[ModerationItem]] = {}
     for item in items:

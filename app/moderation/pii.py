@@ -3,12 +3,25 @@
 Detection only *suggests* spans; a facilitator reviews them before anything is redacted. Precision
 matters as much as recall: a queue where every capitalized word is flagged would be ignored.
 
+Every detector reads a normalized copy of the text: NFKC (full-width ``＠`` and digits, ligatures, non-breaking
+spaces become their plain forms) without format characters (zero-width spaces and joiners, soft hyphens, byte-order
+marks), so that "marie\u200b@exemple.ca" or "Ｊ１Ｈ　５Ｎ４" are found; the spans are then mapped back onto the
+original text, disguise included, which is what gets redacted.
+
 Kinds, from the most to the least trusted (this is also the order used to resolve overlaps):
 
 - ``email``: a regular expression.
+- ``sin``: a social insurance number (NAS): nine digits, alone or in groups of three, whose Luhn checksum
+  holds, and not an amount ("130 692 544 $") nor part of a longer number.
+- ``health_card``: a Quebec health insurance number (RAMQ): four letters then eight digits whose first six are
+  a plausible date (year, month — plus 50 for women —, day), "TREM 8503 1512".
+- ``birth_date``: a full date (French, English or numeric forms) introduced as a date of birth: "né le",
+  "née le", "date de naissance", "DDN", "born (on)", "date of birth", "DOB", "birthdate".
 - ``phone``: :class:`phonenumbers.PhoneNumberMatcher` (region CA, leniency VALID), plus 7-digit
   local numbers written ``555-1234`` and an extension such as ``poste 1234``.
 - ``postal_code``: Canadian postal codes (valid letters only).
+- ``handle``: a social-media handle, "@marie_tremblay" (an "@" opening a word, followed by a letter: never
+  an e-mail address, "@ 5 $" or "@10h").
 - ``address``: civic number + street type + street name, French and English forms.
 - ``name``: the union of three detectors, each filtered for precision:
 
@@ -32,6 +45,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
@@ -48,8 +62,10 @@ from app.moderation.nlp import (
     iter_words,
 )
 
-Kind = Literal["email", "phone", "postal_code", "address", "name"]
-RedactionKind = Literal["email", "phone", "postal_code", "address", "name", "other"]
+Kind = Literal["email", "sin", "health_card", "birth_date", "phone", "postal_code", "handle", "address", "name"]
+RedactionKind = Literal[
+    "email", "sin", "health_card", "birth_date", "phone", "postal_code", "handle", "address", "name", "other"
+]
 Language = Literal["fr", "en"]
 
 KINDS: Final[tuple[str, ...]] = get_args(Kind)
@@ -61,17 +77,25 @@ PLACEHOLDERS: Final[dict[str, dict[str, str]]] = {
     "fr": {
         "name": "[nom]",
         "email": "[courriel]",
+        "sin": "[NAS]",
+        "health_card": "[NAM]",
+        "birth_date": "[date de naissance]",
         "phone": "[téléphone]",
         "address": "[adresse]",
         "postal_code": "[code postal]",
+        "handle": "[pseudonyme]",
         "other": "[caviardé]",
     },
     "en": {
         "name": "[name]",
         "email": "[email]",
+        "sin": "[SIN]",
+        "health_card": "[health card number]",
+        "birth_date": "[date of birth]",
         "phone": "[phone]",
         "address": "[address]",
         "postal_code": "[postal code]",
+        "handle": "[handle]",
         "other": "[redacted]",
     },
 }
@@ -250,6 +274,18 @@ _NOT_PERSONS: Final[tuple[str, ...]] = tuple(
         "Marie-Victorin",
         "Pierre-Elliott-Trudeau",
         "Saint-Jean-Baptiste",
+        # Social networks, named next to handles ("Instagram : @marie_t").
+        "Facebook",
+        "Instagram",
+        "Messenger",
+        "TikTok",
+        "Snapchat",
+        "LinkedIn",
+        "Twitter",
+        "YouTube",
+        "WhatsApp",
+        "Threads",
+        "Bluesky",
     )
 )
 
@@ -300,6 +336,46 @@ _LOCAL_PHONE_RE = re.compile(r"(?<![\w.,-])[2-9]\d{2}[-.]\d{4}(?![\w-]|[.,]\d|\s
 _EXTENSION_RE = re.compile(r"\s*,?\s*(?:poste|p\.|ext\.?|extension|x)\s*\d{1,6}(?!\w)", re.IGNORECASE)
 _DIGIT_RE = re.compile(r"\d")
 _PHONE_SHAPE_RE = re.compile(r"\d{3}\D{0,3}\d{4}")
+
+# Social insurance numbers: 3-3-3 digits with the same separator (or none), checked with Luhn in _sins().
+_SIN_RE = re.compile(r"(?<![\w.,-])(\d{3})([ -]?)(\d{3})\2(\d{3})(?![\w-]|[.,]\d)")
+_AMOUNT_AFTER_RE = re.compile(r"\s*(?:[$%€£¢]|(?i:dollars?|piastres?|pour\s*cent|percent)\b)")
+_AMOUNT_BEFORE_RE = re.compile(r"[$€£]\s*$")
+# RAMQ health insurance numbers: "TREM 8503 1512", "TREM-850315-12", "trem85031512".
+_RAMQ_RE = re.compile(r"(?<![\w-])(?P<letters>[A-Za-z]{4})[ -]?(?P<digits>\d{4}[ -]?\d{4}|\d{6}[ -]?\d{2})(?![\w-])")
+# Four-letter words that a code may follow ("code 8503 1512", "page 1205 2012"): no health card.
+_NOT_RAMQ_WORDS: Final[frozenset[str]] = frozenset(
+    {"code", "page", "item", "prix", "type", "unit", "room", "case", "dans", "avec", "pour", "sans", "vers", "chez"}
+    | {"plus", "lots", "call", "year", "date", "from", "with", "lieu", "zone", "pour", "tous", "vers"}
+)
+
+# Dates of birth: an introduction, then a full date.
+_MONTHS_FR = (
+    r"janvier|janv\.?|février|fevrier|févr\.?|fevr\.?|fév\.?|fev\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?"
+    r"|août|aout|septembre|sept\.?|octobre|oct\.?|novembre|nov\.?|décembre|decembre|déc\.?|dec\."
+)
+_MONTHS_EN = (
+    r"january|jan\.?|february|feb\.?|march|mar\.?|april|apr\.?|may|june|jun\.?|july|jul\.?|august|aug\.?"
+    r"|september|sept?\.?|october|oct\.?|november|nov\.?|december|dec\.?"
+)
+_YEAR = r"(?:19|20)\d{2}"
+_DATE = (
+    rf"(?:{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"  # 1985-03-12
+    rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:{_YEAR}|\d{{2}})"  # 12/03/1985, 03-12-85
+    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS_FR})\s+{_YEAR}"  # 12 mars 1985, 1er avril 1985
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN}),?\s+{_YEAR}"  # 12 March 1985, 12th of March, 1985
+    rf"|(?:{_MONTHS_EN})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR})"  # March 12, 1985
+)
+_BIRTH_DATE_RE = re.compile(
+    r"(?i:(?<![\w])(?:n[ée](?:\(?e\)?)?s?\s+le|date\s+de\s+naissance|d\.?\s?d\.?\s?n\.?|naissance"
+    r"|born(?:\s+on)?(?:\s+the)?|date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)(?![\w]))"
+    r"\s*[:=–-]?\s*(?i:(?:est|is|was|:)\s+)?(?i:(?:le|the|on)\s+)?"
+    rf"(?P<date>(?i:{_DATE}))(?![\w-]|[-/.]\d)"
+)
+_NUMERIC_DATE_RE = re.compile(r"(\d+)[-/.](\d+)[-/.](\d+)")
+
+# Social-media handles: "@" opening a word, a letter or "_" first; dots only between characters ("@julie.roy22.").
+_HANDLE_RE = re.compile(r"(?<![\w@.+%-])@(?P<handle>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?![\w@])")
 
 # Street address pieces.
 _CIVIC = r"\d{1,6}(?:-\d{1,6})?[A-H]?"
@@ -484,6 +560,84 @@ def _postal_codes(text: str) -> Iterable[tuple[int, int, str]]:
         yield match.start(), match.end(), "postal_code"
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _sins(text: str) -> Iterable[tuple[int, int, str]]:
+    for match in _SIN_RE.finditer(text):
+        digits = match.group(1) + match.group(3) + match.group(4)
+        if digits.startswith("000") or not _luhn(digits):
+            continue
+        separator = match.group(2)
+        start, end = match.span()
+        if _AMOUNT_AFTER_RE.match(text, end) or _AMOUNT_BEFORE_RE.search(text, 0, start):
+            continue  # "130 692 544 $", "$130 692 544"
+        before, after = text[max(0, start - 2) : start], text[end : end + 2]
+        if separator and (
+            (len(before) == 2 and before[1] == separator and before[0].isdigit())
+            or (len(after) == 2 and after[0] == separator and after[1].isdigit())
+        ):
+            continue  # a piece of a longer number: "1 130 692 544"
+        yield start, end, "sin"
+
+
+def _is_plausible_birth(year: int | None, month: int, day: int) -> bool:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    if month in {4, 6, 9, 11} and day > 30:
+        return False
+    return not (month == 2 and day > (29 if year is None or year % 4 == 0 else 28))
+
+
+def _health_cards(text: str) -> Iterable[tuple[int, int, str]]:
+    for match in _RAMQ_RE.finditer(text):
+        letters = match.group("letters")
+        if not (letters.isupper() or letters.islower()) or letters.lower() in _NOT_RAMQ_WORDS:
+            continue
+        digits = re.sub(r"[ -]", "", match.group("digits"))
+        month, day = int(digits[2:4]), int(digits[4:6])
+        if month > 50:
+            month -= 50  # women
+        if _is_plausible_birth(None, month, day):
+            yield match.start(), match.end(), "health_card"
+
+
+def _valid_date(date: str) -> bool:
+    """A numeric date that is a real day (day-month or month-day, any order of the year); written dates are."""
+    numeric = _NUMERIC_DATE_RE.fullmatch(date)
+    if numeric is None:
+        day = re.match(r"\d+", date) or re.search(r"\d{1,2}(?=\D*\d{4})", date)
+        return day is not None and 1 <= int(day.group()) <= 31
+    first, second, third = numeric.groups()
+    if len(first) == 4:
+        return _is_plausible_birth(int(first), int(second), int(third))
+    year = int(third) if len(third) == 4 else None
+    return _is_plausible_birth(year, int(second), int(first)) or _is_plausible_birth(year, int(first), int(second))
+
+
+def _birth_dates(text: str) -> Iterable[tuple[int, int, str]]:
+    if not _DIGIT_RE.search(text):
+        return
+    for match in _BIRTH_DATE_RE.finditer(text):
+        if _valid_date(match.group("date")):
+            yield match.start("date"), match.end("date"), "birth_date"
+
+
+def _handles(text: str) -> Iterable[tuple[int, int, str]]:
+    if "@" not in text:
+        return
+    for match in _HANDLE_RE.finditer(text):
+        handle = match.group("handle")
+        if len(handle) < 2 or fold(handle) in STOP_WORDS:
+            continue  # "@a", "@la maison"
+        yield match.start(), match.end(), "handle"
+
+
 def _trim_street_name(text: str, start: int, end: int) -> int:
     """Drop trailing place names ("rue King Ouest Sherbrooke") and the connectors left dangling."""
     words = list(WORD_RE.finditer(text, start, end))
@@ -586,9 +740,49 @@ def _lowercase_gazetteer_names(text: str) -> Iterable[tuple[int, int, str]]:
 
 def _rule_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for detector in (_emails, _phones, _postal_codes, _addresses, _pattern_names, _gazetteer_names):
+    detectors = (_emails, _sins, _health_cards, _birth_dates, _phones, _postal_codes, _handles, _addresses)
+    for detector in (*detectors, _pattern_names, _gazetteer_names):
         spans.extend(detector(text))
     return spans
+
+
+# --- Normalization -------------------------------------------------------------------------------
+
+
+def _normalize(text: str) -> tuple[str, list[tuple[int, int]] | None]:
+    """The text the detectors read, and where each of its characters comes from in ``text``.
+
+    NFKC, applied to each character with its combining marks, and without format characters (Unicode category
+    Cf: zero-width spaces and joiners, word joiners, soft hyphens, byte-order marks, direction marks). The second
+    value gives, for each character of the result, the ``(start, end)`` of the piece of ``text`` it comes from;
+    it is ``None`` when nothing changed (most answers), so that spans need no mapping.
+    """
+    if text.isascii() or (
+        unicodedata.is_normalized("NFKC", text) and not any(unicodedata.category(char) == "Cf" for char in text)
+    ):
+        return text, None
+    pieces: list[str] = []
+    origins: list[tuple[int, int]] = []
+    position, length = 0, len(text)
+    while position < length:
+        end = position + 1
+        while end < length and unicodedata.category(text[end]).startswith("M"):
+            end += 1  # a letter and its combining accents: "e\u0301" becomes "é"
+        piece = "".join(char for char in text[position:end] if unicodedata.category(char) != "Cf")
+        for char in unicodedata.normalize("NFKC", piece):
+            pieces.append(char)
+            origins.append((position, end))
+        position = end
+    return "".join(pieces), origins
+
+
+def _to_original(
+    candidates: Iterable[tuple[int, int, str]], origins: list[tuple[int, int]] | None
+) -> Iterable[tuple[int, int, str]]:
+    """Spans found in the normalized text, as offsets in the original one (covering what was stripped inside)."""
+    if origins is None:
+        return candidates
+    return [(origins[start][0], origins[end - 1][1], kind) for start, end, kind in candidates if start < end]
 
 
 # --- spaCy NER ------------------------------------------------------------------------------------
@@ -714,7 +908,9 @@ def detect_many(texts: Iterable[str], language: str = "fr", *, batch_size: int =
     Returns one list of spans per text, in input order; same results as :func:`detect`.
     """
     _check_language(language)
-    texts = list(texts)
+    originals = list(texts)
+    normalized = [_normalize(text) for text in originals]
+    texts = [text for text, _ in normalized]
     candidates = [_rule_spans(text) for text in texts]
     jobs = [(index, start, end) for index, text in enumerate(texts) for start, end in _ner_windows(text)]
     if jobs:
@@ -726,7 +922,10 @@ def detect_many(texts: Iterable[str], language: str = "fr", *, batch_size: int =
                 refined = _refine_person(texts[index], start, end, label=ent.label_)
                 if refined is not None:
                     candidates[index].append(refined)
-    return [_resolve(text, spans) for text, spans in zip(texts, candidates, strict=True)]
+    return [
+        _resolve(original, _to_original(spans, origins))
+        for original, (_, origins), spans in zip(originals, normalized, candidates, strict=True)
+    ]
 
 
 def detect(text: str, *, language: str = "fr") -> list[Span]:

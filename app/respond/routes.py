@@ -89,10 +89,11 @@ UNAVAILABLE = {
     ),
     "started": (
         409,
-        _l("Answers already started"),
+        _l("Invitation link already used"),
         _l(
-            "This invitation was already used to start answering. Continue in the browser where you started, "
-            "or with the resume link shown at the bottom of the questionnaire's pages."
+            "This invitation link was already used to answer. If you started and have not finished, continue in "
+            "the browser where you started, or with the resume link shown at the bottom of the questionnaire's "
+            "pages."
         ),
     ),
     "invalid_resume": (
@@ -494,9 +495,6 @@ def save_page(slug: str, number: int):
     except storage.ResponseAlreadyComplete:
         db.session.rollback()
         return redirect(url_for(".thanks", slug=survey.slug))
-    except storage.InvitationAlreadyUsed:
-        db.session.rollback()
-        return _unavailable("used", survey)
     return outcome
 
 
@@ -527,7 +525,7 @@ def _store_page(
         response.current_page = max(response.current_page, following.position)
         return redirect(_page_url(survey, following))
     try:
-        storage.complete_response(response, survey, values, now=utcnow(), resume_token=token)
+        storage.complete_response(response, survey, values, now=utcnow())
     except storage.ResponseIncomplete as incomplete:
         missing_page = incomplete.questions[0].page
         flash(_("Some required questions are not answered yet."), "error")
@@ -592,16 +590,23 @@ def _invitation_or_page(token: str) -> tuple[Invitation | None, Survey | None, A
     closed = _check_open(survey)
     if closed:
         return None, None, closed
-    if invitation.used_at is not None:
-        return None, None, _unavailable("used", survey)
     if invitation.expires_at is not None and utcnow() >= invitation.expires_at:
         return None, None, _unavailable("expired", survey)
     return invitation, survey, None
 
 
 def _linked(survey: Survey) -> bool:
-    """Whether responses keep their invitation (confidential and identified surveys)."""
+    """Whether responses keep their invitation: identified surveys, and confidential ones until complete."""
     return survey.anonymity is not Anonymity.ANONYMOUS
+
+
+def _used(survey: Survey):
+    """An invitation used up by someone else, or by this browser for a response it completed.
+
+    Anonymous and confidential surveys keep nothing that tells whether the response of a used link was completed:
+    the browser that completed it knows (its "answered" cookie), another one gets the wording for both cases.
+    """
+    return _unavailable("used" if _answered_here(survey) else "started", survey)
 
 
 @bp.get("/i/<token>")
@@ -610,16 +615,17 @@ def show_invitation(token: str):
     invitation, survey, problem = _invitation_or_page(token)
     if problem is not None:
         return problem
-    continuing = False
-    if invitation.claim_hash is not None:
-        mine = _resume_token(survey)
-        response, _token = _current_response(survey)
-        if response is not None and storage.claimed_by(invitation, mine):
-            return redirect(_page_url(survey, _page_at(survey, response.current_page)))
-        if not _linked(survey):
-            return _unavailable("started", survey)
-        continuing = storage.response_of_invitation(invitation) is not None
-    return _landing(survey, StartForm(), invitation_token=token, continuing=continuing)
+    if invitation.claim_hash is None and invitation.used_at is None:
+        return _landing(survey, StartForm(), invitation_token=token)
+    response, mine = _current_response(survey)
+    if response is not None and storage.claimed_by(invitation, mine):
+        return redirect(_page_url(survey, _page_at(survey, response.current_page)))
+    linked = storage.response_of_invitation(invitation) if _linked(survey) else None
+    if linked is not None and linked.status is ResponseStatus.IN_PROGRESS:
+        return _landing(survey, StartForm(), invitation_token=token, continuing=True)
+    if linked is not None:
+        return _unavailable("used", survey)
+    return _used(survey)
 
 
 @bp.post("/i/<token>")
@@ -633,12 +639,12 @@ def start_invitation_response(token: str):
     key = form.valid_key
     if not form.validate_on_submit() or key is None:
         return _landing(survey, form, invitation_token=token, error=_("Please press the button again."), status=400)
-    replayed = _after_replay(survey, key)
+    replayed = _after_replay(survey, key)  # a "continue on this device" Start, sent twice
     if replayed is not None:
         return replayed
     resume_token = resume_token_for(key, current_app.secret_key)
     try:
-        if storage.claim_invitation(invitation, resume_token):
+        if storage.claim_invitation(invitation, resume_token, now=utcnow()):
             _response, resume_token = storage.start_response(
                 survey, start_key=key, secret=current_app.secret_key, locale=_locale(), invitation=invitation
             )
@@ -662,26 +668,21 @@ class _Started(NamedTuple):
 
 
 def _invitation_already_claimed(survey: Survey, invitation: Invitation, key: str):
-    """Someone started with this invitation: continue that response (confidential and identified surveys), or
-    explain (anonymous surveys keep no link to find it)."""
+    """The link was used already: by this very Start (a double click), by this browser, or — confidential and
+    identified surveys, while in progress — by the same person on another device; otherwise explain."""
     db.session.refresh(invitation)
-    if invitation.used_at is not None:
-        return _unavailable("used", survey)
-    mine = _resume_token(survey)
-    current, _token = _current_response(survey)
+    own = resume_token_for(key, current_app.secret_key)
+    if storage.claimed_by(invitation, own):  # this Start, sent twice: the claim was made with its key
+        response = storage.find_response_by_token(own)
+        if response is None:
+            return _used(survey)
+        return _Started(own, _page_url(survey, _page_at(survey, response.current_page)))
+    current, mine = _current_response(survey)
     if current is not None and storage.claimed_by(invitation, mine):
         return redirect(_page_url(survey, _page_at(survey, current.current_page)))
-    if not _linked(survey):
-        return _unavailable("started", survey)
-    response = storage.response_of_invitation(invitation)
-    if response is None:  # the claim's response is gone (deleted): start afresh
-        resume_token = resume_token_for(key, current_app.secret_key)
-        if not storage.claim_invitation(invitation, resume_token, replacing=invitation.claim_hash):
-            return _unavailable("started", survey)
-        _response, resume_token = storage.start_response(
-            survey, start_key=key, secret=current_app.secret_key, locale=_locale(), invitation=invitation
-        )
-        return _Started(resume_token, _first_page_url(survey))
+    response = storage.response_of_invitation(invitation) if _linked(survey) else None
+    if response is None:
+        return _used(survey)
     if response.status is ResponseStatus.COMPLETE:
         return _unavailable("used", survey)
     resume_token = storage.reissue_resume_token(response, key, current_app.secret_key)

@@ -50,10 +50,6 @@ class ResponseAlreadyComplete(RespondError):
     pass
 
 
-class InvitationAlreadyUsed(RespondError):
-    pass
-
-
 class ResponseIncomplete(RespondError):
     """Required questions are still unanswered (``questions``, in order)."""
 
@@ -66,12 +62,15 @@ class ResponseIncomplete(RespondError):
 
 
 def find_submission(key: str) -> SubmissionKey | None:
-    return db.session.get(SubmissionKey, key)
+    return db.session.get(SubmissionKey, digest(key))
 
 
 def record_submission(response: Response, key: str) -> None:
-    """Raises ``IntegrityError`` at once when the key was recorded before (the caller rolls back)."""
-    db.session.execute(sa.insert(SubmissionKey).values(key=key, response_id=response.id))
+    """Raises ``IntegrityError`` at once when the key was recorded before (the caller rolls back).
+
+    Only the key's digest is stored: a start key would give the resume token to whoever also holds the secret key.
+    """
+    db.session.execute(sa.insert(SubmissionKey).values(key=digest(key), response_id=response.id))
 
 
 # ---------------------------------------------------------------------------------------------------- start
@@ -89,7 +88,10 @@ def start_response(
 ) -> tuple[Response, str]:
     """Create an in-progress response; return it with its resume token.
 
-    An invitation's attributes and link are kept only when the survey is not anonymous.
+    An invitation's attributes and link are kept only when the survey is not anonymous (confidential surveys
+    drop the link at completion). A start through an invitation records no submission key: the invitation's
+    claim, made in the same transaction, recognizes a replay (see :func:`claim_invitation`), and a key row
+    written with the claim would tie the response to it.
     """
     token = resume_token_for(start_key, secret)
     response = Response(
@@ -107,7 +109,8 @@ def start_response(
         response.attributes = dict(invitation.attributes or {})
     db.session.add(response)
     db.session.flush()
-    record_submission(response, start_key)
+    if invitation is None:
+        record_submission(response, start_key)
     return response, token
 
 
@@ -123,26 +126,30 @@ def reissue_resume_token(response: Response, start_key: str, secret: str | bytes
     return token
 
 
-def claim_invitation(invitation: Invitation, resume_token: str, *, replacing: str | None = None) -> bool:
-    """Mark the invitation as started by the response of ``resume_token``; ``False`` if someone claimed it first.
+def claim_invitation(invitation: Invitation, resume_token: str, *, now: datetime) -> bool:
+    """Use the invitation up for the response of ``resume_token``; ``False`` if someone claimed it first.
 
-    A conditional UPDATE: of concurrent requests with one token, exactly one wins (the others wait for its
-    commit on PostgreSQL, then find the claim taken). ``replacing``: take over a claim whose response is gone.
+    A conditional UPDATE: of concurrent requests with one link, exactly one wins (the others wait for its commit
+    on PostgreSQL, then find the claim taken). The invitation is used from this moment and keeps only the day:
+    the completion writes nothing to it, so that no row of a completed response shares a transaction with it.
     """
-    condition = Invitation.claim_hash.is_(None) if replacing is None else Invitation.claim_hash == replacing
     result = db.session.execute(
         sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), condition)
-        .values(claim_hash=claim_hash(resume_token))
+        .where(Invitation.id == invitation.id, Invitation.claim_hash.is_(None), Invitation.used_at.is_(None))
+        .values(claim_hash=claim_hash(resume_token), used_at=start_of_day(now))
     )
     if result.rowcount == 1:
-        db.session.expire(invitation, ["claim_hash"])
+        db.session.expire(invitation, ["claim_hash", "used_at"])
         return True
     return False
 
 
+def start_of_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def response_of_invitation(invitation: Invitation) -> Response | None:
-    """The latest response linked to the invitation (confidential and identified surveys only)."""
+    """The latest response linked to the invitation: identified surveys, and confidential ones while in progress."""
     return db.session.execute(
         sa.select(Response).filter_by(invitation_id=invitation.id).order_by(Response.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -363,14 +370,14 @@ def complete_response(
     values: Mapping[str, Any],
     *,
     now: datetime,
-    resume_token: str | None = None,
     require_answers: bool = True,
 ) -> None:
     """Mark the response complete: required answers present, answers to now-hidden questions discarded, resume
-    token cleared, invitation consumed, ``response_completed`` sent (receivers run in this transaction).
+    token cleared, link to its invitation dropped (confidential surveys), ``response_completed`` sent (receivers
+    run in this transaction). The invitation itself was used up when the response started.
 
-    Raises :class:`ResponseIncomplete` (nothing changed), :class:`ResponseAlreadyComplete` or
-    :class:`InvitationAlreadyUsed` (the caller rolls back).
+    Raises :class:`ResponseIncomplete` (nothing changed) or :class:`ResponseAlreadyComplete` (the caller rolls
+    back).
     """
     seen = engine.visibility(survey, values)
     if require_answers:
@@ -384,31 +391,15 @@ def complete_response(
     if email is not None and email.code not in seen.questions:
         _save_contact(response, None)
 
+    completed: dict[str, Any] = {"status": ResponseStatus.COMPLETE, "submitted_at": now, "resume_token_hash": None}
+    if survey.anonymity is Anonymity.CONFIDENTIAL:
+        completed["invitation_id"] = None  # the attributes stay; nothing leads from the answers to the link
     done = db.session.execute(
         sa.update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
-        .values(status=ResponseStatus.COMPLETE, submitted_at=now, resume_token_hash=None)
+        .values(**completed)
     )
     if done.rowcount != 1:
         raise ResponseAlreadyComplete()
-    if response.invitation_id is not None:
-        used = db.session.execute(
-            sa.update(Invitation)
-            .where(Invitation.id == response.invitation_id, Invitation.used_at.is_(None))
-            .values(used_at=now)
-        )
-        if used.rowcount != 1:
-            raise InvitationAlreadyUsed()
-    elif resume_token:
-        # No link stored (anonymous surveys): the invitation keeps only the day it was used, so that its time
-        # cannot be matched with the response's submission time either.
-        claim = claim_hash(resume_token)
-        used = db.session.execute(
-            sa.update(Invitation)
-            .where(Invitation.claim_hash == claim, Invitation.used_at.is_(None))
-            .values(used_at=now.replace(hour=0, minute=0, second=0, microsecond=0))
-        )
-        if used.rowcount == 0 and db.session.scalar(sa.select(Invitation.id).filter_by(claim_hash=claim)):
-            raise InvitationAlreadyUsed()
-    db.session.expire(response, ["status", "submitted_at", "resume_token_hash"])
+    db.session.expire(response, ["status", "submitted_at", "resume_token_hash", "invitation_id"])
     response_completed.send(response=response)

@@ -1,12 +1,17 @@
 """Respondent tokens, all from :mod:`secrets` and stored only as SHA-256 digests.
 
 - A *key* (128 random bits) is embedded in every form a respondent submits: the key of a page view makes its
-  submission idempotent (``SubmissionKey``); the key of a start button also makes starting idempotent.
+  submission idempotent (``SubmissionKey``, which stores only the key's digest); the key of a start button also
+  makes starting idempotent.
 - The *resume token* (128 bits, the link ``/r/<token>`` and a cookie) is derived from the start key with an HMAC
   under the application's secret key, so that a replayed or double-clicked Start finds the same response.
-- The *claim* of an invitation is a digest derived from the resume token of the response started with it: the
-  completion consumes the invitation through it, while the database alone cannot link the two (the resume
-  token itself is never stored).
+- The *claim* of an invitation is a digest derived from the resume token of the response started with it: it
+  uses the invitation up and lets the browser that started come back through the link.
+
+Why digests everywhere: the resume token is never stored, and neither is the start key it derives from, so that
+even someone holding both the database and the secret key cannot go from a response to the invitation it was
+started with (start key → resume token → claim). Starts through an invitation do not even record their key: the
+claim itself recognizes a replayed Start.
 """
 
 import base64

@@ -3,6 +3,7 @@
 import contextvars
 import io
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,11 +12,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
-from app.backup import BackupError, restore_backup, write_backup
+from app.backup import BackupError, iter_backup, restore_backup, write_backup
 from app.demo import seed_demo
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Answer, AuditLog, Response, ResponseStatus, Survey, utcnow
+from app.models import Answer, AuditLog, Question, Response, ResponseStatus, Survey, utcnow
 
 # These tests build their own databases with real sessions, outside the per-test transaction.
 pytestmark = pytest.mark.committed
@@ -75,6 +76,7 @@ def test_backup_then_restore_gives_back_every_table(migrated_app, tmp_path):
     _fill(source, [])
     with source.app_context(), db.engine.connect() as connection:
         before = _snapshot(connection)
+        connection.rollback()  # the backup takes its own snapshot
         path = tmp_path / "backup.json"
         with path.open("w", encoding="utf-8") as out:
             write_backup(connection, out)
@@ -143,3 +145,61 @@ def test_backup_and_restore_commands(migrated_app, tmp_path):
     assert ok.exit_code == 0 and "Restored" in ok.output
     again = _invoke(target, ["restore", str(out)])
     assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_a_response_committed_during_the_backup_is_wholly_in_it_or_wholly_out(migrated_app):
+    """Another connection commits a response and its answers after the backup has read ``responses`` and before it
+    reads ``answers``: the backup is one snapshot, so it holds neither, and restores."""
+    source = migrated_app()
+    _fill(source, [])
+    with source.app_context():
+        engine = db.engine
+        with engine.connect() as connection:
+            survey_id, question_id = connection.execute(
+                sa.select(Question.__table__.c.survey_id, Question.__table__.c.id).where(Question.code == "note")
+            ).one()
+
+        def respond() -> None:
+            with engine.begin() as connection:
+                response_id = connection.execute(
+                    sa.insert(Response.__table__)
+                    .values(
+                        survey_id=survey_id,
+                        survey_version=1,
+                        status="complete",
+                        channel="web",
+                        locale="fr_CA",
+                        started_at=utcnow(),
+                        submitted_at=utcnow(),
+                        current_page=0,
+                        attributes={},
+                    )
+                    .returning(Response.__table__.c.id)
+                ).scalar_one()
+                connection.execute(
+                    sa.insert(Answer.__table__),
+                    [
+                        {"response_id": response_id, "question_id": question_id, "number_value": Decimal(n)}
+                        for n in (4, 5)
+                    ],
+                )
+
+        writer = threading.Thread(target=respond)
+        chunks = []
+        with engine.connect() as connection:
+            for chunk in iter_backup(connection):
+                chunks.append(chunk)
+                if chunk.startswith(',\n"answers"'):  # "responses" is read, "answers" is not yet
+                    writer.start()
+                    # PostgreSQL: the write commits at once. SQLite: it waits for the backup's transaction to end.
+                    writer.join(timeout=2)
+        writer.join(timeout=30)
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(sa.func.count()).select_from(Response.__table__)).scalar_one() == 2
+    document = "".join(chunks)
+    assert len(json.loads(document)["tables"]["responses"]) == 1
+
+    target = migrated_app()
+    with target.app_context(), db.engine.begin() as connection:
+        counts = restore_backup(connection, document)
+    assert counts["responses"] == 1 and counts["answers"] == 2

@@ -1,5 +1,6 @@
 """Migrations build the schema from nothing, and agree with the models (autogenerate finds no difference)."""
 
+import hashlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -76,3 +77,65 @@ def test_upgrade_regeneralizes_the_casts_of_ballots_already_closed(fresh_databas
             ).all()
         db.engine.dispose()
     assert [tuple(row) for row in groups] == [(1, None, None, 6), (2, None, None, 1), (2, "school", 1, 5)]
+
+
+def test_the_respondent_privacy_migration_forgets_addresses_links_and_clear_keys(fresh_database):
+    """Rows written before revision 6cca87b7319a are brought to what the code writes now."""
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="e5a7c2d9f104")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at)"
+                    " VALUES (1, 'p', 'P', 'P', '', '', 'active', '2026-01-01 00:00:00')"
+                )
+            )
+            for survey_id, anonymity in ((1, "anonymous"), (2, "confidential"), (3, "identified")):
+                run(
+                    sa.text(
+                        "INSERT INTO surveys (id, process_id, slug, title_fr, title_en, intro_fr, intro_en, privacy_fr,"
+                        " privacy_en, anonymity, status, version, structure_key, created_at) VALUES (:id, 1, :slug,"
+                        " 'S', 'S', '', '', '', '', :anonymity, 'open', 1, 'k', '2026-01-01 00:00:00')"
+                    ),
+                    {"id": survey_id, "slug": anonymity, "anonymity": anonymity},
+                )
+                run(
+                    sa.text(
+                        "INSERT INTO invitations (id, survey_id, token_hash, attributes, email, created_at, used_at,"
+                        " claim_hash) VALUES (:id, :id, :token, '{}', :email, '2026-01-01 00:00:00',"
+                        " '2026-03-04 15:16:17', :claim)"
+                    ),
+                    {
+                        "id": survey_id,
+                        "token": f"t{survey_id}",
+                        "email": f"{anonymity}@example.org",
+                        "claim": f"c{survey_id}",
+                    },
+                )
+                run(
+                    sa.text(
+                        "INSERT INTO responses (id, survey_id, survey_version, status, channel, locale, started_at,"
+                        " submitted_at, current_page, attributes, invitation_id) VALUES (:id, :id, 1, 'complete',"
+                        " 'web', 'fr_CA', '2026-03-04 15:00:00', '2026-03-04 15:16:17', 0, '{}', :invitation)"
+                    ),
+                    {"id": survey_id, "invitation": None if anonymity == "anonymous" else survey_id},
+                )
+            run(
+                sa.text(
+                    "INSERT INTO submission_keys (key, response_id, created_at) VALUES ('cle-claire-0000000000', 1,"
+                    " '2026-03-04 15:00:00')"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            emails = connection.execute(sa.text("SELECT survey_id, email FROM invitations ORDER BY id")).all()
+            links = connection.execute(sa.text("SELECT id, invitation_id FROM responses ORDER BY id")).all()
+            keys = connection.execute(sa.text("SELECT key FROM submission_keys")).scalars().all()
+            days = connection.execute(sa.text("SELECT used_at FROM invitations")).scalars().all()
+        db.engine.dispose()
+    assert emails == [(1, None), (2, None), (3, "identified@example.org")]
+    assert links == [(1, None), (2, None), (3, 3)]
+    assert keys == [hashlib.sha256(b"cle-claire-0000000000").hexdigest()]
+    assert {str(day)[:19] for day in days} == {"2026-03-04 00:00:00"}

@@ -24,6 +24,7 @@ from app.models import (
     utcnow,
 )
 from app.models.people import hash_token
+from app.respond.tokens import digest
 from app.signals import response_completed
 from tests.conftest import count_rows, csrf_token_from
 from tests.integration.respond_helpers import Respondent, answers_of
@@ -348,7 +349,7 @@ def test_a_replayed_page_post_stores_nothing_new(parent, parent_survey, client):
     assert again.status_code == 302 and again.headers["Location"] == "/s/besoins-parents/page/2"
     assert (count_rows(Answer), count_rows(SubmissionKey)) == before
     assert answers_of(the_response())[0][4] == Decimal(1)
-    assert key in {k.key for k in db.session.execute(sa.select(SubmissionKey)).scalars()}
+    assert digest(key) in {k.key for k in db.session.execute(sa.select(SubmissionKey)).scalars()}
 
 
 def test_a_replayed_start_creates_no_second_response(parent, parent_survey, client):
@@ -472,30 +473,47 @@ def short_survey(create_survey, anonymity, **fields):
 
 def test_invitation_is_single_use_and_anonymous_mode_keeps_no_link(app, create_survey):
     survey = short_survey(create_survey, Anonymity.ANONYMOUS)
-    invitation = invite(survey, "jeton-parent-0001", attributes={"territory": "SHE"}, email="p@example.org")
+    invitation = invite(survey, "jeton-parent-0001", attributes={"territory": "SHE"})
     parent = Respondent(app.test_client())
     parent.start("/i/jeton-parent-0001")
     assert "Votre avis" in parent.html and 'name="q_courriel"' not in parent.html  # no e-mail when anonymous
     response = the_response()
     assert response.invitation_id is None and response.attributes == {}
-    assert invitation.used_at is None and invitation.claim_hash is not None
+    # Used up from the start, keeping only the day: no time to match with the response's.
+    assert invitation.claim_hash is not None
+    assert invitation.used_at == response.started_at.replace(hour=0, minute=0, second=0, microsecond=0)
 
     # The link opened again in another browser, before the end: no second response.
     intruder = app.test_client().get("/i/jeton-parent-0001")
-    assert intruder.status_code == 409 and "déjà servi à commencer" in intruder.get_data(as_text=True)
+    assert intruder.status_code == 409 and "déjà servi à répondre" in intruder.get_data(as_text=True)
     # In the same browser: back to the answers.
     assert parent.get("/i/jeton-parent-0001").request.path == "/s/court/page/1"
 
     parent.send({"q_avis": "Très bien", "q_courriel": "ignored@example.org"})
     db.session.expire_all()
-    assert invitation.used_at is not None and count_rows(RespondentContact) == 0
+    assert count_rows(RespondentContact) == 0
     response = the_response()
     assert response.status is ResponseStatus.COMPLETE and response.invitation_id is None and response.attributes == {}
-    # Not even the times match: the invitation keeps the day only.
-    assert invitation.used_at == response.submitted_at.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = app.test_client().get("/i/jeton-parent-0001")
-    assert used.status_code == 410 and "Vous avez déjà répondu" in used.get_data(as_text=True)
+    # The browser that answered is thanked; another one cannot tell whether the response was completed.
+    used = parent.get("/i/jeton-parent-0001")
+    assert used.status_code == 410 and "Vous avez déjà répondu" in parent.html
+    other = app.test_client().get("/i/jeton-parent-0001")
+    assert other.status_code == 409 and "déjà servi à répondre" in other.get_data(as_text=True)
     assert count_rows(Response) == 1
+
+
+def test_a_double_click_on_the_invitation_start_creates_one_response(app, create_survey):
+    survey = short_survey(create_survey, Anonymity.ANONYMOUS)
+    invite(survey, "jeton-double-0001")
+    parent = Respondent(app.test_client())
+    parent.get("/i/jeton-double-0001")
+    landing = parent.html
+    first = parent.press_start(follow=False)
+    parent.html = landing  # the second click sends the same form again, with the same start key
+    second = parent.press_start(follow=False)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"] == "/s/court/page/1"
+    assert count_rows(Response) == 1 and count_rows(SubmissionKey) == 0  # no start key stored for an invitation
 
 
 def test_confidential_mode_keeps_invitation_and_attributes_and_resumes_by_the_link(app, create_survey):

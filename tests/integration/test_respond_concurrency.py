@@ -53,6 +53,6 @@ def test_one_invitation_token_used_by_20_concurrent_requests_yields_one_response
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 1
     invitation = db.session.execute(sa.select(Invitation)).scalar_one()
     assert invitation.used_at is not None
-    linked = anonymity is not Anonymity.ANONYMOUS
-    assert (responses[0].invitation_id == invitation.id) is linked
-    assert responses[0].attributes == ({"territory": "SHE"} if linked else {})
+    assert responses[0].invitation_id is None  # complete: neither mode keeps the link
+    confidential = anonymity is Anonymity.CONFIDENTIAL
+    assert responses[0].attributes == ({"territory": "SHE"} if confidential else {})

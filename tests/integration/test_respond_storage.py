@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Anonymity, Answer, Invitation, RespondentContact, ResponseStatus, utcnow
 from app.models.people import hash_token
 from app.respond import storage
-from app.respond.tokens import claim_hash, new_key
+from app.respond.tokens import digest, new_key
 from app.signals import response_completed
 
 EVERY_TYPE = [
@@ -76,22 +76,43 @@ def test_every_type_is_stored_normalized_and_read_back(setup):
     assert db.session.get(RespondentContact, response.id) is None
 
 
-def test_completion_discards_hidden_answers_and_consumes_the_claimed_invitation(setup):
+def test_completion_discards_hidden_answers_and_writes_nothing_to_the_invitation(setup):
     survey, response, token, territories = setup
     survey.question("long").relevant = "${court} = 'montrer'"
-    invitation = Invitation(survey=survey, token_hash=hash_token("inv"), claim_hash=claim_hash(token))
+    invitation = Invitation(survey=survey, token_hash=hash_token("inv"))
     db.session.add(invitation)
+    db.session.commit()
+    assert storage.claim_invitation(invitation, token, now=utcnow())  # used up from the start
+    used = (invitation.used_at, invitation.claim_hash)
     storage.save_answers(response, survey, survey.pages[0].questions, VALUES, territories=territories)
     completed = []
     with response_completed.connected_to(lambda _sender, response: completed.append(response.status)):
-        storage.complete_response(response, survey, VALUES, now=utcnow(), resume_token=token)
+        storage.complete_response(response, survey, VALUES, now=utcnow())
     db.session.commit()
     assert completed == [ResponseStatus.COMPLETE]
     assert "long" not in storage.load_values(response, survey)
-    assert response.resume_token_hash is None and invitation.used_at is not None
+    assert response.resume_token_hash is None
+    db.session.refresh(invitation)
+    assert (invitation.used_at, invitation.claim_hash) == used
     with pytest.raises(storage.ResponseAlreadyComplete):
-        storage.complete_response(response, survey, VALUES, now=utcnow(), resume_token=token)
+        storage.complete_response(response, survey, VALUES, now=utcnow())
     db.session.rollback()
+
+
+def test_a_confidential_response_drops_its_invitation_link_when_complete(create_survey):
+    survey = create_survey([{"questions": [{"code": "avis", "type": "short_text"}]}], anonymity=Anonymity.CONFIDENTIAL)
+    invitation = Invitation(survey=survey, token_hash=hash_token("conf"), attributes={"group": "atelier"})
+    db.session.add(invitation)
+    db.session.commit()
+    response, token = storage.start_response(
+        survey, start_key=new_key(), secret="s", locale="fr_CA", invitation=invitation
+    )
+    assert storage.claim_invitation(invitation, token, now=utcnow())
+    db.session.commit()
+    assert response.invitation_id == invitation.id  # while in progress: continued from another device through it
+    storage.complete_response(response, survey, {"avis": "Oui"}, now=utcnow())
+    db.session.commit()
+    assert response.invitation_id is None and response.attributes == {"group": "atelier"}
 
 
 def test_completion_refuses_missing_required_answers(setup):
@@ -109,6 +130,7 @@ def test_a_submission_key_is_accepted_once(setup):
     storage.record_submission(response, key)
     db.session.commit()
     assert storage.find_submission(key).response_id == response.id
+    assert storage.find_submission(key).key == digest(key) != key  # the key itself is not stored
     with pytest.raises(IntegrityError):
         storage.record_submission(response, key)
     db.session.rollback()
@@ -119,6 +141,9 @@ def test_an_invitation_is_claimed_once(setup):
     invitation = Invitation(survey=survey, token_hash=hash_token("inv2"))
     db.session.add(invitation)
     db.session.commit()
-    assert storage.claim_invitation(invitation, token)
-    assert not storage.claim_invitation(invitation, "another-resume-token-xx")
+    now = utcnow()
+    assert storage.claim_invitation(invitation, token, now=now)
+    assert not storage.claim_invitation(invitation, "another-resume-token-xx", now=now)
     assert storage.claimed_by(invitation, token) and not storage.claimed_by(invitation, None)
+    # Used from that moment, and only the day is kept: no time to match with a response's.
+    assert invitation.used_at == now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,5 +1,6 @@
 """Retention and erasure on request (Law 25)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Anonymity, Answer, AuditLog, RespondentContact, Response, ResponseStatus, Role, utcnow
 from app.retention import purge_expired
-from tests.conftest import count_rows
+from tests.conftest import count_rows, csrf_token_from
 
 
 @pytest.fixture
@@ -56,21 +57,26 @@ def test_purge_command_dry_run_and_real(app, survey):
     assert count_rows(Response) == 0
 
 
-def test_admin_finds_and_erases_an_identified_respondent(client, auth, csrf, create_survey, caplog):
+def test_admin_finds_and_erases_an_identified_respondent(client, auth, create_survey, caplog):
     survey = create_survey([{"questions": [{"code": "avis", "type": "long_text"}]}], anonymity=Anonymity.IDENTIFIED)
     _response(survey, days_ago=1, email="parent@example.org")
     _response(survey, days_ago=2, email="autre@example.org")
     auth.login(Role.ADMIN)
-    page = client.get("/admin/privacy?email=PARENT@example.org")
-    assert page.status_code == 200 and "1 réponses trouvées" in page.get_data(as_text=True)
+    token = csrf_token_from(client.get("/admin/privacy").get_data(as_text=True))
+    page = client.post("/admin/privacy", data={"email": "PARENT@example.org", "csrf_token": token})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 réponses trouvées" in html
+    request_id = re.search(r'name="request_id" type="hidden" value="([0-9a-f]{16})"', html).group(1)
     response = client.post(
         "/admin/privacy/erase",
-        data={"email": "parent@example.org", "csrf_token": csrf("/admin/privacy?email=parent@example.org")},
+        data={"email": "parent@example.org", "request_id": request_id, "csrf_token": csrf_token_from(html)},
         follow_redirects=True,
     )
-    assert "1 réponses effacées." in response.get_data(as_text=True)
+    erased_message = "Effacement : 1 réponse, 0 lien d’invitation, 0 invitation à créer un compte; 0 texte caviardé"
+    assert f"{erased_message} (demande {request_id})." in response.get_data(as_text=True)
     assert count_rows(Response) == 1 and count_rows(RespondentContact) == 1
     assert db.session.execute(db.select(RespondentContact.email)).scalar_one() == "autre@example.org"
     actions = db.session.execute(db.select(AuditLog.action, AuditLog.details)).all()
-    assert ("respondent.erase", {"responses": 1}) in [(a, d) for a, d in actions]
+    erased = {"request": request_id, "responses": 1, "invitations": 0, "accounts": 0, "texts": 0}
+    assert ("respondent.erase", erased) in [(a, d) for a, d in actions]
     assert "parent@example.org" not in str([d for _, d in actions]) and "parent@example.org" not in caplog.text

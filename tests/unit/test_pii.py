@@ -246,13 +246,23 @@ def test_redact_refuses_stale_or_overlapping_spans() -> None:
 def test_placeholders() -> None:
     assert [placeholder(kind) for kind in pii.REDACTION_KINDS] == [
         "[courriel]",
+        "[NAS]",
+        "[NAM]",
+        "[date de naissance]",
         "[téléphone]",
         "[code postal]",
+        "[pseudonyme]",
         "[adresse]",
         "[nom]",
         "[caviardé]",
     ]
-    assert placeholder("other", "en") == "[redacted]"
+    assert [placeholder(kind, "en") for kind in ("sin", "health_card", "birth_date", "handle", "other")] == [
+        "[SIN]",
+        "[health card number]",
+        "[date of birth]",
+        "[handle]",
+        "[redacted]",
+    ]
     with pytest.raises(ValueError):
         placeholder("secret")
 
@@ -293,3 +303,114 @@ def test_redact_range_rejects_unknown_kind_or_language() -> None:
         redact_range("Julie", 0, 5, kind="secret")
     with pytest.raises(ValueError):
         redact_range("Julie", 0, 5, language="es")
+
+
+# --- Disguised text: zero-width and format characters, full-width forms ----------------------------------
+
+DISGUISED = [
+    # Zero-width space, joiner, word joiner, soft hyphen, byte-order mark inside the information.
+    ("Écrivez à marie\u200b.tremblay@gmail.com svp.", [("email", "marie\u200b.tremblay@gmail.com")]),
+    ("Courriel : marie@\u200dexemple\u2060.ca", [("email", "marie@\u200dexemple\u2060.ca")]),
+    ("Code postal J1H\u200b 5N4, merci.", [("postal_code", "J1H\u200b 5N4")]),
+    ("Appelez au 819\u00ad 555-\ufeff1234 le soir.", [("phone", "819\u00ad 555-\ufeff1234")]),
+    ("Merci à Ju\u200blie pour tout.", [("name", "Ju\u200blie")]),
+    # Full-width forms (a phone's keyboard in Asian languages, or typed on purpose).
+    ("Mon courriel : marie＠exemple.ca", [("email", "marie＠exemple.ca")]),
+    ("Ｊ１Ｈ　５Ｎ４ est notre code postal.", [("postal_code", "Ｊ１Ｈ　５Ｎ４")]),
+    ("Tél. : ８１９ ５５５-１２３４", [("phone", "８１９ ５５５-１２３４")]),
+    # Characters that NFKC lengthens (ligature, ellipsis) or composes (a combining accent) before the span.
+    ("Enﬁn… voici : marie＠exemple.ca", [("email", "marie＠exemple.ca")]),
+    ("Merci à Ame\u0301lie et à marie＠exemple.ca", [("name", "Ame\u0301lie"), ("email", "marie＠exemple.ca")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DISGUISED)
+def test_zero_width_and_full_width_characters_do_not_hide_information(text, expected) -> None:
+    spans = detect(text)
+    assert [(span.kind, span.text) for span in spans] == expected
+    assert all(text[span.start : span.end] == span.text for span in spans)
+
+
+def test_disguised_information_is_redacted_in_the_original_text() -> None:
+    text = "Enﬁn… écrivez à marie\u200b＠exemple.ca ou au Ｊ１Ｈ　５Ｎ４, merci\u200b!"
+    assert redact(text, detect(text)) == "Enﬁn… écrivez à [courriel] ou au [code postal], merci\u200b!"
+    assert detect_many([text, "rien"]) == [detect(text), []]
+
+
+# --- Quebec identifiers --------------------------------------------------------------------------------------
+
+QUEBEC_IDENTIFIERS = [
+    # Social insurance number (NAS / SIN): nine digits whose Luhn checksum holds.
+    ("Mon NAS est 046 454 286, au cas où.", [("sin", "046 454 286")]),
+    ("NAS : 130-692-544", [("sin", "130-692-544")]),
+    ("my SIN is 193456787", [("sin", "193456787")]),
+    # Health insurance number (RAMQ): 4 letters, then birth year, month (+50 for women) and day, then 2 digits.
+    ("Ma carte soleil : TREM 8503 1512", [("health_card", "TREM 8503 1512")]),
+    ("Numéro d'assurance maladie trem85531512.", [("health_card", "trem85531512")]),
+    ("RAMQ: GAGJ-1912-3101", [("health_card", "GAGJ-1912-3101")]),
+    # Dates of birth, introduced as such.
+    ("Mon fils est né le 12 mars 2019.", [("birth_date", "12 mars 2019")]),
+    ("Je suis née le 1er avril 1985 à Magog.", [("birth_date", "1er avril 1985")]),
+    ("Date de naissance : 1985-03-12", [("birth_date", "1985-03-12")]),
+    ("DDN: 12/03/1985", [("birth_date", "12/03/1985")]),
+    ("Ma fille, née le 3 janv. 2020, va au CPE.", [("birth_date", "3 janv. 2020")]),
+    ("I was born on March 12, 1985 in Granby.", [("birth_date", "March 12, 1985")]),
+    ("Date of birth: 12 March 1985", [("birth_date", "12 March 1985")]),
+    ("DOB 03/12/1985", [("birth_date", "03/12/1985")]),
+    ("Ma date de naissance est le 12 mars 1985.", [("birth_date", "12 mars 1985")]),
+    ("My date of birth is 1985-03-12.", [("birth_date", "1985-03-12")]),
+    # Social-media handles (not e-mail addresses).
+    ("Suivez-moi sur Instagram : @marie_tremblay", [("handle", "@marie_tremblay")]),
+    ("Mon TikTok c'est @julie.roy22.", [("handle", "@julie.roy22")]),
+    ("Écrivez à @JRoy ou à jroy@exemple.ca", [("handle", "@JRoy"), ("email", "jroy@exemple.ca")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUEBEC_IDENTIFIERS)
+def test_detects_quebec_identifiers(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+def test_quebec_identifiers_are_redacted_with_their_placeholders() -> None:
+    text = "NAS 046 454 286, carte TREM 8503 1512, née le 12 mars 1985, Instagram @marie_t."
+    assert redact(text, detect(text)) == ("NAS [NAS], carte [NAM], née le [date de naissance], Instagram [pseudonyme].")
+
+
+# The queue must not cry wolf: numbers that are years, amounts, counts or codes, and "@" used for "at".
+NOT_IDENTIFIERS = [
+    "046 454 287 est le numéro de dossier.",  # nine digits, Luhn checksum fails
+    "Mon NAS est 123 456 789.",  # fails too
+    "Le budget est de 130 692 544 $ sur cinq ans.",  # passes Luhn, but an amount
+    "Il y a 193 456 787 $ et 12 % de plus.",
+    "Population : 8 501 200 habitants en 2023.",
+    "En 2019, 2020 et 2021, 150 familles sont venues.",
+    "Les frais sont @ 5 $ par jour.",
+    "Rendez-vous @10h au centre.",
+    "On se voit @ la bibliothèque.",
+    "On se voit @la bibliothèque.",
+    "Le code ABCD 1234 5678 est sur la boîte.",  # month 34: no date
+    "Référence WXYZ 9913 3212",  # month 13
+    "Le 15 janvier 2024, nous avons eu une réunion.",
+    "L'atelier du 12 mars 2024 était bien.",
+    "Je suis né pour être libre, et mes enfants aussi.",
+    "Je suis née en 1985 et j'ai trois enfants.",
+    "La naissance de mon fils en mars a tout changé.",
+    "Prix : 2019 $, payé le 12/03/2024.",
+    "Born to be wild, said the song in 1968.",
+    "Score 1985-03-12 in the table.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IDENTIFIERS)
+def test_numbers_and_at_signs_that_identify_no_one(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_ten_digit_phone_number_is_no_sin() -> None:
+    assert found("Appelez le 819 555 1234 ou le 211.") == [("phone", "819 555 1234")]
+
+
+def test_every_kind_has_a_label_for_facilitators() -> None:
+    from app.labels import REDACTION_KIND_LABELS
+
+    assert set(REDACTION_KIND_LABELS) == set(pii.REDACTION_KINDS)
