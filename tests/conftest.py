@@ -94,6 +94,9 @@ def is_postgres(app) -> bool:
 
 
 _unclosed_responses: list = []
+# A server closes each response once sent; the test client leaves that to the test (which may still be reading a
+# stream), so the responses are closed here MAX_UNCLOSED requests later, or when finish_responses() is called.
+MAX_UNCLOSED = 50
 
 
 class IsolatedClient(FlaskClient):
@@ -102,6 +105,8 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         _unclosed_responses.append(response)
+        if len(_unclosed_responses) > MAX_UNCLOSED:
+            _unclosed_responses.pop(0).close()
         return response
 
 
