@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 
 DEFAULT_HASH_METHOD = "scrypt"
+FIRST_SESSION_VERSION = 1
 
 
 class Role(enum.StrEnum):
@@ -84,7 +85,7 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on deactivation, password change and "sign out everywhere": the sign-in sessions and the reset or
     # invitation links issued under an older value stop working.
-    session_version: Mapped[int] = mapped_column(default=1)
+    session_version: Mapped[int] = mapped_column(default=FIRST_SESSION_VERSION)
 
     organization: Mapped[Organization | None] = relationship()
 
@@ -178,7 +179,8 @@ class AccountToken(Base):
             user=user,
             created_at=now,
             expires_at=now + max_age,
-            session_version=user.session_version,
+            # A user not flushed yet has no value: the column default applies to it.
+            session_version=user.session_version or FIRST_SESSION_VERSION,
         )
         return token, clear
 
