@@ -29,7 +29,7 @@ run: install
 	$(FLASK) seed-demo --logins-file instance/demo-logins.txt
 	@echo "Demo logins (also in instance/demo-logins.txt):"; sed 's/^/  /' instance/demo-logins.txt
 	@echo "Concerto: http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production-style serving: gunicorn against DATABASE_URL (migrations are a deploy step).
 serve: install

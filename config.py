@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -46,6 +47,15 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "concerto@localhost")
+    # Without MAIL_SERVER, messages are written as .eml files here (development only); elsewhere they are dropped
+    # with a warning naming their subject (never their address or their link).
+    MAIL_OUTBOX_DIR: str | None = None
+
+    # The one public address of the app: every link for use outside it (e-mails, QR codes, flyers, resume and
+    # invitation links) starts with it, whatever Host header a request carried (app/urls.py).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Answer 400 to a request for any host but PUBLIC_URL's (except /healthz): production.
+    REFUSE_OTHER_HOSTS = False
 
     INVITATION_MAX_AGE = timedelta(days=_int("INVITATION_MAX_AGE_DAYS", 14))
     PASSWORD_RESET_MAX_AGE = timedelta(hours=_int("PASSWORD_RESET_MAX_AGE_HOURS", 2))
@@ -61,6 +71,7 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # Set when the app runs behind a reverse proxy that sets X-Forwarded-* (number of proxies).
@@ -73,6 +84,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
 
 
 class TestingConfig(Config):
@@ -81,11 +93,14 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    PUBLIC_URL = "http://localhost"
     # Hashing cost is not what the tests examine; a cheap method keeps hundreds of sign-ins fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
 
 
 class ProductionConfig(Config):
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    REFUSE_OTHER_HOSTS = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
@@ -105,8 +120,21 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be at least 32 characters long")
         if not os.environ.get("DATABASE_URL"):
             problems.append("DATABASE_URL must point at the production database")
+        public_url_problem = check_public_url(app.config["PUBLIC_URL"])
+        if public_url_problem:
+            problems.append(public_url_problem)
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+def check_public_url(value: str) -> str | None:
+    """Why ``value`` cannot be the public address of the app, or None when it can."""
+    if not value:
+        return "PUBLIC_URL must be set to the public address of the app (e.g. https://concerto.example.org)"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        return f"PUBLIC_URL must be an http(s) address without query or fragment (got {value!r})"
+    return None
 
 
 CONFIGS = {

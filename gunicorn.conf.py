@@ -19,5 +19,7 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
-# The path only (%(U)s), never the query string: links can carry tokens.
+# The path only (%(U)s), never the query string; the tokens of invitation, resume and reset links are replaced by
+# [redacted] in every access and error log line (app/log_redaction.py).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logger_class = "app.gunicorn_logging.RedactingLogger"

@@ -15,6 +15,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     """Build the application. ``overrides`` replaces config values (tests, one-off tools)."""
     config_name = config_name or os.environ.get("CONCERTO_CONFIG") or os.environ.get("FLASK_CONFIG") or "development"
     config_class = CONFIGS[config_name]
+    from app import log_redaction
+
+    log_redaction.install()
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class)
     app.config.update(overrides or {})
@@ -27,10 +30,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, errors, security
+    from app import cli, deferred, errors, mail, security
 
     errors.register(app)
     security.register(app)
+    deferred.register(app)
+    mail.register(app)
     cli.register(app)
 
     @app.get("/healthz")

@@ -22,6 +22,7 @@ ERROR_TEXTS = {
     500: (_l("Something went wrong"), _l("An unexpected error occurred. The team has been told; please try again.")),
 }
 NUL_TEXT = _l("What you sent contains an invisible NUL character, which is not allowed. Remove it and send again.")
+WRONG_HOST_TEXT = _l("This address does not belong to this site. Check the address you typed.")
 CSRF_TEXT = _l("Your form expired or was sent from another page. Reload the page and send it again.")
 
 

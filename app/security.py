@@ -1,6 +1,9 @@
-"""Security headers on every response."""
+"""Security headers on every response; NUL characters refused; in production, requests for another host refused."""
+
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.sansio.utils import host_is_trusted
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,6 +27,9 @@ def _contains_nul(data) -> bool:
 
 
 def register(app: Flask) -> None:
+    if app.config["REFUSE_OTHER_HOSTS"]:
+        _refuse_other_hosts(app)
+
     @app.before_request
     def refuse_nul_characters():
         """A NUL character is never text a person meant to type (and PostgreSQL refuses it): refuse clearly."""
@@ -44,3 +50,20 @@ def register(app: Flask) -> None:
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def _refuse_other_hosts(app: Flask) -> None:
+    """Production answers only for PUBLIC_URL's host (400 otherwise), so a forged Host header reaches no page.
+
+    ``/healthz`` is the exception: a load balancer may probe each app server by its own address, and the health
+    check builds no link and shows nothing but the status of the database and Redis.
+    """
+    trusted = [urlsplit(app.config["PUBLIC_URL"]).hostname]
+
+    @app.before_request
+    def refuse_other_hosts():
+        if request.path == "/healthz" or host_is_trusted(request.host, trusted):
+            return None
+        from app.errors import WRONG_HOST_TEXT, render_error
+
+        return render_error(400, WRONG_HOST_TEXT)

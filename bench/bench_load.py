@@ -218,6 +218,7 @@ def server_env(url: sa.URL, redis_url: str, port: int, log_dir: Path) -> dict:
             "CONCERTO_CONFIG": "production",
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "SECRET_KEY": secrets.token_urlsafe(48),
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",  # production answers only for this host
             "SESSION_COOKIE_SECURE": "0",
             "RATELIMIT_STORAGE_URI": redis_url,
             "RATELIMIT_ENABLED": "1",

@@ -9,6 +9,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -92,11 +93,79 @@ def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
+_unclosed_responses: list = []
+# A server closes each response once sent; the test client leaves that to the test (which may still be reading a
+# stream), so the responses are closed here MAX_UNCLOSED requests later, or when finish_responses() is called.
+MAX_UNCLOSED = 50
+
+
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context (and ``g``), as in production, although the test has one pushed."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        _unclosed_responses.append(response)
+        if len(_unclosed_responses) > MAX_UNCLOSED:
+            _unclosed_responses.pop(0).close()
+        return response
+
+
+def finish_responses() -> None:
+    """Close the responses the test clients returned, as a server does once it has sent one: what the app left for
+    after the response (e-mail delivery, a password-reset request) runs now."""
+    while _unclosed_responses:
+        _unclosed_responses.pop(0).close()
+
+
+class MailOutbox:
+    """What was handed to the mail server (``smtplib.SMTP`` replaced by a recorder, ``MAIL_SERVER`` set)."""
+
+    def __init__(self) -> None:
+        self._sent: list[EmailMessage] = []
+        self.events: list[str] = []
+
+    def record(self, message: EmailMessage) -> None:
+        self._sent.append(message)
+        self.events.append("sent")
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        finish_responses()
+        return list(self._sent)
+
+    def links(self, pattern: str = r"https?://\S+") -> list[str]:
+        return [link for message in self.messages for link in re.findall(pattern, message.get_content())]
+
+
+@pytest.fixture
+def mail_outbox(app, monkeypatch) -> MailOutbox:
+    outbox = MailOutbox()
+
+    class RecordingSMTP:
+        def __init__(self, host, port=0, timeout=None):
+            self.host = host
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return False
+
+        def starttls(self):
+            pass
+
+        def login(self, _user, _password):
+            pass
+
+        def send_message(self, message):
+            outbox.record(message)
+
+        def quit(self):
+            pass
+
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.test")
+    return outbox
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +205,7 @@ def _transaction(request, app):
         try:
             yield
         finally:
+            _unclosed_responses.clear()
             db.session.remove()
             with db.engine.begin() as connection:
                 for table in reversed(db.metadata.sorted_tables):
@@ -152,6 +222,7 @@ def _transaction(request, app):
     try:
         yield
     finally:
+        _unclosed_responses.clear()
         db.session.remove()
         db.session = original
         if outer.is_active:

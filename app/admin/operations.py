@@ -1,6 +1,6 @@
 """Administration operations. Each records an audit entry; the caller commits."""
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -9,6 +9,7 @@ from app.auth.accounts import create_user, issue_token
 from app.extensions import db
 from app.mail import send_mail
 from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Territory, TokenPurpose, User
+from app.urls import external_url
 
 
 class AdminError(Exception):
@@ -32,7 +33,7 @@ def send_invitation(actor: User, user: User) -> str:
     if user.has_password:
         raise AdminError(_("This person has already chosen a password."))
     clear = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_MAX_AGE"])
-    link = url_for("auth.accept_invitation", token=clear, _external=True)
+    link = external_url("auth.accept_invitation", token=clear)
     with force_locale(user.locale):
         send_mail(
             user.email,

@@ -2,14 +2,21 @@
 
 import enum
 import logging
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash
 
 from app import audit
 from app.extensions import db
+from app.mail import send_mail
 from app.models import AccountToken, Organization, Role, TokenPurpose, User, utcnow
 from app.models.people import hash_token, normalize_email
+from app.urls import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +43,28 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
 
 
+_DUMMY_SALT = secrets.token_hex(8)
+
+
+def _dummy_hash(method: str) -> str:
+    """A hash no password matches that costs what a real one of ``method`` costs to check: the check derives a key
+    with the method's parameters (exactly as ``generate_password_hash(method=...)`` did) before comparing."""
+    return f"{method}${_DUMMY_SALT}${'0' * 64}"
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user when the e-mail and password match an active account; None otherwise, whatever the reason."""
+    """The user when the e-mail and password match an active account; None otherwise, whatever the reason.
+
+    Exactly one password hash is checked whatever the reason, against a dummy hash of the same method when there
+    is no account, it is inactive or it has no password yet: the time taken tells nothing about the address.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is not None and user.active and user.password_hash is not None:
+        valid = user.check_password(password)
+    else:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        valid = False
+    if not valid:
         return None
     user.last_login_at = utcnow()
     return user
@@ -86,7 +111,7 @@ def check_token(clear: str, purpose: TokenPurpose) -> AccountToken:
         raise TokenError(TokenProblem.INVALID)
     if token.is_used:
         raise TokenError(TokenProblem.USED)
-    if token.is_expired:
+    if token.is_expired or token.is_outdated:
         raise TokenError(TokenProblem.EXPIRED)
     return token
 
@@ -107,3 +132,23 @@ def redeem_token(clear: str, purpose: TokenPurpose, new_password: str) -> User:
     action = "user.accept_invitation" if purpose is TokenPurpose.INVITATION else "user.reset_password"
     audit.record(user, action, user)
     return user
+
+
+def request_password_reset(email: str) -> bool:
+    """Issue a reset link for the active account using ``email`` and queue its e-mail; False when there is none.
+
+    The caller commits. The web form runs this after its response has left (app/deferred.py), so the answer takes
+    the same time whether or not the address has an account.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return False
+    clear = issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    link = external_url("auth.reset_password", token=clear)
+    with force_locale(user.locale):
+        send_mail(
+            user.email,
+            _("Concerto: reset your password"),
+            render_template("emails/password_reset.txt", user=user, link=link),
+        )
+    return True

@@ -4,7 +4,7 @@ import logging
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from app import audit
 from app.auth import bp
@@ -14,13 +14,13 @@ from app.auth.accounts import (
     TokenProblem,
     authenticate,
     check_token,
-    find_user_by_email,
-    issue_token,
     redeem_token,
+    request_password_reset,
 )
 from app.auth.forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, LoginForm
+from app.auth.session import remembered, sign_in, sign_out, sign_out_everywhere
+from app.deferred import after_response
 from app.extensions import db, limiter
-from app.mail import send_mail
 from app.models import TokenPurpose
 from app.urls import safe_next
 
@@ -46,7 +46,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
             logger.info("User %s signed in", user.id)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -58,8 +58,20 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You are signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    user = current_user._get_current_object()
+    audit.record(user, "user.sign_out_everywhere", user)
+    sign_out_everywhere(user)
+    db.session.commit()
+    flash(_("You are signed out on every device."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -93,8 +105,8 @@ def _choose_password(token: str, purpose: TokenPurpose, template: str):
         except TokenError as error:
             db.session.rollback()
             return _token_problem_page(error.problem)
+        sign_in(user)
         db.session.commit()
-        login_user(user)
         flash(_("Your password is saved. Welcome!"), "success")
         return redirect(url_for("main.index"))
     return render_template(template, form=form, user=account_token.user)
@@ -120,20 +132,17 @@ def reset_password(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            clear = issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_MAX_AGE"])
-            db.session.commit()
-            link = url_for("auth.reset_password", token=clear, _external=True)
-            send_mail(
-                user.email,
-                _("Concerto: reset your password"),
-                render_template("emails/password_reset.txt", user=user, link=link),
-            )
-        # Same answer for known and unknown addresses, so the form reveals no account.
+        # Same answer, and the same work before it, for known and unknown addresses, so the form reveals no
+        # account: the address is looked up once the response has left.
+        after_response(_send_reset_link, form.email.data)
         flash(_("If an account uses this address, a reset link has been sent to it."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+def _send_reset_link(email: str) -> None:
+    if request_password_reset(email):
+        db.session.commit()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -161,11 +170,12 @@ def change_password():
         if not current_user.check_password(password_form.current.data):
             password_form.current.errors.append(_("The current password is incorrect."))
         else:
-            current_user.set_password(password_form.password.data)
-            audit.record(current_user, "user.change_password", current_user)
+            user = current_user._get_current_object()
+            user.set_password(password_form.password.data)
+            audit.record(user, "user.change_password", user)
+            # The session version changed, which ends every session: this device gets a new one.
+            sign_in(user, remember=remembered())
             db.session.commit()
-            # The session version changed: sign in again on this device, other sessions end.
-            login_user(current_user._get_current_object())
             flash(_("Your password is changed; your other sessions have ended."), "success")
             return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form, password_form=password_form), 400

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.mail import send_mail
 from app.models import Anonymity, Invitation, Survey, User, utcnow
 from app.models.people import hash_token, normalize_email
+from app.urls import external_url
 
 MAX_INVITATIONS = 1000
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -41,8 +42,8 @@ class NewInvitation:
     token: str
     email: str | None = None  # where the link goes (stored in the invitation for identified surveys only)
 
-    def link(self, base_url: str) -> str:
-        return f"{base_url.rstrip('/')}/i/{self.token}"
+    def link(self) -> str:
+        return external_url("respond.show_invitation", token=self.token)
 
 
 def parse_emails(text: str) -> list[str]:
@@ -112,7 +113,7 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
-def invitations_csv(created: list[NewInvitation], base_url: str) -> str:
+def invitations_csv(created: list[NewInvitation]) -> str:
     """The CSV of the new links (UTF-8 with a byte-order mark so that spreadsheet programs read the accents)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -122,7 +123,7 @@ def invitations_csv(created: list[NewInvitation], base_url: str) -> str:
         invitation = item.invitation
         writer.writerow(
             [
-                item.link(base_url),
+                item.link(),
                 _cell(item.email or ""),
                 _cell(invitation.attributes.get("territory", "")),
                 _cell(invitation.attributes.get("group", "")),
@@ -132,8 +133,9 @@ def invitations_csv(created: list[NewInvitation], base_url: str) -> str:
     return buffer.getvalue()
 
 
-def send_invitation_mails(survey: Survey, created: list[NewInvitation], base_url: str) -> int:
-    """E-mail each link that has an address (French first, then English); return how many were sent."""
+def send_invitation_mails(survey: Survey, created: list[NewInvitation]) -> int:
+    """E-mail each link that has an address (French first, then English); return how many were queued (they leave
+    once the caller's transaction commits, see app/mail.py)."""
     sent = 0
     for item in created:
         invitation = item.invitation
@@ -142,7 +144,7 @@ def send_invitation_mails(survey: Survey, created: list[NewInvitation], base_url
         bodies = []
         for locale in ("fr_CA", "en"):
             with force_locale(locale):
-                bodies.append(render_template("emails/survey_invitation.txt", survey=survey, link=item.link(base_url)))
+                bodies.append(render_template("emails/survey_invitation.txt", survey=survey, link=item.link()))
         subject = f"{survey.title_fr} / {survey.title_en}" if survey.title_en else survey.title_fr
         subject = " ".join(subject.split())  # no line breaks in a header
         send_mail(item.email, subject, "\n\n— — —\n\n".join(bodies))

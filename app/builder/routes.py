@@ -84,6 +84,7 @@ from app.models import (
     utcnow,
 )
 from app.retention import purge_notice
+from app.urls import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def public_path(survey: Survey) -> str:
 
 
 def public_url(survey: Survey) -> str:
-    return request.url_root.rstrip("/") + public_path(survey)
+    return external_url("respond.show_survey", slug=survey.slug)
 
 
 def _show_problems(form, error: BuilderError) -> None:
@@ -766,8 +767,7 @@ def new_invitations(survey_id: int):
             attributes={"territory": form.territory.data or "", "group": (form.group.data or "").strip()},
             expires_at=expires_at,
         )
-        base_url = request.url_root
-        sent = send_invitation_mails(survey, created, base_url) if form.send.data else 0
+        sent = send_invitation_mails(survey, created) if form.send.data else 0
     except InvitationError as error:
         db.session.rollback()
         getattr(form, error.field or "count").errors.append(error.message)
@@ -778,12 +778,12 @@ def new_invitations(survey_id: int):
         return render_template(
             "builder/invitation_links.html",
             survey=survey,
-            links=[(item.link(base_url), item) for item in created],
+            links=[(item.link(), item) for item in created],
             sent=sent,
         )
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     return FlaskResponse(
-        invitations_csv(created, base_url),
+        invitations_csv(created),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="invitations-{survey.slug}-{stamp}.csv"',

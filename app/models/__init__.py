@@ -16,7 +16,16 @@ from app.models.moderation import (
     Theme,
     item_themes,
 )
-from app.models.people import AccountToken, Organization, Role, Sector, Territory, TokenPurpose, User
+from app.models.people import (
+    AccountToken,
+    Organization,
+    Role,
+    Sector,
+    SignInSession,
+    Territory,
+    TokenPurpose,
+    User,
+)
 from app.models.processes import (
     IllegalTransition,
     ParticipationTarget,
@@ -102,6 +111,7 @@ __all__ = [
     "ResultsVisibility",
     "Role",
     "Sector",
+    "SignInSession",
     "SubmissionKey",
     "Survey",
     "SurveyPage",

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 
 DEFAULT_HASH_METHOD = "scrypt"
+FIRST_SESSION_VERSION = 1
 
 
 class Role(enum.StrEnum):
@@ -82,10 +83,15 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped on deactivation and password change: sessions carrying an older value end.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Bumped on deactivation, password change and "sign out everywhere": the sign-in sessions and the reset or
+    # invitation links issued under an older value stop working.
+    session_version: Mapped[int] = mapped_column(default=FIRST_SESSION_VERSION)
 
     organization: Mapped[Organization | None] = relationship()
+
+    # The clear key of the sign-in session this object was loaded or signed in under (app/auth/session.py);
+    # never stored. Flask-Login keeps it in the session cookie and the remember cookie.
+    sign_in_key = None
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:
@@ -100,7 +106,9 @@ class User(UserMixin, Base):
         return self.password_hash is not None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.sign_in_key:
+            raise RuntimeError("sign in through app.auth.session.sign_in, not login_user")
+        return self.sign_in_key
 
     def set_password(self, password: str) -> None:
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_HASH_METHOD
@@ -112,6 +120,9 @@ class User(UserMixin, Base):
 
     def deactivate(self) -> None:
         self.active = False
+        self.end_all_sessions()
+
+    def end_all_sessions(self) -> None:
         self.session_version = (self.session_version or 0) + 1
 
     def reactivate(self) -> None:
@@ -138,7 +149,11 @@ def hash_token(token: str) -> str:
 
 
 class AccountToken(Base):
-    """A single-use, expiring link token. Only its SHA-256 digest is stored."""
+    """A single-use, expiring link token. Only its SHA-256 digest is stored.
+
+    It holds the user's ``session_version`` at issue: a password change (or deactivation, or "sign out
+    everywhere") voids every link issued before it.
+    """
 
     __tablename__ = "account_tokens"
 
@@ -149,6 +164,7 @@ class AccountToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_version: Mapped[int]
 
     user: Mapped[User] = relationship()
 
@@ -157,9 +173,16 @@ class AccountToken(Base):
         """Return the row and the clear token (256 bits), which is never stored."""
         clear = secrets.token_urlsafe(32)
         now = utcnow()
-        return cls(
-            token_hash=hash_token(clear), purpose=purpose, user=user, created_at=now, expires_at=now + max_age
-        ), clear
+        token = cls(
+            token_hash=hash_token(clear),
+            purpose=purpose,
+            user=user,
+            created_at=now,
+            expires_at=now + max_age,
+            # A user not flushed yet has no value: the column default applies to it.
+            session_version=user.session_version or FIRST_SESSION_VERSION,
+        )
+        return token, clear
 
     @property
     def is_expired(self) -> bool:
@@ -168,3 +191,29 @@ class AccountToken(Base):
     @property
     def is_used(self) -> bool:
         return self.used_at is not None
+
+    @property
+    def is_outdated(self) -> bool:
+        """Issued before the account's password last changed (or its sessions were ended)."""
+        return self.session_version != self.user.session_version
+
+
+class SignInSession(Base):
+    """One sign-in on one device. The browser holds a random key (in the session cookie and, with "keep me signed
+    in", the remember cookie); only its SHA-256 is stored. Signing out revokes the row, so neither cookie works
+    again; a row stops working too when it expires or when the user's ``session_version`` moves on."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SignInSession {self.id} of user {self.user_id}>"

@@ -50,6 +50,7 @@ from app.respond import bp, engine, storage, structure
 from app.respond.forms import PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
+from app.urls import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,7 @@ def _answered_here(survey: Survey) -> bool:
 
 
 def _resume_url(token: str) -> str:
-    return url_for("respond.resume", token=token, _external=True)
+    return external_url("respond.resume", token=token)
 
 
 # ------------------------------------------------------------------------------------------------------ landing

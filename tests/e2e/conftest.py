@@ -74,9 +74,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         logins.setdefault(role, (email, password))
         logins.setdefault(email, (email, password))
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = url  # the links the pages show (resume links) lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, logins)
+    yield LiveServer(url, app, logins)
     server.shutdown()
     with app.app_context():
         db.engine.dispose()

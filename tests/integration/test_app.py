@@ -71,7 +71,7 @@ def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch
 def test_production_starts_with_real_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
-    app = create_app("production", {"SECRET_KEY": "x" * 40})
+    app = create_app("production", {"SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://concerto.example.org"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -1,5 +1,4 @@
 import logging
-import re
 from datetime import timedelta
 
 from app.extensions import db
@@ -98,27 +97,20 @@ def test_next_parameter_cannot_redirect_off_site(client, csrf, create_user):
     assert auth_next.status_code == 302
 
 
-def _invitation_link(caplog) -> str:
-    match = re.search(r"http://localhost(/account/invitation/[\w-]+)", caplog.text)
-    assert match, caplog.text
-    return match.group(1)
-
-
-def test_invitation_flow_from_admin_to_first_sign_in(client, auth, csrf, caplog, create_organization):
+def test_invitation_flow_from_admin_to_first_sign_in(client, auth, csrf, mail_outbox, create_organization):
     admin = auth.login(Role.ADMIN)
     org = create_organization()
-    with caplog.at_level(logging.WARNING, logger="app.mail"):
-        response = client.post(
-            "/admin/users/invite",
-            data={
-                "email": "Nouvelle.Partenaire@Example.org",
-                "name": "Nouvelle Partenaire",
-                "role": "partner",
-                "organization_id": str(org.id),
-                "locale": "fr_CA",
-                "csrf_token": csrf("/admin/users/invite"),
-            },
-        )
+    response = client.post(
+        "/admin/users/invite",
+        data={
+            "email": "Nouvelle.Partenaire@Example.org",
+            "name": "Nouvelle Partenaire",
+            "role": "partner",
+            "organization_id": str(org.id),
+            "locale": "fr_CA",
+            "csrf_token": csrf("/admin/users/invite"),
+        },
+    )
     assert response.status_code == 302
     invited = db.session.execute(db.select(User).filter_by(email="nouvelle.partenaire@example.org")).scalar_one()
     assert invited.password_hash is None and invited.organization_id == org.id
@@ -126,7 +118,9 @@ def test_invitation_flow_from_admin_to_first_sign_in(client, auth, csrf, caplog,
         "user.create",
         "user.invite",
     }
-    link = _invitation_link(caplog)
+    (message,) = mail_outbox.messages
+    assert message["To"] == "nouvelle.partenaire@example.org" and message["Subject"] == "Invitation à Concerto"
+    (link,) = mail_outbox.links(r"http://localhost(/account/invitation/[\w-]+)")
     token_rows = db.session.execute(db.select(AccountToken).filter_by(user_id=invited.id)).scalars().all()
     assert len(token_rows) == 1 and link.rsplit("/", 1)[1] not in token_rows[0].token_hash
 
@@ -167,26 +161,26 @@ def test_expired_and_invalid_invitation_links_change_nothing(client, csrf, creat
     assert client.get("/account/invitation/nope").status_code == 404
 
 
-def test_password_reset_flow(client, csrf, caplog, create_user):
+def test_password_reset_flow(client, csrf, mail_outbox, create_user):
     user = create_user()
-    with caplog.at_level(logging.WARNING, logger="app.mail"):
-        response = client.post("/password/forgot", data={"email": user.email, "csrf_token": csrf("/password/forgot")})
+    response = client.post("/password/forgot", data={"email": user.email, "csrf_token": csrf("/password/forgot")})
     assert response.status_code == 302
-    link = re.search(r"http://localhost(/password/reset/[\w-]+)", caplog.text).group(1)
+    (link,) = mail_outbox.links(r"http://localhost(/password/reset/[\w-]+)")
     done = client.post(link, data={"password": "brand-new-pass", "confirm": "brand-new-pass", "csrf_token": csrf(link)})
     assert done.status_code == 302
     db.session.refresh(user)
     assert user.check_password("brand-new-pass") and not user.check_password(DEFAULT_PASSWORD)
 
 
-def test_password_reset_for_unknown_address_reveals_nothing(client, csrf, caplog):
+def test_password_reset_for_unknown_address_reveals_nothing(client, csrf, caplog, mail_outbox):
     before = count_rows(AccountToken)
-    with caplog.at_level(logging.WARNING, logger="app.mail"):
+    with caplog.at_level(logging.DEBUG):
         response = client.post(
             "/password/forgot",
             data={"email": "personne@example.org", "csrf_token": csrf("/password/forgot")},
             follow_redirects=True,
         )
+        assert mail_outbox.messages == []
     assert "Si un compte utilise cette adresse" in response.get_data(as_text=True)
     assert count_rows(AccountToken) == before
     assert "personne@example.org" not in caplog.text
