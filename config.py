@@ -1,5 +1,6 @@
 """Configuration classes. Every setting can be overridden by an environment variable of the same name."""
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,27 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def missing_catalogs(config) -> list[str]:
+    """The compiled catalogs (.mo) that the languages other than English (the language of the source strings)
+    need and that are not on disk. Without them Flask-Babel silently shows English."""
+    directories = [Path(d) for d in config["BABEL_TRANSLATION_DIRECTORIES"].split(";") if d]
+    missing = []
+    for locale in config["LANGUAGES"]:
+        if locale.startswith("en"):
+            continue
+        paths = [d / locale / "LC_MESSAGES" / "messages.mo" for d in directories]
+        if not any(path.is_file() for path in paths):
+            missing.append(str(paths[0]))
+    return missing
+
+
+def _catalog_problem(missing: list[str]) -> str:
+    return (
+        f"the compiled French catalog {', '.join(missing)} is missing, so every screen would be in English: "
+        "deploy the repository's committed copy, or compile it with `pybabel compile -d app/translations`"
+    )
 
 
 class Config:
@@ -68,7 +90,9 @@ class Config:
 
     @classmethod
     def init_app(cls, app) -> None:
-        pass
+        missing = missing_catalogs(app.config)
+        if missing:
+            logging.getLogger(__name__).warning("Concerto: %s", _catalog_problem(missing))
 
 
 class DevelopmentConfig(Config):
@@ -105,6 +129,9 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be at least 32 characters long")
         if not os.environ.get("DATABASE_URL"):
             problems.append("DATABASE_URL must point at the production database")
+        missing = missing_catalogs(app.config)
+        if missing:
+            problems.append(_catalog_problem(missing))
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 
