@@ -11,7 +11,7 @@ PORT ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test test-e2e chromium lint format bench translations clean
+.PHONY: install run serve test test-e2e chromium node lint format bench translations clean
 
 install: $(VENV)/.installed $(COMPILED)
 
@@ -40,11 +40,13 @@ serve: install
 	CONCERTO_CONFIG=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite, the database tests again on TEST_DATABASE_URL when it is set, then the browser
-# journeys (Playwright driving Debian's Chromium).
+# journeys (Playwright driving Debian's Chromium). Node.js runs the JavaScript condition evaluator's tests and
+# Chromium the browser tests: both are installed first, since in CI (CI=true) a skipped test fails the run
+# unless tests/allowed_skips.py lists its reason.
 # Two workers (pytest-xdist), one per core; each has its own database.
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n 2
 
-test: install
+test: install chromium node
 	env -u TEST_DATABASE_URL $(PYTEST) --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $${TEST_DATABASE_URL%%@*}@… (database tests)"; \
@@ -62,6 +64,15 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 			|| echo "Could not install chromium: browser tests will be skipped (they fail in CI)"; \
+	}
+
+# Debian's Node.js for tests/unit/test_conditions_js.py (app/static/js/conditions.js against the Python evaluator).
+node:
+	@command -v node >/dev/null || { \
+		echo "Installing Debian's nodejs package for the JavaScript tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null \
+			|| echo "Could not install nodejs: the JavaScript tests will be skipped (they fail in CI)"; \
 	}
 
 lint: install
