@@ -62,6 +62,20 @@ class Config:
     # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.
     RESPOND_STRUCTURE_CACHE_SIZE = _int("RESPOND_STRUCTURE_CACHE_SIZE", 64)
 
+    # Responses compressed when the client accepts it (Flask-Compress; static files too: app/static_files.py).
+    # Streamed responses (exports) are left as they are.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5  # 6-8 % smaller than gzip -6 on our CSS for about 1 ms; level 4 was no better than gzip
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    ]
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
