@@ -121,7 +121,8 @@ def test_free_text_analysis_loads_the_language_model_on_first_use():
 
 def test_gunicorn_workers_load_the_language_model_before_taking_traffic():
     """gunicorn.conf.py's post_worker_init hook (run in each worker once the app is loaded, before it accepts
-    connections) loads the spaCy pipeline and the word lists, so the first free text costs what the hundredth does."""
+    connections) loads the spaCy pipeline and the word lists when the worker did not inherit them from the master
+    (GUNICORN_PRELOAD=0), so the first free text costs what the hundredth does."""
     output = run_python(
         """
         import logging, runpy, sys
@@ -141,6 +142,27 @@ def test_gunicorn_workers_load_the_language_model_before_taking_traffic():
     assert output.split() == ["True"]
 
 
+def test_with_preload_the_master_loads_the_model_once_before_forking_the_workers():
+    """gunicorn.conf.py preloads the app; its when_ready hook (in the master, before the fork) loads the model and
+    freezes the collector's objects, so that the workers share those pages instead of each loading ~190 MB."""
+    output = run_python(
+        """
+        import gc, logging, runpy, sys
+        import wsgi
+        from app.moderation import nlp
+        hooks = runpy.run_path("gunicorn.conf.py")
+
+        class Server:
+            log = logging.getLogger("gunicorn.error")
+
+        assert "spacy" not in sys.modules
+        hooks["when_ready"](Server())
+        print(hooks["preload_app"], nlp.models_loaded(), gc.get_freeze_count() > 0)
+        """
+    )
+    assert output.split() == ["True", "True", "True"]
+
+
 def test_the_warm_up_can_be_turned_off():
     output = run_python(
         """
@@ -153,6 +175,7 @@ def test_the_warm_up_can_be_turned_off():
             pid = 1234
             log = logging.getLogger("gunicorn.error")
 
+        hooks["when_ready"](Worker())
         hooks["post_worker_init"](Worker())
         print("spacy" in sys.modules)
         """

@@ -1,0 +1,272 @@
+"""Benchmark of start-up: what a command or a worker pays before its first useful line, and the first free text.
+
+    .venv/bin/python -m bench startup          # or: make bench BENCH=startup
+
+1. *Commands*: wall time of ``python -c "import wsgi"``, ``flask --app wsgi --help`` and ``flask --app wsgi tally``
+   on a two-ballot file, each run ``BENCH_STARTUP_RUNS`` (7) times in a fresh process; the fastest run is the
+   figure for an idle machine (the machine is shared: the median is shown beside it). Target ≤ 1.5 s.
+2. *First free text*: in a fresh process that imported the app, the time of the first PII detection of an answer
+   (what the first free-text answer costs a worker that has not loaded the French model: spaCy, its pipeline and
+   the word lists), of the next one, and of :func:`app.moderation.pii.warm_up` (what gunicorn.conf.py's
+   ``post_worker_init`` pays in each worker before it takes traffic).
+3. *Memory per worker*: gunicorn with gunicorn.conf.py and 2 workers (production configuration, SQLite), once
+   every worker is ready: each worker's Rss, Pss (its share of the pages it shares with the master and the other
+   workers) and private memory, and the sum of Pss over the server (master + workers), for three set-ups: the
+   app without the model, the model loaded by each worker, the model loaded once by the master before the fork
+   (the default: ``preload_app`` and ``when_ready``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "7"))
+BUDGET_S = 1.5
+BIN = Path(sys.executable).parent
+
+
+def _env(**extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in {"TEST_DATABASE_URL", "FLASK_APP"}}
+    env.update({"CONCERTO_CONFIG": "testing", "PYTHONPATH": str(ROOT), **extra})
+    return env
+
+
+def _wall(command: list[str]) -> tuple[float, float]:
+    """Fastest and median wall time of ``command`` over RUNS fresh processes (after one unmeasured run)."""
+    timings = []
+    for run in range(RUNS + 1):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=_env(), check=True, capture_output=True)
+        if run:
+            timings.append(time.perf_counter() - started)
+    return min(timings), statistics.median(timings)
+
+
+def commands(work: Path) -> list[dict]:
+    ballots = work / "ballots.csv"
+    ballots.write_text("Parc,Quai\n1,0\n1,1\n", encoding="utf-8")
+    flask = str(BIN / "flask")
+    measured = {
+        "import wsgi": [sys.executable, "-c", "import wsgi"],
+        "flask --app wsgi --help": [flask, "--app", "wsgi", "--help"],
+        "flask --app wsgi tally (2 ballots)": [flask, "--app", "wsgi", "tally", "-m", "approval", "-i", str(ballots)],
+    }
+    rows = []
+    for name, command in measured.items():
+        fastest, median = _wall(command)
+        print(f"   {name}: fastest {fastest:.2f} s, median {median:.2f} s of {RUNS}", flush=True)
+        rows.append(
+            {
+                "name": f"{name} (median {median:.2f} s)",
+                "value": round(fastest, 2),
+                "unit": "s",
+                "target": f"<= {BUDGET_S} s",
+                "ok": fastest <= BUDGET_S,
+            }
+        )
+    return rows
+
+
+FIRST_TEXT = """
+import json, time
+import wsgi
+from app.moderation import pii
+texts = ["Appelez Marie Gagnon au 819 555-0199 pour les inscriptions.",
+         "Mon voisin Jean Tremblay pourrait offrir du covoiturage le samedi."]
+started = time.perf_counter(); pii.detect(texts[0]); first = time.perf_counter() - started
+started = time.perf_counter(); pii.detect(texts[1]); second = time.perf_counter() - started
+print(json.dumps({"first": first, "second": second}))
+"""
+
+WARM_UP = """
+import json, time
+import wsgi
+from app.moderation import pii
+started = time.perf_counter(); pii.warm_up(); warm_up = time.perf_counter() - started
+started = time.perf_counter(); pii.detect("Appelez Marie Gagnon au 819 555-0199 pour les inscriptions.")
+print(json.dumps({"warm_up": warm_up, "first": time.perf_counter() - started}))
+"""
+
+
+def _python_json(code: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=_env(), check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def first_free_text() -> list[dict]:
+    cold = _python_json(FIRST_TEXT)
+    warm = _python_json(WARM_UP)
+    print(
+        f"   first free text without warm-up {cold['first']:.2f} s, the next {cold['second'] * 1000:.0f} ms; "
+        f"warm-up {warm['warm_up']:.2f} s, then the first free text {warm['first'] * 1000:.0f} ms",
+        flush=True,
+    )
+    return [
+        {
+            "name": "first free text, model not loaded",
+            "value": round(cold["first"], 2),
+            "unit": "s",
+            "target": "reference",
+            "ok": True,
+        },
+        {
+            "name": "next free text",
+            "value": round(cold["second"] * 1000, 1),
+            "unit": "ms",
+            "target": "reference",
+            "ok": True,
+        },
+        {
+            "name": "warm-up (post_worker_init, per worker)",
+            "value": round(warm["warm_up"], 2),
+            "unit": "s",
+            "target": "reference",
+            "ok": True,
+        },
+        {
+            "name": "first free text after the warm-up",
+            "value": round(warm["first"] * 1000, 1),
+            "unit": "ms",
+            "target": "≈ next free text",
+            "ok": warm["first"] < 10 * max(cold["second"], 0.01),
+        },
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+WORKERS = 2
+SETUPS = {  # name -> environment
+    "app alone (GUNICORN_PRELOAD=0 NLP_WARM_UP=0)": {"GUNICORN_PRELOAD": "0", "NLP_WARM_UP": "0"},
+    "model loaded by each worker (GUNICORN_PRELOAD=0)": {"GUNICORN_PRELOAD": "0", "NLP_WARM_UP": "1"},
+    "model loaded by the master, shared (default)": {"GUNICORN_PRELOAD": "1", "NLP_WARM_UP": "1"},
+}
+
+
+def _memory_mb(pid: int) -> dict[str, float]:
+    """Rss, Pss and private (clean + dirty) memory of a process, in MB (/proc/<pid>/smaps_rollup)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Private_Clean"] + fields["Private_Dirty"]}
+
+
+def gunicorn_memory(work: Path, name: str, setup: dict[str, str]) -> dict[str, float]:
+    """Memory of the workers (mean) and of the whole server (sum of Pss) once every worker is ready."""
+    import httpx
+
+    port = _free_port()
+    env = _env(
+        CONCERTO_CONFIG="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        DATABASE_URL=f"sqlite:///{work / 'startup.db'}",
+        RATELIMIT_STORAGE_URI="memory://",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS=str(WORKERS),
+        GUNICORN_ACCESS_LOG=str(work / "access.log"),
+        **setup,
+    )
+    log_path = work / f"gunicorn-{port}.log"
+    warmed_by_workers = setup["GUNICORN_PRELOAD"] == "0" and setup["NLP_WARM_UP"] == "1"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
+                text = log_path.read_text()
+                workers = [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", text)]
+                ready = len(re.findall(r"Worker \d+: French language model ready", text)) >= WORKERS
+                if len(workers) >= WORKERS and (ready or not warmed_by_workers):
+                    try:
+                        if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.3)
+            time.sleep(2)
+            each = [_memory_mb(pid) for pid in workers]
+            master = _memory_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    measured = {key: statistics.mean(m[key] for m in each) for key in ("rss", "pss", "private")}
+    measured["total"] = master["pss"] + sum(m["pss"] for m in each)
+    print(
+        f"   {name}: per worker Rss {measured['rss']:.0f} MB, Pss {measured['pss']:.0f} MB, private "
+        f"{measured['private']:.0f} MB; server ({WORKERS} workers + master) {measured['total']:.0f} MB",
+        flush=True,
+    )
+    return measured
+
+
+def memory(work: Path) -> list[dict]:
+    rows = []
+    for name, setup in SETUPS.items():
+        measured = gunicorn_memory(work, name, setup)
+        rows.append(
+            {
+                "name": f"worker memory, {name}: Pss (Rss {measured['rss']:.0f}, private {measured['private']:.0f})",
+                "value": round(measured["pss"]),
+                "unit": "MB",
+                "target": "reference",
+                "ok": True,
+            }
+        )
+        rows.append(
+            {
+                "name": f"server with {WORKERS} workers, {name}: sum of Pss",
+                "value": round(measured["total"]),
+                "unit": "MB",
+                "target": "reference",
+                "ok": True,
+            }
+        )
+    return rows
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="concerto-bench-startup-") as tmp:
+        work = Path(tmp)
+        done = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=_env(CONCERTO_CONFIG="development", DATABASE_URL=f"sqlite:///{work / 'startup.db'}"),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-2000:])
+        return commands(work) + first_free_text() + memory(work)
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
