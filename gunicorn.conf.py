@@ -64,11 +64,14 @@ def post_fork(server, worker) -> None:
     """A worker must not share the master's database connections (the master makes none today: be sure)."""
     if not preload_app:
         return
-    from app.extensions import db
-    from wsgi import app
+    from flask import Flask
 
-    with app.app_context():
-        db.engine.dispose(close=False)
+    from app.extensions import db
+
+    application = server.app.wsgi()  # the app the master loaded (wsgi:app, or a benchmark's)
+    if isinstance(application, Flask):
+        with application.app_context():
+            db.engine.dispose(close=False)
 
 
 def post_worker_init(worker) -> None:

@@ -34,9 +34,9 @@ HEAVY = (
 )
 
 
-def run_python(code: str, *, cwd: Path = ROOT) -> str:
+def run_python(code: str, *, cwd: Path = ROOT, **extra_env: str) -> str:
     env = {key: value for key, value in os.environ.items() if key not in {"TEST_DATABASE_URL", "FLASK_APP"}}
-    env.update(CONCERTO_CONFIG="testing", PYTHONPATH=str(ROOT))
+    env.update(CONCERTO_CONFIG="testing", PYTHONPATH=str(ROOT), **extra_env)
     completed = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
@@ -161,6 +161,36 @@ def test_with_preload_the_master_loads_the_model_once_before_forking_the_workers
         """
     )
     assert output.split() == ["True", "True", "True"]
+
+
+def test_a_forked_worker_does_not_reuse_the_masters_database_connections(tmp_path):
+    output = run_python(
+        """
+        import logging, runpy
+        import sqlalchemy as sa
+        from wsgi import app
+        from app.extensions import db
+        hooks = runpy.run_path("gunicorn.conf.py")
+        with app.app_context():
+            db.session.execute(sa.text("SELECT 1"))
+            db.session.remove()
+            print(db.engine.pool.checkedin())
+
+        class Loaded:
+            def wsgi(self):
+                return app
+
+        class Server:
+            app = Loaded()
+            log = logging.getLogger("gunicorn.error")
+
+        hooks["post_fork"](Server(), None)
+        with app.app_context():
+            print(db.engine.pool.checkedin())
+        """,
+        TEST_DATABASE_URL=f"sqlite:///{tmp_path / 'master.db'}",
+    )
+    assert output.split() == ["1", "0"]
 
 
 def test_the_warm_up_can_be_turned_off():
