@@ -9,7 +9,11 @@
    (what the first free-text answer costs a worker that has not loaded the French model: spaCy, its pipeline and
    the word lists), of the next one, and of :func:`app.moderation.pii.warm_up` (what gunicorn.conf.py's
    ``post_worker_init`` pays in each worker before it takes traffic).
-3. *Memory per worker*: gunicorn with gunicorn.conf.py and 2 workers (production configuration, SQLite), once
+3. *First free-text answers under gunicorn*: one worker, a one-question survey (a long text) imported with
+   ``flask import-form``; three respondents in turn answer it over HTTP; the figure is the completing POST (where
+   the answer is scanned for personal information), with ``NLP_WARM_UP=0`` (the model loads on the first free
+   text, as before issue 21) and with the default (loaded before the fork).
+4. *Memory per worker*: gunicorn with gunicorn.conf.py and 2 workers (production configuration, SQLite), once
    every worker is ready: each worker's Rss, Pss (its share of the pages it shares with the master and the other
    workers) and private memory, and the sum of Pss over the server (master + workers), for three set-ups: the
    app without the model, the model loaded by each worker, the model loaded once by the master before the fork
@@ -29,6 +33,8 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,23 +176,26 @@ def _memory_mb(pid: int) -> dict[str, float]:
     return {"rss": fields["Rss"], "pss": fields["Pss"], "private": fields["Private_Clean"] + fields["Private_Dirty"]}
 
 
-def gunicorn_memory(work: Path, name: str, setup: dict[str, str]) -> dict[str, float]:
-    """Memory of the workers (mean) and of the whole server (sum of Pss) once every worker is ready."""
+@contextmanager
+def _gunicorn(work: Path, setup: dict[str, str]) -> Iterator[tuple[str, list[int], int]]:
+    """gunicorn with gunicorn.conf.py (production configuration, SQLite) on a free port, once every worker is ready:
+    yields its base URL, the workers' pids and the master's."""
     import httpx
 
     port = _free_port()
+    setup = {"GUNICORN_WORKERS": str(WORKERS), **setup}
     env = _env(
         CONCERTO_CONFIG="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         DATABASE_URL=f"sqlite:///{work / 'startup.db'}",
         RATELIMIT_STORAGE_URI="memory://",
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS=str(WORKERS),
         GUNICORN_ACCESS_LOG=str(work / "access.log"),
         **setup,
     )
+    count = int(setup["GUNICORN_WORKERS"])
+    warmed_by_workers = setup.get("GUNICORN_PRELOAD", "1") == "0" and setup.get("NLP_WARM_UP", "1") == "1"
     log_path = work / f"gunicorn-{port}.log"
-    warmed_by_workers = setup["GUNICORN_PRELOAD"] == "0" and setup["NLP_WARM_UP"] == "1"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"],
@@ -202,20 +211,26 @@ def gunicorn_memory(work: Path, name: str, setup: dict[str, str]) -> dict[str, f
                     raise RuntimeError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
                 text = log_path.read_text()
                 workers = [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", text)]
-                ready = len(re.findall(r"Worker \d+: French language model ready", text)) >= WORKERS
-                if len(workers) >= WORKERS and (ready or not warmed_by_workers):
+                ready = len(re.findall(r"Worker \d+: French language model ready", text)) >= count
+                if len(workers) >= count and (ready or not warmed_by_workers):
                     try:
                         if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                             break
                     except httpx.HTTPError:
                         pass
                 time.sleep(0.3)
-            time.sleep(2)
-            each = [_memory_mb(pid) for pid in workers]
-            master = _memory_mb(server.pid)
+            yield f"http://127.0.0.1:{port}", workers, server.pid
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def gunicorn_memory(work: Path, name: str, setup: dict[str, str]) -> dict[str, float]:
+    """Memory of the workers (mean) and of the whole server (sum of Pss) once every worker is ready."""
+    with _gunicorn(work, setup) as (_, workers, master_pid):
+        time.sleep(2)
+        each = [_memory_mb(pid) for pid in workers]
+        master = _memory_mb(master_pid)
     measured = {key: statistics.mean(m[key] for m in each) for key in ("rss", "pss", "private")}
     measured["total"] = master["pss"] + sum(m["pss"] for m in each)
     print(
@@ -224,6 +239,92 @@ def gunicorn_memory(work: Path, name: str, setup: dict[str, str]) -> dict[str, f
         flush=True,
     )
     return measured
+
+
+FREE_TEXT_SURVEY = {
+    "format": "concerto-questionnaire",
+    "version": 1,
+    "survey": {"slug": "banc-texte-libre", "title": {"fr": "Une question ouverte", "en": "One open question"}},
+    # One open question: its answers go to the moderation queue, scanned for personal information on completion.
+    "pages": [
+        {
+            "title": {"fr": "Votre avis", "en": "Your opinion"},
+            "questions": [
+                {
+                    "code": "aide",
+                    "type": "long_text",
+                    "label": {"fr": "Qu’est-ce qui vous aiderait?", "en": "What would help you?"},
+                    "settings": {"open": True},  # to the moderation queue: scanned for personal information
+                },
+            ],
+        }
+    ],
+}
+ANSWERS = [
+    "Appelez Marie Gagnon au 819 555-0199 pour les inscriptions du samedi.",
+    "Mon voisin Jean Tremblay pourrait offrir du covoiturage vers la halte-garderie.",
+    "Plus de places en garderie à Coaticook, et un autobus le soir.",
+]
+
+
+def _answer_the_survey(client, base_url: str, text: str) -> float:
+    """A respondent's whole journey; returns the seconds of the last POST (the completion: the free-text scan)."""
+    landing = client.get(f"{base_url}/s/banc-texte-libre").text
+    start = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', landing).group(1),
+        "start_key": re.search(r'name="start_key" type="hidden" value="([^"]+)"', landing).group(1),
+    }
+    page = client.post(f"{base_url}/s/banc-texte-libre", data=start, follow_redirects=True)
+    form = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', page.text).group(1),
+        "action": "next",
+        "q_aide": text,
+    }
+    started = time.perf_counter()
+    done = client.post(str(page.url), data=form, follow_redirects=False)
+    seconds = time.perf_counter() - started
+    assert done.status_code == 302 and done.headers["location"].endswith("/thanks"), (done.status_code, done.text[:300])
+    return seconds
+
+
+def first_submissions(work: Path) -> list[dict]:
+    """Under gunicorn (one worker), the completion of the first three free-text answers the worker receives."""
+    import httpx
+
+    definition = work / "free-text.json"
+    definition.write_text(json.dumps(FREE_TEXT_SURVEY, ensure_ascii=False), encoding="utf-8")
+    database = {"CONCERTO_CONFIG": "development", "DATABASE_URL": f"sqlite:///{work / 'startup.db'}"}
+    for command in (["seed-demo"], ["import-form", str(definition), "--open"]):
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=_env(**database),
+            check=True,
+            capture_output=True,
+        )
+    rows = []
+    for name, setup in (
+        ("NLP_WARM_UP=0 (the model loads on the first free text)", {"NLP_WARM_UP": "0"}),
+        ("default (the model loaded before the fork)", {"NLP_WARM_UP": "1"}),
+    ):
+        with _gunicorn(work, {"GUNICORN_WORKERS": "1", "SESSION_COOKIE_SECURE": "0", **setup}) as (base_url, _, _):
+            timings = []
+            for text in ANSWERS:
+                with httpx.Client(timeout=120) as client:
+                    timings.append(_answer_the_survey(client, base_url, text))
+        print(f"   {name}: completions {', '.join(f'{t * 1000:.0f} ms' for t in timings)}", flush=True)
+        rows.append(
+            {
+                "name": f"first free-text completion, {name} "
+                f"(then {timings[1] * 1000:.0f}, {timings[2] * 1000:.0f} ms)",
+                "value": round(timings[0] * 1000),
+                "unit": "ms",
+                "target": "reference",
+                "ok": True,
+            }
+        )
+    return rows
 
 
 def memory(work: Path) -> list[dict]:
@@ -264,7 +365,7 @@ def run() -> list[dict]:
         )
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-2000:])
-        return commands(work) + first_free_text() + memory(work)
+        return commands(work) + first_free_text() + first_submissions(work) + memory(work)
 
 
 if __name__ == "__main__":
