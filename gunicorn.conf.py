@@ -24,7 +24,7 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # The app is loaded once, in the master, and the workers are forked from it (they share its memory, copy on
 # write): with the French language model loaded there before the fork (when_ready), each worker starts with it
-# and keeps only ~10 MB of its own, instead of loading ~190 MB each (README, "Memory per worker"). Code changes then
+# and keeps ~15 MB of its own, instead of loading ~190 MB each (README, "Memory per worker"). Code changes then
 # need a restart, not a HUP (a deploy restarts the servers anyway). GUNICORN_PRELOAD=0 loads the app in each worker.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in {"0", "false", "no", "off"}
 
