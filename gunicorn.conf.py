@@ -37,7 +37,7 @@ def _warm_up(log, who: str) -> None:
     """Load what free-text analysis needs (spaCy, its pipeline, the word lists, phonenumbers' metadata).
 
     They load on first use, never at import (commands start fast); loading them before any traffic means the first
-    free-text answer costs what the hundredth does. NLP_WARM_UP=0 skips it (the first free text then pays ~3 s)."""
+    free-text answer costs what the hundredth does. NLP_WARM_UP=0 skips it (the first free text then pays ~4 s)."""
     if not _warm_up_enabled():
         return
     import time

