@@ -11,7 +11,7 @@ PORT ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test test-e2e chromium lint format bench translations clean
+.PHONY: install run serve test test-e2e chromium node lint format bench translations clean
 
 install: $(VENV)/.installed $(COMPILED)
 
@@ -20,7 +20,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+# The compiled catalogs are committed (a deploy that never runs make still serves French); this rebuilds one
+# whose .po is newer. The output is deterministic, so an up-to-date .mo is rewritten with the same bytes.
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d app/translations -l $* 2>&1 | tail -1
 
 # Development server on SQLite (instance/concerto.db), demo seeded, logins printed.
@@ -38,11 +40,13 @@ serve: install
 	CONCERTO_CONFIG=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite, the database tests again on TEST_DATABASE_URL when it is set, then the browser
-# journeys (Playwright driving Debian's Chromium).
+# journeys (Playwright driving Debian's Chromium). Node.js runs the JavaScript condition evaluator's tests and
+# Chromium the browser tests: both are installed first, since in CI (CI=true) a skipped test fails the run
+# unless tests/allowed_skips.py lists its reason.
 # Two workers (pytest-xdist), one per core; each has its own database.
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n 2
 
-test: install
+test: install chromium node
 	env -u TEST_DATABASE_URL $(PYTEST) --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $${TEST_DATABASE_URL%%@*}@… (database tests)"; \
@@ -62,6 +66,15 @@ chromium:
 			|| echo "Could not install chromium: browser tests will be skipped (they fail in CI)"; \
 	}
 
+# Debian's Node.js for tests/unit/test_conditions_js.py (app/static/js/conditions.js against the Python evaluator).
+node:
+	@command -v node >/dev/null || { \
+		echo "Installing Debian's nodejs package for the JavaScript tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null \
+			|| echo "Could not install nodejs: the JavaScript tests will be skipped (they fail in CI)"; \
+	}
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -73,12 +86,13 @@ format: install
 bench: install
 	$(BIN)/python -m bench $(BENCH)
 
-# Refresh the catalogs after changing visible strings; then fill in the French.
+# Refresh the catalogs after changing visible strings; then fill in the French and run it again (it compiles
+# the .mo files, which are committed with the .po: tests/unit/test_catalogs.py fails when they differ).
 translations: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
-	rm -f $(COMPILED)

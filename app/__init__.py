@@ -50,8 +50,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import i18n
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app import i18n, static_files
+    from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -66,6 +66,8 @@ def _init_extensions(app: Flask) -> None:
     )
     i18n.register(app)
     login_manager.init_app(app)
+    compress.init_app(app)
+    static_files.register(app)  # after Compress: its after_request must run before the compressor's
 
     from app.auth import session as auth_session
 

@@ -11,8 +11,9 @@
    (resident set size read from /proc/self/statm every 5 ms by a thread, peak minus the value just before the
    export; RSS includes what the database driver and the C libraries hold, not only Python objects).
 
-The database is PostgreSQL ``test_exports`` on 127.0.0.1 by default (``BENCH_DATABASE_URL`` to change it); its
-tables are dropped and created again (never point it at a database holding data).
+The database is PostgreSQL ``bench_export`` on 127.0.0.1 by default (``BENCH_DATABASE_URL`` to change it): created
+when missing and then dropped (bench/databases.py); its tables are dropped and created again (never point it at a
+database holding data). Skipped, with the reason, when PostgreSQL does not answer.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_exports"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_export"
 RESPONSES = int(os.environ.get("BENCH_EXPORT_RESPONSES", "100000"))
 GENERATION_BUDGET_S = 60.0
 MEMORY_BUDGET_MB = 100.0
@@ -72,12 +73,18 @@ class PeakRSS:
 
 
 def run() -> list[dict]:
+    from bench.databases import database
+
+    with database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)) as url:
+        return _run(url)
+
+
+def _run(url: str) -> list[dict]:
     from app import create_app
     from app.extensions import db
     from app.synthetic import generate_responses
     from bench.bench_respond import QUESTIONS, build_survey
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     rows: list[dict] = []
     with app.app_context():
@@ -117,6 +124,7 @@ def run() -> list[dict]:
         )
         db.session.close()
         db.drop_all()
+        db.engine.dispose()
     rows.append(
         {
             "name": f"generate {RESPONSES:,} responses",

@@ -5,7 +5,8 @@
 
 What it does, on a fresh machine with a local PostgreSQL and Redis:
 
-1. *Database*: drops and creates ``BENCH_DATABASE_URL``'s database (never point it at one holding data), then,
+1. *Database*: drops and creates ``BENCH_DATABASE_URL``'s database (never point it at one holding data; it is
+   dropped again at the end unless ``BENCH_KEEP_DATABASES=1``: bench/databases.py), then,
    as an operator would: ``flask db upgrade``, ``flask seed-demo``, and ``flask import-form`` of the
    parent-needs questionnaire extended to 20 questions on 5 pages (the demo template plus six questions:
    a date, a rating, a numeric answer with a constraint, a drop-down, a yes/no and a short text), opened.
@@ -164,34 +165,19 @@ def survey_definition() -> dict:
 # ------------------------------------------------------------------------------------------------------ set-up
 
 
-def _libpq_url(url: sa.URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def reset_database(url: sa.URL) -> None:
-    import psycopg
-
-    with psycopg.connect(_libpq_url(url.set(database="postgres")), autocommit=True) as connection:
-        name = psycopg.sql.Identifier(url.database)
-        connection.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def _check_services(url: sa.URL, redis_url: str) -> str | None:
-    import psycopg
+def _check_services(url: sa.URL, redis_url: str) -> None:
+    """Raise :class:`bench.databases.Skipped` unless PostgreSQL and Redis answer."""
     import redis
 
-    try:
-        psycopg.connect(_libpq_url(url.set(database="postgres")), connect_timeout=3).close()
-    except psycopg.Error as error:
-        return f"PostgreSQL not reachable at {url.render_as_string()}: {error}"
+    from bench.databases import Skipped, require_postgres
+
+    require_postgres(url.render_as_string(hide_password=False))
     try:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
         client.ping()
         client.close()
     except redis.RedisError as error:
-        return f"Redis not reachable at {redis_url}: {error}"
-    return None
+        raise Skipped(f"Redis not reachable at {redis_url} ({error})") from None
 
 
 def _run(env: dict, *args: str) -> str:
@@ -539,19 +525,21 @@ def machine_description(url: sa.URL) -> str:
 
 
 def run() -> list[dict]:
+    from bench.databases import database
+
     url = sa.make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    problem = _check_services(url, redis_url) if url.get_backend_name() == "postgresql" else "needs PostgreSQL"
-    if problem:
-        print(f"   skipped: {problem}", flush=True)
-        return [_row(f"load benchmark not run: {problem[:80]}", 0, "", "PostgreSQL+Redis", False)]
+    _check_services(url, redis_url)
+    with database(url.render_as_string(hide_password=False), reset=True):
+        return _measure(url, redis_url)
 
+
+def _measure(url: sa.URL, redis_url: str) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="concerto-bench-load-") as tmp:
         work = Path(tmp)
         port = _free_port()
         env = server_env(url, redis_url, port, work)
-        print(f"   database {url.database}: reset, migrate, seed, import the 20-question survey", flush=True)
-        reset_database(url)
+        print(f"   database {url.database}: migrate, seed, import the 20-question survey", flush=True)
         _flask(env, "db", "upgrade")
         _flask(env, "seed-demo")
         definition = work / "parents-20.json"

@@ -4,8 +4,10 @@
     BENCH_RESULTS_RESPONSES=10000 .venv/bin/python -m bench results      # a smaller run
 
 1. *Data*: 100,000 synthetic responses (app/synthetic.py) to the 20-question parent-needs survey of
-   bench/bench_respond.py, in the database ``bench_results`` (``BENCH_RESULTS_DATABASE_URL`` to change it). The
-   data is kept between runs and reused when it has the right size (generating it takes minutes).
+   bench/bench_respond.py, in the database ``bench_results`` (``BENCH_RESULTS_DATABASE_URL`` to change it),
+   created when missing and dropped at the end (bench/databases.py). With ``BENCH_KEEP_DATABASES=1`` it is kept,
+   and the next run reuses its data when it has the right size (generating it takes minutes). Skipped, with the
+   reason, when PostgreSQL does not answer.
 2. *Page*: ``GET /surveys/<id>/results`` through the test client, signed in as a facilitator, no filter, then
    with a territory filter and a cross-tabulation. Every SQL statement the request sends is recorded.
 3. *Floor*: the same statements, with the same parameters, sent again through the bare DBAPI cursor and fetched,
@@ -31,19 +33,6 @@ RESPONSES = int(os.environ.get("BENCH_RESULTS_RESPONSES", "100000"))
 RATIO_BUDGET = 1.5
 REPEATS = 5
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway account in a throwaway database
-
-
-def _ensure_database(url: str) -> None:
-    """Creates the bench database when it is missing (PostgreSQL, trust authentication on this machine)."""
-    import sqlalchemy as sa
-
-    target = sa.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 def _prepare(survey_slug: str = "besoins-parents") -> tuple[int, str]:
@@ -141,11 +130,21 @@ def _measure(app, client, path: str) -> dict:
 def run() -> list[dict]:
     from app import create_app
     from app.extensions import db
+    from bench.databases import database
+
+    with database(os.environ.get("BENCH_RESULTS_DATABASE_URL", DEFAULT_URL)) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+        try:
+            return _run(app)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _run(app) -> list[dict]:
+    from app.extensions import db
     from app.models import Question, QuestionType, Territory
 
-    url = os.environ.get("BENCH_RESULTS_DATABASE_URL", DEFAULT_URL)
-    _ensure_database(url)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     rows: list[dict] = []
     with app.app_context():
         survey_id, email = _prepare()

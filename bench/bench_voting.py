@@ -17,7 +17,8 @@
    and territory — best of 3.
 
 The database is a fresh SQLite file by default; with ``BENCH_DATABASE_URL`` its tables are created, used and
-dropped (never point it at a database holding data).
+dropped (never point it at a database holding data), and a PostgreSQL database that does not exist is created,
+then dropped (bench/databases.py).
 """
 
 from __future__ import annotations
@@ -214,11 +215,17 @@ def count_large_ballot(app) -> float:
 
 
 def run() -> list[dict]:
+    from bench.databases import database
+
     url = os.environ.get("BENCH_DATABASE_URL")
-    tmp = None
-    if not url:
-        tmp = tempfile.TemporaryDirectory(prefix="concerto-bench-")
-        url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    if url:
+        with database(url) as ready:
+            return _run(ready)
+    with tempfile.TemporaryDirectory(prefix="concerto-bench-") as tmp:
+        return _run(f"sqlite:///{Path(tmp) / 'bench.db'}")
+
+
+def _run(url: str) -> list[dict]:
     postgres = url.startswith("postgresql")
     kind = "PostgreSQL" if postgres else "SQLite"
     app = _app(url)
@@ -231,8 +238,6 @@ def run() -> list[dict]:
         with app.app_context():
             db.drop_all()
             db.engine.dispose()
-        if tmp is not None:
-            tmp.cleanup()
     return [
         {
             "name": f"{VOTERS} simultaneous casts, p50 per cast ({kind})",

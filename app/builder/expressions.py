@@ -35,11 +35,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 __all__ = [
     "COMPARISON_OPERATORS",
@@ -110,7 +112,14 @@ DOT: "."
 %ignore /\s+/
 """
 
-_PARSER = Lark(_GRAMMAR, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser of the grammar, built on first use (lark and the grammar: ~30 ms a process start need not
+    pay: most commands never read a condition)."""
+    from lark import Lark
+
+    return Lark(_GRAMMAR, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
 
 
 class Location(NamedTuple):
@@ -265,14 +274,18 @@ def parse(source: str) -> Expression:
 def _parse_cached(source: str) -> Expression:
     if not source.strip():
         raise ExpressionError(_l("The expression is empty."), _locate(source, 0))
+    from lark.exceptions import UnexpectedInput
+
     try:
-        tree = _PARSER.parse(source)
+        tree = parser().parse(source)
     except UnexpectedInput as exc:
         raise _syntax_error(source, exc) from None
     return _build(source, tree)
 
 
 def _syntax_error(source: str, exc: UnexpectedInput) -> ExpressionError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     end = len(source.rstrip())
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
@@ -321,7 +334,7 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> ExpressionError:
 
 def _unclosed_parenthesis(source: str) -> int | None:
     stack: list[int] = []
-    for token in _PARSER.lex(source):
+    for token in parser().lex(source):
         if token.type == "LPAR":
             stack.append(token.start_pos)
         elif token.type == "RPAR" and stack:
@@ -331,6 +344,8 @@ def _unclosed_parenthesis(source: str) -> int | None:
 
 def _build(source: str, tree: Tree) -> Expression:
     """Turn the Lark tree into our nodes, without recursion (deep trees are refused, not crashed on)."""
+    from lark import Tree
+
     # First the faults that the grammar lets through, in source order so the first one is reported.
     for subtree in tree.iter_subtrees_topdown():
         _check_tree(source, subtree)

@@ -2,10 +2,10 @@
 
 import io
 
-import segno
-
 
 def qr_svg(url: str, title: str = "") -> bytes:
+    import segno  # imported by the pages that draw a code, not by every process start
+
     code = segno.make(url, error="m", micro=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=4, title=title or url, svgclass="qr", lineclass=None)
@@ -13,6 +13,8 @@ def qr_svg(url: str, title: str = "") -> bytes:
 
 
 def qr_png(url: str, scale: int = 10) -> bytes:
+    import segno
+
     code = segno.make(url, error="m", micro=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=max(1, min(scale, 40)), border=4)

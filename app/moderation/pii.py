@@ -50,16 +50,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-import phonenumbers
-
 from app.moderation.nlp import (
     LANGUAGES,
-    STOP_WORDS,
     WORD_RE,
     fold,
     get_pipeline,
     is_french_word,
+    is_stop_word,
     iter_words,
+    stop_words,
 )
 
 Kind = Literal["email", "sin", "health_card", "birth_date", "phone", "postal_code", "handle", "address", "name"]
@@ -504,7 +503,7 @@ def _is_first_name(word: str) -> bool:
 
 
 def _is_common_word(word: str) -> bool:
-    return is_french_word(word) or fold(word) in STOP_WORDS
+    return is_french_word(word) or is_stop_word(word)
 
 
 def _previous_word(text: str, pos: int) -> str:
@@ -544,6 +543,8 @@ def _emails(text: str) -> Iterable[tuple[int, int, str]]:
 def _phones(text: str) -> Iterable[tuple[int, int, str]]:
     if not _PHONE_SHAPE_RE.search(text):  # PhoneNumberMatcher costs ~1 ms: only run it when worth it
         return
+    import phonenumbers  # imported with the first text that looks like it holds a phone number
+
     found: list[tuple[int, int]] = []
     for match in phonenumbers.PhoneNumberMatcher(text, "CA", leniency=phonenumbers.Leniency.VALID):
         found.append((match.start, match.end))
@@ -633,7 +634,7 @@ def _handles(text: str) -> Iterable[tuple[int, int, str]]:
         return
     for match in _HANDLE_RE.finditer(text):
         handle = match.group("handle")
-        if len(handle) < 2 or fold(handle) in STOP_WORDS:
+        if len(handle) < 2 or fold(handle) in stop_words():
             continue  # "@a", "@la maison"
         yield match.start(), match.end(), "handle"
 
@@ -657,7 +658,7 @@ def _addresses(text: str) -> Iterable[tuple[int, int, str]]:
     for match in _FR_ADDRESS_RE.finditer(text):
         street_type = fold(match.group("type") or "").rstrip(".")
         lower = match.group("lower")
-        if lower is not None and (street_type not in _LOWERCASE_STREET_TYPES or fold(lower) in STOP_WORDS):
+        if lower is not None and (street_type not in _LOWERCASE_STREET_TYPES or is_stop_word(lower)):
             continue
         if match.group("number") is not None and street_type not in _NUMBERED_STREET_TYPES:
             continue
@@ -677,7 +678,7 @@ def _name_words_after(text: str, pos: int, *, max_words: int, allow_lowercase: b
         if match is None:
             break
         word = match.group(1)
-        if fold(word) in STOP_WORDS or _is_place(word) or _is_org_word(word):
+        if is_stop_word(word) or _is_place(word) or _is_org_word(word):
             break
         if not word[0].isupper() and (not allow_lowercase or (is_french_word(word) and not _is_first_name(word))):
             break
@@ -709,7 +710,7 @@ def _gazetteer_names(text: str) -> Iterable[tuple[int, int, str]]:
                 break
             word = surname.group(1)
             key = fold(word)
-            if key in STOP_WORDS or key in _CALENDAR or _is_org_word(word) or _is_place(word):
+            if key in stop_words() or key in _CALENDAR or _is_org_word(word) or _is_place(word):
                 break
             if word.isupper() and len(word) > 2 and _is_common_word(word):  # "JULIE MERCI"
                 break
@@ -733,7 +734,7 @@ def _lowercase_gazetteer_names(text: str) -> Iterable[tuple[int, int, str]]:
             continue
         if index + 1 < len(words) and text[end : words[index + 1][0]] == " ":  # a surname right after
             surname = words[index + 1][2]
-            if not (fold(surname) in STOP_WORDS or is_french_word(surname) or _is_place(surname)):
+            if not (is_stop_word(surname) or is_french_word(surname) or _is_place(surname)):
                 end = words[index + 1][1]
         yield start, end, "name"
 
@@ -804,7 +805,7 @@ def _sentences(text: str) -> Iterable[tuple[int, int]]:
 def _is_candidate(text: str, start: int, word: str) -> bool:
     """A word the NER model could usefully look at: capitalized, not a stop word, place or acronym,
     and not a common word opening a sentence ("Garderie trop chère")."""
-    if not word[0].isupper() or _is_acronym(word) or fold(word) in STOP_WORDS or _is_place(word):
+    if not word[0].isupper() or _is_acronym(word) or is_stop_word(word) or _is_place(word):
         return False
     return not (_is_sentence_start(text, start) and _is_common_word(word) and not _is_first_name(word))
 
@@ -847,13 +848,13 @@ def _refine_person(text: str, start: int, end: int, *, label: str = "PER") -> tu
             return None  # "Usine Tremblay", "Garderie Les Lutins"
         if key in _TITLES:
             has_title = True
-        elif not (key in STOP_WORDS or not word[0].isupper() or (len(words) > 1 and _is_removable_lead(word))):
+        elif not (key in stop_words() or not word[0].isupper() or (len(words) > 1 and _is_removable_lead(word))):
             break
         words.pop(0)
     if words and _is_place(" ".join(word for _, _, word in words)):
         return None  # "North Hatley", before "Hatley" alone cuts it to "North"
     for index, (_, _, word) in enumerate(words):  # cut at the first word that is not part of a name
-        if fold(word) in STOP_WORDS or not word[0].isupper() or _is_place(word) or fold(word) in _CALENDAR:
+        if is_stop_word(word) or not word[0].isupper() or _is_place(word) or fold(word) in _CALENDAR:
             words = words[:index]
             break
     if not words:
@@ -935,6 +936,16 @@ def detect(text: str, *, language: str = "fr") -> list[Span]:
     because answers mix them (an English name in a French answer is still a name).
     """
     return detect_many([text], language)[0]
+
+
+# Holds a name (spaCy and the word lists), a phone number (phonenumbers), an e-mail, an address and a postal code.
+_WARM_UP_TEXT = "Appelez Julie Tremblay au 819-555-1234 ou julie@example.org, 12 rue King Ouest, J1H 1A1."
+
+
+def warm_up() -> None:
+    """Load everything detection uses (spaCy's pipeline, the word lists, phonenumbers' metadata) by analysing a
+    sample text, so that the first real answer costs what the hundredth does. Idempotent."""
+    detect(_WARM_UP_TEXT)
 
 
 def placeholder(kind: str, language: str = "fr") -> str:

@@ -7,12 +7,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ItemState, ModerationItem, Process, Theme, User
-from app.moderation import grouping, themes
+from app.moderation import themes
+
+if TYPE_CHECKING:
+    # grouping imports numpy, SciPy and scikit-learn (about 1 s): imported where grouping runs, not at start-up.
+    from app.moderation import grouping
 
 
 @dataclass
@@ -35,6 +40,8 @@ def signature(item_ids: Iterable[int]) -> str:
 
 
 def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
+    from app.moderation import grouping
+
     rows = db.session.execute(
         sa.select(ModerationItem.id, ModerationItem.redacted_text, ModerationItem.language)
         .where(ModerationItem.process_id == process_id, ModerationItem.state == ItemState.APPROVED)
@@ -48,6 +55,8 @@ def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
 
 def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView]:
     """Suggested groups of the process's approved items, with their representatives loaded (one query)."""
+    from app.moderation import grouping
+
     groups = grouping.suggest_groups(approved_inputs(process_id))
     views = [
         GroupView(signature(g.item_ids), list(g.item_ids), list(g.key_terms))

@@ -69,11 +69,15 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
+
+if TYPE_CHECKING:
+    # numpy (about 0.1 s to import) is imported by the functions that count rankings and grades, so that the
+    # modules importing this one for its constants (every web page of the voting blueprint) do not load it.
+    import numpy as np
 
 METHODS = ("approval", "points", "schulze", "borda", "majority-judgment")
 RANKED_METHODS = ("schulze", "borda")
@@ -88,7 +92,7 @@ Ballot: TypeAlias = AbstractSet[str] | Mapping[str, int]
 # that callers can pass a question's whole settings.
 KNOWN_SETTINGS = frozenset({"grades", "max_choices", "budget", "max_per_option"})
 
-_UNRANKED = np.iinfo(np.int64).max
+_UNRANKED = 2**63 - 1  # np.iinfo(np.int64).max
 _CHUNK_CELLS = 1 << 22  # booleans per block when building the pairwise matrix (about 4 MB)
 
 
@@ -182,6 +186,8 @@ def _scored_result(method: str, options: tuple[str, ...], n_ballots: int, scores
 def rank_matrix(options: Sequence[str], ballots: Sequence[Mapping[str, int]]) -> np.ndarray:
     """A ``(len(ballots), len(options))`` int64 array of ranks; unranked options hold a sentinel larger
     than any rank."""
+    import numpy as np
+
     options = _check_options(options)
     index = _index(options)
     rows: list[int] = []
@@ -209,6 +215,8 @@ def rank_matrix(options: Sequence[str], ballots: Sequence[Mapping[str, int]]) ->
 
 def pairwise_matrix(ranks: np.ndarray) -> np.ndarray:
     """``d[a, b]`` = number of ballots (rows of ``ranks``) ranking ``a`` strictly above ``b``."""
+    import numpy as np
+
     n_ballots, n = ranks.shape
     d = np.zeros((n, n), dtype=np.int64)
     chunk = max(1, _CHUNK_CELLS // max(1, n * n))
@@ -220,6 +228,8 @@ def pairwise_matrix(ranks: np.ndarray) -> np.ndarray:
 
 def strongest_paths(d: np.ndarray) -> np.ndarray:
     """Schulze's ``p[a, b]``: the strength of the strongest path from ``a`` to ``b``, winning votes."""
+    import numpy as np
+
     p = np.where(d > d.T, d, 0)
     for k in range(p.shape[0]):
         # A path through k: as strong as its weaker half. Updating the diagonal too is harmless (a
@@ -266,6 +276,8 @@ def tally_borda(options: Sequence[str], ballots: Sequence[Mapping[str, int]]) ->
 def _layers(beats: np.ndarray) -> list[list[int]]:
     """Split a transitive strict relation into layers: each layer holds the remaining options beaten by no
     remaining option."""
+    import numpy as np
+
     remaining = np.arange(beats.shape[0])
     layers = []
     while remaining.size:
@@ -284,6 +296,8 @@ def _layers(beats: np.ndarray) -> list[list[int]]:
 def tally_majority_judgment(
     options: Sequence[str], ballots: Sequence[Mapping[str, int]], *, grades: int = DEFAULT_GRADES
 ) -> TallyResult:
+    import numpy as np
+
     options = _check_options(options)
     if not _is_int(grades) or grades < 2:
         raise ValueError(f"grades must be an int >= 2, not {grades!r}")
@@ -354,6 +368,8 @@ def median_removal_order(n: int) -> list[int]:
 
 
 def _median_removal_order(n: int) -> np.ndarray:
+    import numpy as np
+
     if n == 0:
         return np.zeros(0, dtype=np.intp)
     order = [(n - 1) // 2]

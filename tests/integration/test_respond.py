@@ -214,8 +214,8 @@ def test_same_page_condition_is_handed_to_conditions_js(parent, parent_survey):
         in page
     )
     assert 'name="q_enfants"' in page and '<script type="application/json" id="prior-answers">{}</script>' in page
-    assert re.search(r'<script src="/static/js/conditions.js" defer></script>', page)
-    assert re.search(r'<script src="/static/js/respond.js" defer></script>', page)
+    assert re.search(r'<script src="/static/js/conditions.js\?v=[0-9a-f]{12}" defer></script>', page)
+    assert re.search(r'<script src="/static/js/respond.js\?v=[0-9a-f]{12}" defer></script>', page)
     assert "<script>" not in page and "style=" not in page and "onclick" not in page
     answer_page_one(parent)
     assert '"ages": ["0-2", "6-8"]' in parent.html and '"enfants": 2' in parent.html
