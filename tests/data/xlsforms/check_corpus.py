@@ -6,7 +6,8 @@ For every ``.xlsx`` file (sorted by name) it prints whether pyxform converts it 
 (``pyxform.xls2xform.convert``, without ODK Validate) and, for the forms pyxform accepts, whether Concerto imports
 it: :func:`app.builder.xlsform.read_xlsform` then :func:`app.builder.definition.import_definition` into a
 throw-away SQLite database, the same two steps as the import page and ``flask import-form``. A refused form shows
-its first problem (``--all``: every problem). The tally and the first problems grouped by cause close the report.
+its first problem (``--all``: every problem). The tally, then the first problems and all problems grouped by cause,
+close the report.
 
 Nothing in the application is changed; the temporary database is deleted at the end. See SOURCES.md for where
 each form comes from and STATUS.md for the last recorded run.
