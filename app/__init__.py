@@ -27,8 +27,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, errors, security
+    from app import cli, errors, ratelimits, security
 
+    ratelimits.register(app)
     errors.register(app)
     security.register(app)
     cli.register(app)
