@@ -93,9 +93,13 @@ def is_postgres(app) -> bool:
 
 
 class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (and ``g``), as in production, although the test has one pushed."""
+    """Each request gets its own app context (and ``g``), as in production, although the test has one pushed; and
+    its body is read there to the end and closed, as a WSGI server does once the view has returned (a streamed
+    body then runs in its own app context and session, app/streaming.py, and must be done before the test goes
+    on with the same database connection)."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
