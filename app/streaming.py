@@ -2,10 +2,10 @@
 
 A WSGI server asks for the chunks of a body only once the view has returned and Flask has popped the request's
 contexts, closing its database session. A generator that reads the database there fails at its first query
-("Working outside of application context") and the download is cut after the first chunk — while the test
-client, which reads the body inside the test's own context, sees nothing wrong (the live tier, tests/live, runs
-the real server). :func:`in_app_context` gives such a body an application context of its own, hence its own
-``db.session``, removed with it when the body ends or the client goes away.
+("Working outside of application context") and the download is cut after the first chunk. The integration tests
+did not see it (their session, bound to the test's connection, needs no app context); the live tier, tests/live,
+downloads through gunicorn. :func:`in_app_context` gives such a body an application context of its own, hence its
+own ``db.session``, removed with it when the body ends or the client goes away.
 """
 
 import contextvars
