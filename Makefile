@@ -11,7 +11,7 @@ PORT ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test test-e2e chromium node lint format bench translations clean
+.PHONY: install run serve test test-live test-e2e chromium node lint format bench translations clean
 
 install: $(VENV)/.installed $(COMPILED)
 
@@ -39,20 +39,32 @@ serve: install
 	CONCERTO_CONFIG=production $(FLASK) db upgrade
 	CONCERTO_CONFIG=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-# The whole suite on SQLite, the database tests again on TEST_DATABASE_URL when it is set, then the browser
+# The whole suite on SQLite, the database tests again on TEST_DATABASE_URL when it is set, then the live tier
+# (tests/live: the real app under gunicorn, driven over HTTP) on SQLite and again on PostgreSQL, then the browser
 # journeys (Playwright driving Debian's Chromium). Node.js runs the JavaScript condition evaluator's tests and
 # Chromium the browser tests: both are installed first, since in CI (CI=true) a skipped test fails the run
 # unless tests/allowed_skips.py lists its reason.
-# Two workers (pytest-xdist), one per core; each has its own database.
+# Two workers (pytest-xdist), one per core; each has its own database. The live tier runs in one process: it starts
+# its own servers and runs the commands in parallel itself.
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n 2
+PYTEST_LIVE := $(BIN)/pytest -q -p no:cacheprovider -n 0 tests/live
 
 test: install chromium node
-	env -u TEST_DATABASE_URL $(PYTEST) --ignore=tests/e2e
+	env -u TEST_DATABASE_URL $(PYTEST) --ignore=tests/e2e --ignore=tests/live
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $${TEST_DATABASE_URL%%@*}@… (database tests)"; \
-		$(PYTEST) tests --ignore=tests/unit --ignore=tests/e2e; \
+		$(PYTEST) tests --ignore=tests/unit --ignore=tests/e2e --ignore=tests/live; \
 	fi
+	$(MAKE) --no-print-directory test-live
 	$(MAKE) --no-print-directory test-e2e
+
+test-live: install
+	@echo "== live tier on SQLite (gunicorn, production configuration)"
+	env -u TEST_DATABASE_URL $(PYTEST_LIVE)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== live tier on $${TEST_DATABASE_URL%%@*}@… (a database created for the run)"; \
+		$(PYTEST_LIVE); \
+	fi
 
 test-e2e: install chromium
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider tests/e2e

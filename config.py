@@ -56,10 +56,17 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several apps may share one Redis: each prefixes its keys (app/ratelimits.py).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Redis not answering: count in each process's memory (one warning logged) rather than fail the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute")
     RESPOND_START_RATE_LIMIT = os.environ.get("RESPOND_START_RATE_LIMIT", "60/minute")
+    # /healthz answers 503 when Redis is down too (by default only when the database is: limits fall back to memory).
+    HEALTHZ_STRICT = _bool("HEALTHZ_STRICT", False)
     # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.
     RESPOND_STRUCTURE_CACHE_SIZE = _int("RESPOND_STRUCTURE_CACHE_SIZE", 64)
 

@@ -30,8 +30,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, deferred, errors, mail, security
+    from app import cli, deferred, errors, mail, ratelimits, security
 
+    ratelimits.register(app)
     errors.register(app)
     security.register(app)
     deferred.register(app)

@@ -156,16 +156,25 @@ def is_postgres(app) -> bool:
 
 
 _unclosed_responses: list = []
-# A server closes each response once sent; the test client leaves that to the test (which may still be reading a
-# stream), so the responses are closed here MAX_UNCLOSED requests later, or when finish_responses() is called.
+# A server closes each response once sent; the test client leaves that to the test, so the responses are closed
+# here MAX_UNCLOSED requests later, or when finish_responses() is called.
 MAX_UNCLOSED = 50
 
 
 class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (and ``g``), as in production, although the test has one pushed."""
+    """Each request gets its own app context (and ``g``), as in production, although the test has one pushed; and
+    its body is read there to the end, as a WSGI server does once the view has returned (a streamed body then runs
+    in its own app context and session, app/streaming.py, and must be done before the test goes on with the same
+    database connection). It is closed later (below), so what runs after the response can be observed apart."""
+
+    def _open_and_read(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if not response.is_sequence:
+            response.make_sequence()
+        return response
 
     def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(self._open_and_read, *args, **kwargs)
         _unclosed_responses.append(response)
         if len(_unclosed_responses) > MAX_UNCLOSED:
             _unclosed_responses.pop(0).close()
@@ -251,15 +260,28 @@ class BoundSession(FlaskSession):
 
 
 @pytest.fixture(autouse=True)
+def _limiter_state():
+    """Flask-Limiter keeps its storage and settings on the one ``limiter`` object, not per app: a test that creates
+    another app (production config, a second server on Redis) would leave the suite's app counting its limits
+    there. Put them back after each test."""
+    saved = {name: value.copy() if isinstance(value, dict | list) else value for name, value in vars(limiter).items()}
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _transaction(request, app):
     """Each test runs in a transaction rolled back at the end; the app's commits become savepoints.
 
     Tests marked ``committed`` (real concurrency: several threads, several connections) commit for real
     instead, and every table is emptied after them. Tests marked ``postgres_only`` are skipped, with the
-    reason shown, when the suite runs on SQLite.
+    reason shown, when the suite runs on SQLite; tests marked ``sqlite_only``, when it runs on PostgreSQL.
     """
     if request.node.get_closest_marker("postgres_only") and not is_postgres(app):
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (make test does in CI)")
+    if request.node.get_closest_marker("sqlite_only") and is_postgres(app):
+        pytest.skip("about SQLite: runs in the SQLite pass of make test")
     ctx = app.app_context()
     ctx.push()
     if request.node.get_closest_marker("committed"):

@@ -32,7 +32,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Answer, Question, QuestionType, Response, Survey, Territory
@@ -106,14 +105,14 @@ class Column:
 class Layout:
     """The columns of a survey's export, computed once from its questions."""
 
-    def __init__(self, survey: Survey, options: ExportOptions, session: Session | None = None) -> None:
+    def __init__(self, survey: Survey, options: ExportOptions) -> None:
         self.survey, self.options = survey, options
         lang = options.language
         self.questions = [
             q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL
         ]
         self.choices = {c.id: c for q in self.questions for c in q.all_choices}
-        territories = (session or db.session).execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
+        territories = db.session.execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
         self.territories = {t.id: (t.name if options.labels else t.code) for t in territories}
         self.columns: list[Column] = []
         for q in self.questions:
@@ -281,11 +280,9 @@ def _iso(value: datetime | None) -> str | None:
 ANSWER_COLUMNS = (Answer.response_id, *STORED_ANSWER_COLUMNS)
 
 
-def iter_responses(
-    survey_id: int, *, batch_size: int = BATCH, session: Session | None = None
-) -> Iterator[tuple[Any, Answers]]:
+def iter_responses(survey_id: int, *, batch_size: int = BATCH) -> Iterator[tuple[Any, Answers]]:
     """(response metadata row, its answers by question id) for every response of the survey, in id order."""
-    session = session or db.session
+    session = db.session
     responses = session.execute(
         sa.select(
             Response.id, Response.status, Response.channel, Response.locale, Response.started_at, Response.submitted_at
@@ -329,38 +326,22 @@ def _csv_line(writer: Any, values: Sequence[Any]) -> None:
     writer.writerow([csv_cell(v) for v in values])
 
 
-def load_survey(survey_id: int, session: Session | None = None) -> Survey:
-    """The survey with its pages, questions and choices (four queries).
-
-    Generators reload it by id in the session they are given: a streamed response runs after the view returned
-    (and after the request's session was closed, see app/exports/routes.py)."""
-    survey = (
-        (session or db.session)
-        .execute(sa.select(Survey).where(Survey.id == survey_id).options(SURVEY_PAGES_LOADED))
-        .scalar_one_or_none()
-    )
+def load_survey(survey_id: int) -> Survey:
+    """The survey with its pages, questions and choices (four queries). The exports take a survey id and load it
+    themselves: a streamed response runs after the view has returned, in its own session (app/streaming.py)."""
+    survey = db.session.execute(
+        sa.select(Survey).where(Survey.id == survey_id).options(SURVEY_PAGES_LOADED)
+    ).scalar_one_or_none()
     if survey is None:
         raise LookupError(f"no survey {survey_id}")
     return survey
 
 
 def csv_chunks(
-    survey_id: int,
-    options: ExportOptions,
-    *,
-    batch_size: int = BATCH,
-    chunk_chars: int = 64_000,
-    session: Session | None = None,
+    survey_id: int, options: ExportOptions, *, batch_size: int = BATCH, chunk_chars: int = 64_000
 ) -> Iterator[str]:
     """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response."""
-    layout = Layout(load_survey(survey_id, session), options, session)
-    return csv_body(layout, batch_size=batch_size, chunk_chars=chunk_chars, session=session)
-
-
-def csv_body(
-    layout: Layout, *, batch_size: int = BATCH, chunk_chars: int = 64_000, session: Session | None = None
-) -> Iterator[str]:
-    """The CSV chunks of a prepared layout; the first (BOM and header) needs no database."""
+    layout = Layout(load_survey(survey_id), options)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -368,7 +349,7 @@ def csv_body(
     yield buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    for meta, answers in iter_responses(layout.survey.id, batch_size=batch_size, session=session):
+    for meta, answers in iter_responses(survey_id, batch_size=batch_size):
         _csv_line(writer, layout.cells(meta, answers))
         if buffer.tell() >= chunk_chars:
             yield buffer.getvalue()
@@ -377,12 +358,10 @@ def csv_body(
     yield buffer.getvalue()
 
 
-def codebook_rows(survey: Survey, session: Session | None = None) -> Iterator[tuple[str, ...]]:
+def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
     """The questionnaire's codebook: one row per question, then one per value it may take."""
     yield CODEBOOK_HEADER
-    territories = (
-        (session or db.session).execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
-    )
+    territories = db.session.execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
     for q in survey.ordered_questions():
         if not q.type.is_answerable or q.type is QuestionType.EMAIL:
             continue
@@ -413,18 +392,12 @@ def codebook_csv(survey: Survey) -> str:
 # ------------------------------------------------------------------------------------------------------- JSON
 
 
-def json_chunks(
-    survey_id: int, options: ExportOptions, *, batch_size: int = BATCH, session: Session | None = None
-) -> Iterator[str]:
+def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
     """A JSON array with one object per response, written one object at a time."""
-    layout = Layout(load_survey(survey_id, session), options, session)
-    return json_body(layout, batch_size=batch_size, session=session)
-
-
-def json_body(layout: Layout, *, batch_size: int = BATCH, session: Session | None = None) -> Iterator[str]:
+    layout = Layout(load_survey(survey_id), options)
     yield "[\n"
     separator = ""
-    for meta, answers in iter_responses(layout.survey.id, batch_size=batch_size, session=session):
+    for meta, answers in iter_responses(survey_id, batch_size=batch_size):
         yield separator + json.dumps(layout.json_object(meta, answers), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
@@ -478,12 +451,11 @@ def _xlsx_cell(sheet: Any, row: int, col: int, value: Any, day: Any) -> None:
         sheet.write_string(row, col, str(value))
 
 
-def export_chunks(
-    survey_id: int, fmt: str, options: ExportOptions, *, batch_size: int = BATCH, session: Session | None = None
-) -> Iterator[str]:
-    """CSV or JSON as text chunks (XLSX goes through :func:`write_xlsx`, a zip needs a file)."""
+def export_chunks(survey_id: int, fmt: str, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
+    """CSV or JSON as text chunks (XLSX goes through :func:`write_xlsx`, a zip needs a file). Nothing is read
+    before the first chunk is asked for."""
     if fmt == "csv":
-        return csv_chunks(survey_id, options, batch_size=batch_size, session=session)
+        return csv_chunks(survey_id, options, batch_size=batch_size)
     if fmt == "json":
-        return json_chunks(survey_id, options, batch_size=batch_size, session=session)
+        return json_chunks(survey_id, options, batch_size=batch_size)
     raise ValueError(f"unknown text format {fmt!r}")

@@ -3,7 +3,6 @@
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
 
 from flask import Response as FlaskResponse
 from flask import abort, redirect, render_template, request, send_file, url_for
@@ -17,17 +16,15 @@ from app.exports.export import (
     LANGUAGES,
     MIME_TYPES,
     ExportOptions,
-    Layout,
     codebook_csv,
-    csv_body,
+    export_chunks,
     export_filename,
-    json_body,
-    load_survey,
     write_xlsx,
 )
 from app.exports.forms import ExportForm
 from app.extensions import db
 from app.models import Response, Survey
+from app.streaming import in_app_context
 
 logger = logging.getLogger(__name__)
 
@@ -87,24 +84,9 @@ def responses(survey_id: int, fmt: str):
         sent.headers["Cache-Control"] = "no-store"
         sent.headers["Content-Length"] = str(size)
         return sent
-    return FlaskResponse(_stream(survey.id, fmt, options), mimetype=MIME_TYPES[fmt], headers=headers)
-
-
-def _stream(survey_id: int, fmt: str, options: ExportOptions) -> Iterator[str]:
-    """The body is produced after the view has returned and the request's context (and session) has ended: the
-    layout is prepared here, and the generator keeps the request's Session object, which opens a new connection
-    for the rows (from the second chunk on) and is closed at the end."""
-    session = db.session()
-    layout = Layout(load_survey(survey_id, session), options, session)
-    chunks = csv_body(layout, session=session) if fmt == "csv" else json_body(layout, session=session)
-
-    def body() -> Iterator[str]:
-        try:
-            yield from chunks
-        finally:
-            session.close()
-
-    return body()
+    # The body is read after this view has returned: in its own app context and database session.
+    chunks = in_app_context(export_chunks, survey.id, fmt, options)
+    return FlaskResponse(chunks, mimetype=MIME_TYPES[fmt], headers=headers)
 
 
 @bp.get("/surveys/<int:survey_id>/codebook.csv")

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
 
 from app.exports.export import neutralize
 from app.extensions import db
@@ -58,57 +58,34 @@ def cells(method: VotingMethod, keys: list[str], contents: dict[str, int]) -> li
     return row
 
 
-def ballots_csv(ballot: Ballot, language: str | None = None) -> Iterator[str]:
-    """The anonymous ballots, streamed (within the caller's application context and session)."""
-    yield from _ballot_rows(db.session, ballot, language)
-
-
-def stream_ballots_csv(ballot: Ballot, language: str | None = None) -> Iterator[str]:
-    """:func:`ballots_csv` for a streamed response: the rows are produced after the view has returned (and its
-    application context has ended), so they use the view's session object directly and close it at the end.
-    Nothing is read from the database before the first row is asked for."""
-    session = db.session()
-    header = _line(localized(o, "label", language) for o in ballot.options)
-    layout = _Layout(ballot.id, ballot.method, [o.key for o in ballot.options])
-
-    def rows() -> Iterator[str]:
-        try:
-            yield BOM + header
-            yield from _cast_rows(session, layout)
-        finally:
-            session.close()
-
-    return rows()
-
-
-class _Layout:
-    def __init__(self, ballot_id: int, method: VotingMethod, keys: list[str]) -> None:
-        self.ballot_id, self.method, self.keys = ballot_id, method, keys
-
-
-def _ballot_rows(session: Session, ballot: Ballot, language: str | None) -> Iterator[str]:
+def ballots_csv(ballot_id: int, language: str) -> Iterator[str]:
+    """The anonymous ballots, row by row, read through ``db.session``; the header in ``language``. A generator that
+    takes an id: a download streams it after the view has returned, in its own app context (app/streaming.py)."""
+    ballot = db.session.execute(
+        sa.select(Ballot).where(Ballot.id == ballot_id).options(selectinload(Ballot.options))
+    ).scalar_one()
     yield BOM + _line(localized(o, "label", language) for o in ballot.options)
-    yield from _cast_rows(session, _Layout(ballot.id, ballot.method, [o.key for o in ballot.options]))
+    yield from _cast_rows(ballot.id, ballot.method, [o.key for o in ballot.options])
 
 
-def _cast_rows(session: Session, layout: _Layout) -> Iterator[str]:
+def _cast_rows(ballot_id: int, method: VotingMethod, keys: list[str]) -> Iterator[str]:
     """Rows of the casts, by receipt code. A blank ranking (or grading) is a row of empty cells, which the
     ``flask tally`` format ignores at the end of a file: such rows are written first (a second pass over the
     casts), so that a recount counts them too."""
     query = (
         sa.select(Cast.contents)
-        .where(Cast.ballot_id == layout.ballot_id)
+        .where(Cast.ballot_id == ballot_id)
         .order_by(Cast.receipt)
         .execution_options(yield_per=1000)
     )
-    can_be_blank = layout.method in (VotingMethod.RANKING, VotingMethod.MAJORITY_JUDGMENT)
+    can_be_blank = method in (VotingMethod.RANKING, VotingMethod.MAJORITY_JUDGMENT)
     if can_be_blank:
-        for contents in session.execute(query).scalars():
-            row = cells(layout.method, layout.keys, contents)
+        for contents in db.session.execute(query).scalars():
+            row = cells(method, keys, contents)
             if not any(row):
                 yield _line(row)
-    for contents in session.execute(query).scalars():
-        row = cells(layout.method, layout.keys, contents)
+    for contents in db.session.execute(query).scalars():
+        row = cells(method, keys, contents)
         if not can_be_blank or any(row):
             yield _line(row)
 

@@ -45,9 +45,10 @@ from app.models import (
     VotingMethod,
     utcnow,
 )
+from app.streaming import in_app_context
 from app.voting import ballots as domain
 from app.voting import bp
-from app.voting.export import results_csv, stream_ballots_csv, tally_method_name
+from app.voting.export import ballots_csv, results_csv, tally_method_name
 from app.voting.forms import (
     EXTRA_OPTION_ROWS,
     MORE_OPTION_ROWS,
@@ -700,7 +701,9 @@ def export_ballots(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     if not ballot.is_over:
         return _refuse(409, _("The ballots can be exported once the vote is closed."))
-    return _csv_response(stream_ballots_csv(ballot, current_language()), f"ballot-{ballot.id}-ballots.csv")
+    # The rows are read after this view has returned: in their own app context and database session.
+    rows = in_app_context(ballots_csv, ballot.id, current_language())
+    return _csv_response(rows, f"ballot-{ballot.id}-ballots.csv")
 
 
 @bp.get("/manage/ballots/<int:ballot_id>/export/results.csv")

@@ -19,15 +19,28 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
-    assert response.get_json()["database"] == "unavailable"
+    assert response.get_json()["database"] == "down"
 
 
 def test_healthz_reports_redis_when_configured(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     assert client.get("/healthz").get_json()["redis"] == "ok"
+
+
+def test_healthz_stays_up_when_redis_is_down(app, client, monkeypatch):
+    """Rate limits fall back to memory without Redis: the app itself is healthy (README "Running several servers")."""
     monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
-    assert response.status_code == 503 and response.get_json()["redis"] == "unavailable"
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "down"}
+
+
+def test_healthz_strict_answers_503_when_redis_is_down(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.config, "HEALTHZ_STRICT", True)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "ok", "redis": "down"}
 
 
 def test_not_found_page_is_in_french_by_default(client):

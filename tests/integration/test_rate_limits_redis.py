@@ -30,6 +30,8 @@ def test_two_servers_share_login_limits_through_redis(redis_available, tmp_path)
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.db'}",
         "RATELIMIT_STORAGE_URI": REDIS_URI,
         "RATELIMIT_KEY_PREFIX": prefix,
+        # Keys of their own: another test run resetting its limits on the same Redis deletes only its own keys.
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix},
     }
     servers = [create_app("testing", config), create_app("testing", config)]
     with servers[0].app_context():

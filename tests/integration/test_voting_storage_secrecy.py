@@ -12,7 +12,7 @@ from itsdangerous.encoding import base64_decode
 from app.extensions import db
 from app.models import Role, Sector, VotingMethod
 from app.voting.ballots import make_pseudonym
-from tests.conftest import csrf_token_from, is_postgres
+from tests.conftest import csrf_token_from
 from tests.integration.voting_helpers import create_ballot, make_ballot, option_ids, post_vote, receipt_on_page
 
 __all__ = ["create_ballot"]
@@ -127,12 +127,11 @@ def test_after_closing_no_page_of_postgresql_links_a_voter_to_a_cast(
     assert b"community" not in b"".join(bytes(row.data) for row in cast_tuples)  # the lone one's exact sector
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.committed
 def test_after_closing_sqlite_keeps_no_pseudonym_in_its_file(
     app, client, auth, create_user, create_organization, create_territory, create_process
 ):
-    if is_postgres(app):
-        pytest.skip("the SQLite file: PostgreSQL's pages have their own test")
     _ballot_id, pseudonyms = cast_six_votes_and_close(
         app, client, auth, create_user, create_organization, create_territory, create_process
     )
