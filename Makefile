@@ -101,8 +101,8 @@ bench: install
 # Refresh the catalogs after changing visible strings; then fill in the French and run it again (it compiles
 # the .mo files, which are committed with the .po: tests/unit/test_catalogs.py fails when they differ).
 translations: install
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o app/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract --no-wrap --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -1
 
 clean:
