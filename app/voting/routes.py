@@ -24,8 +24,8 @@ from flask_login import current_user
 
 from app.auth.access import facilitator_required, login_required
 from app.errors import ERROR_TEXTS
-from app.extensions import db
-from app.forms import EmptyForm, choices
+from app.extensions import csrf, db
+from app.forms import AnsweringForm, EmptyForm, choices
 from app.i18n import current_language, localized
 from app.models import (
     Ballot,
@@ -66,6 +66,9 @@ RECEIPTS_PER_PAGE = 100
 RECEIPT_SESSION_KEY = "voting_receipt"
 NOT_NOW_TITLE = _l("Not possible now")
 CAST_ATTEMPTS = 5
+# The ballot form checks its own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a ballot sent
+# hours later, or after the session was lost, is shown again as filled in, with this message.
+BALLOT_EXPIRED_TEXT = _l("The page had expired: your vote is not recorded yet.")
 _SQLITE_WRITER = threading.Lock()
 
 
@@ -233,6 +236,7 @@ def show_ballot(ballot_id: int):
 
 @bp.post("/ballots/<int:ballot_id>/vote")
 @login_required
+@csrf.exempt  # the token is checked below, without a time limit
 def cast_vote(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     now = utcnow()
@@ -242,6 +246,8 @@ def cast_vote(ballot_id: int):
     if problem is not None:
         return _refuse(403, problem)
     ballot_choices, read_errors, filled = read_choices(ballot, request.form)
+    if not AnsweringForm().validate():  # another site's POST, or a session lost: nothing is cast
+        return _ballot_page(ballot, filled=filled, errors=[domain.ChoiceError(None, BALLOT_EXPIRED_TEXT)], status=400)
     # Problems found while reading come first; the rules of the method are checked on the rest.
     unreadable = {error.option_id for error in read_errors}
     errors = [
