@@ -50,6 +50,7 @@ from app.respond import bp, engine, storage, structure
 from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
+from app.urls import MAX_ID
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ ANSWERED_COOKIE = "concerto_answered_{}"
 RESUME_MAX_AGE = 60 * 60 * 24 * 60  # 60 days
 ANSWERED_MAX_AGE = 60 * 60 * 24 * 365
 MAX_TOKEN_LENGTH = 200
-MAX_ID = 2**31 - 1  # larger numbers in a URL cannot be ids (PostgreSQL would refuse them in a query)
 
 UNAVAILABLE = {
     "closed": (

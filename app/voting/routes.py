@@ -44,6 +44,7 @@ from app.models import (
     VotingMethod,
     utcnow,
 )
+from app.urls import page_arg
 from app.voting import ballots as domain
 from app.voting import bp
 from app.voting.export import results_csv, stream_ballots_csv, tally_method_name
@@ -344,6 +345,7 @@ def _receipts_page(ballot: Ballot, form: ReceiptForm, checked: Any = None, statu
     if ballot.is_published or (ballot.is_over and current_user.has_role(Role.FACILITATOR)):
         page = db.paginate(
             sa.select(Cast).where(Cast.ballot_id == ballot.id).order_by(Cast.receipt),
+            page=page_arg(),
             per_page=RECEIPTS_PER_PAGE,
             error_out=False,
         )
