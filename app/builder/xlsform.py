@@ -41,8 +41,11 @@ MAX_UNPACKED_BYTES = 16 * 1024 * 1024
 MAX_PARTS = 500
 MAX_CELLS = 300_000
 MAX_COLUMNS = 200  # column GR
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # <c …>, <c/>, <x:c …>; not <col>, <cellXfs>…
-_CELL_COLUMN = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Za-z]{1,3})[0-9]+"')
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")  # cells; not <col>, <cfRule>, <cellXfs>…
+_PREFIXED_CELL_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")  # <x:c …> when the sheet's namespace has a prefix
+# A cell reference beyond column GR (MAX_COLUMNS): GS to GZ, HA to ZZ, or three letters. Only cells have an
+# ``r`` attribute made of letters and digits (rows' are digits; ranges are in ``ref`` and ``sqref``).
+_FAR_CELL = re.compile(rb'\sr="(?:[A-Za-z]{3}|[Gg][S-Zs-z]|[H-Zh-z][A-Za-z])[0-9]')
 METADATA_TYPES = {
     "start",
     "end",
@@ -128,11 +131,10 @@ def _unreadable(exc: Exception) -> XLSFormInvalid:
     return XLSFormInvalid([XLSFormProblem(_("file"), 0, "", message)])
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - ord("A") + 1
-    return number
+def _count_cells(xml: bytes) -> int:
+    if b":sheetData" in xml:  # a prefixed namespace (<x:sheetData>, <x:c>): the slower, general count
+        return len(_PREFIXED_CELL_TAG.findall(xml))
+    return sum(xml.count(tag) for tag in _CELL_TAGS)
 
 
 def check_archive(data: bytes) -> None:
@@ -161,28 +163,25 @@ def check_archive(data: bytes) -> None:
                 max=MAX_UNPACKED_BYTES // (1024 * 1024),
             )
         )
-    cells, rightmost = 0, 0
-    try:
-        for member in members:
-            if not member.filename.lower().endswith(".xml"):
-                continue
+    cells = 0
+    for member in members:
+        if not member.filename.lower().endswith(".xml"):
+            continue
+        try:
             xml = archive.read(member)
-            cells += len(_CELL_TAG.findall(xml))
-            rightmost = max([rightmost, *(_column_number(c) for c in set(_CELL_COLUMN.findall(xml)))])
-    except Exception as exc:  # a damaged member (bad CRC, bad compressed data)
-        raise _unreadable(exc) from None
-    if cells > MAX_CELLS:
-        raise refuse(_("The workbook has too many cells: more than %(max)s.", max=format_number(MAX_CELLS)))
-    if rightmost > MAX_COLUMNS:
-        from openpyxl.utils import get_column_letter
-
-        raise refuse(
-            _(
-                "The workbook has cells beyond column %(column)s: an XLSForm uses at most %(max)d columns.",
-                column=get_column_letter(MAX_COLUMNS),
-                max=MAX_COLUMNS,
+        except Exception as exc:  # a damaged member (bad CRC, bad compressed data)
+            raise _unreadable(exc) from None
+        cells += _count_cells(xml)
+        if cells > MAX_CELLS:
+            raise refuse(_("The workbook has too many cells: more than %(max)s.", max=format_number(MAX_CELLS)))
+        if _FAR_CELL.search(xml):
+            raise refuse(
+                _(
+                    "The workbook has cells beyond column %(column)s: an XLSForm uses at most %(max)d columns.",
+                    column="GR",
+                    max=MAX_COLUMNS,
+                )
             )
-        )
 
 
 def _read_sheets(data: bytes) -> dict[str, _Sheet]:

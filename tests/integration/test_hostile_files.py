@@ -5,11 +5,8 @@ French-Canadian Excel splits them on ";". Each is refused with a clear message (
 import csv
 import io
 import json
-import re
-import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from app.builder.catalog import load_template
 from app.exports.export import FORMULA_STARTS
@@ -19,6 +16,7 @@ from app.respond.engine import OTHER_SUFFIX
 from tests.conftest import count_rows
 from tests.integration.export_helpers import add_response, make_export_survey
 from tests.integration.voting_helpers import create_ballot
+from tests.support.workbooks import far_right, lying_dimension, many_cells, zip_bomb
 
 __all__ = ["create_ballot"]
 
@@ -96,59 +94,6 @@ def test_nul_inside_a_definition_is_refused_by_import_form(runner, create_proces
 # --------------------------------------------------------------------------------------------------- .xlsx
 
 
-def _small_xlsform() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "survey"
-    sheet.append(["type", "name", "label::French (fr)"])
-    sheet.append(["text", "avis", "Votre avis"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _replace_sheet(workbook: bytes, chunks) -> bytes:
-    """The workbook with its first sheet's XML replaced by ``chunks`` (streamed: never all in memory)."""
-    source = zipfile.ZipFile(io.BytesIO(workbook))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if info.filename == "xl/worksheets/sheet1.xml":
-                entry = zipfile.ZipInfo(info.filename)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                with target.open(entry, "w", force_zip64=True) as handle:
-                    for chunk in chunks:
-                        handle.write(chunk)
-            else:
-                target.writestr(info, source.read(info.filename))
-    return out.getvalue()
-
-
-SHEET_START = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-SHEET_END = b"</sheetData></worksheet>"
-
-
-def _cell(ref: str, text: str) -> bytes:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
-
-
-def _header() -> bytes:
-    return b'<row r="1">' + _cell("A1", "type") + _cell("B1", "name") + _cell("C1", "label") + b"</row>"
-
-
-def zip_bomb(megabytes: int) -> bytes:
-    """A survey sheet whose one cell holds ``megabytes`` MB of the same letter: ~1,000 times smaller zipped."""
-
-    def chunks():
-        yield SHEET_START + _header() + b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
-        block = b"a" * (1024 * 1024)
-        for _ in range(megabytes):
-            yield block
-        yield b"</t></is></c></row>" + SHEET_END
-
-    return _replace_sheet(_small_xlsform(), chunks())
-
-
 @pytest.fixture
 def openpyxl_must_not_open(monkeypatch):
     def refuse(*_args, **_kwargs):
@@ -180,14 +125,7 @@ def test_a_workbook_with_too_many_cells_is_refused_before_it_is_read(
     client, auth, csrf, create_process, openpyxl_must_not_open
 ):
     """Small once unpacked (a few MB), but 300,001 cells: refused from a count of the sheet's cells."""
-
-    def chunks():  # cells without a reference are placed one after the other, as openpyxl reads them
-        yield SHEET_START + _header()
-        for _row in range(30_000):
-            yield b"<row>" + b"<c><v>1</v></c>" * 10 + b"</row>"
-        yield b"<row><c><v>1</v></c></row>" + SHEET_END
-
-    workbook = _replace_sheet(_small_xlsform(), chunks())
+    workbook = many_cells()
     assert len(workbook) < 500 * 1024  # the test client leaves a larger body's temporary file open
     auth.login(Role.FACILITATOR)
     page = _upload(client, csrf, create_process(), "cellules.xlsx", workbook)
@@ -199,27 +137,16 @@ def test_a_cell_far_to_the_right_is_refused_before_it_is_read(
     client, auth, csrf, create_process, openpyxl_must_not_open
 ):
     """openpyxl fills every row up to the rightmost cell: 2,000 rows × 16,384 columns from a tiny file."""
-
-    def chunks():
-        yield SHEET_START + _header()
-        for row in range(2, 2002):
-            yield f'<row r="{row}">'.encode() + _cell(f"XFD{row}", "x") + b"</row>"
-        yield SHEET_END
-
     auth.login(Role.FACILITATOR)
-    page = _upload(client, csrf, create_process(), "large.xlsx", _replace_sheet(_small_xlsform(), chunks()))
+    page = _upload(client, csrf, create_process(), "large.xlsx", far_right())
     assert "au-delà de la colonne" in page.get_data(as_text=True)
     assert count_rows(Survey) == 0
 
 
 def test_a_lying_sheet_dimension_does_not_matter(client, auth, csrf, create_process):
     """Some tools write <dimension ref="A1:XFD1048576"/>: the sheet is read by its real cells, and imported."""
-    workbook = _small_xlsform()
-    sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")
-    lying = re.sub(rb'<dimension ref="[^"]+"\s*/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
-    assert lying != sheet
     auth.login(Role.FACILITATOR)
-    response = _upload(client, csrf, create_process(), "dimension.xlsx", _replace_sheet(workbook, [lying]))
+    response = _upload(client, csrf, create_process(), "dimension.xlsx", lying_dimension())
     assert response.status_code == 302
     assert db.session.execute(db.select(Survey)).scalar_one().question("avis") is not None
 
