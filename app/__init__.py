@@ -27,6 +27,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    from app.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added: ids fit PostgreSQL's integer
     _init_extensions(app)
     _register_blueprints(app)
 

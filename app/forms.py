@@ -1,18 +1,67 @@
 """Form pieces shared by several features."""
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, SubmitField
+from flask_wtf.csrf import generate_csrf, same_origin, validate_csrf
+from wtforms import SelectChoice, SelectMultipleField, SubmitField, ValidationError
+from wtforms.csrf.core import CSRF
 from wtforms.widgets import CheckboxInput, ListWidget
+
+EXPIRED_TEXT = _l("The page had expired. Send it again.")
 
 
 class EmptyForm(FlaskForm):
     """A button-only POST still carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class SessionBoundCSRF(CSRF):
+    """Flask-WTF's CSRF token (same field, secret and session value), checked without a time limit.
+
+    For the forms a person fills in at their own pace (respondent pages, the Start button, a ballot): the token
+    still has to match the one kept in this browser's session, so another site cannot post for the person, but a
+    page left open for hours is not refused for its age. Over HTTPS the referrer must be this site, as
+    CSRFProtect requires of every other form. A failure is an ordinary error of the form's ``csrf_token`` field:
+    the view shows the page again with what was typed.
+    """
+
+    def setup_form(self, form):
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        return generate_csrf(secret_key=self.meta.csrf_secret, token_key=self.meta.csrf_field_name)
+
+    def validate_csrf_token(self, form, field) -> None:
+        try:
+            # An infinite age limit: Flask-WTF reads a time_limit of None as "the configured 3,600 s".
+            validate_csrf(field.data, self.meta.csrf_secret, math.inf, self.meta.csrf_field_name)
+        except ValidationError:
+            raise ValidationError(EXPIRED_TEXT) from None
+        strict = request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]
+        if strict and not (request.referrer and same_origin(request.referrer, f"https://{request.host}/")):
+            raise ValidationError(EXPIRED_TEXT)
+
+
+class AnsweringForm(FlaskForm):
+    """A form whose CSRF token does not expire (see :class:`SessionBoundCSRF`).
+
+    Its views are exempt from the global CSRFProtect (``csrf.exempt``) and must call ``validate()`` before
+    storing anything; ``expired`` then says whether the token was refused.
+    """
+
+    class Meta:
+        csrf_class = SessionBoundCSRF
+
+    @property
+    def expired(self) -> bool:
+        return bool(self.meta.csrf and self.csrf_token.errors)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -26,6 +26,21 @@ def _contains_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
 
 
+def _files_contain_nul(files) -> bool:
+    """The field names and the file names of the uploads (what the browser says the file is called)."""
+    return any(
+        "\x00" in key or any("\x00" in (upload.filename or "") for upload in uploads) for key, uploads in files.lists()
+    )
+
+
+def has_nul(request) -> bool:
+    """Whether any part of the request a view may read holds a NUL: the path (decoded: ``/s/%00``), the query
+    string, and for a POST the form fields and the uploads' names."""
+    if "\x00" in request.path or _contains_nul(request.args):
+        return True
+    return request.method == "POST" and (_contains_nul(request.form) or _files_contain_nul(request.files))
+
+
 def register(app: Flask) -> None:
     if app.config["REFUSE_OTHER_HOSTS"]:
         _refuse_other_hosts(app)
@@ -33,7 +48,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """A NUL character is never text a person meant to type (and PostgreSQL refuses it): refuse clearly."""
-        if _contains_nul(request.args) or (request.method == "POST" and _contains_nul(request.form)):
+        if has_nul(request):
             from app.errors import NUL_TEXT, render_error
 
             return render_error(400, NUL_TEXT)

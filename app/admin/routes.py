@@ -41,6 +41,7 @@ from app.models import (
     Territory,
     User,
 )
+from app.urls import page_arg
 
 PER_PAGE = 50
 PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
@@ -85,7 +86,7 @@ def list_users():
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, search=search, role=role, roles=list(Role))
 
 
@@ -346,7 +347,7 @@ def change_status(process_id: int):
 @admin_required
 def audit_log():
     query = db.select(AuditLog).options(db.joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("admin/audit.html", page=page)
 
 

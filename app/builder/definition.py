@@ -390,11 +390,41 @@ def normalize_definition(data: Any) -> dict:
     return normalized
 
 
+def _nul_errors(data: Any) -> list[DefinitionError]:
+    """Every text (value or field name) of the document holding a NUL character, which no database column takes
+    (PostgreSQL refuses it): reported first, with its place, and nothing else is checked. Iterative, so a deeply
+    nested document cannot exhaust the stack."""
+    errors: list[DefinitionError] = []
+    pending: list[tuple[str, Any]] = [("$", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                errors.append(
+                    DefinitionError(path, _("This text contains an invisible NUL character, which is not allowed."))
+                )
+        elif isinstance(value, Mapping):
+            if any("\x00" in str(key) for key in value):
+                errors.append(
+                    DefinitionError(
+                        path, _("A field name here contains an invisible NUL character, which is not allowed.")
+                    )
+                )
+            named = ((str(key).replace("\x00", "\\0"), item) for key, item in value.items())
+            pending.extend((_join(path, key), item) for key, item in reversed(list(named)))
+        elif isinstance(value, list):
+            pending.extend((_join(path, index), item) for index, item in reversed(list(enumerate(value))))
+    return errors
+
+
 def _validate(data: Any) -> tuple[list[DefinitionError], dict]:
     check = _Checker()
     if not isinstance(data, Mapping):
         check.error("$", _("A questionnaire definition is a JSON object."))
         return check.errors, {}
+    nul = _nul_errors(data)
+    if nul:
+        return nul, {}
     if data.get("format") != FORMAT:
         check.error(
             "$.format", _("This is not a Concerto questionnaire: “format” must be “%(format)s”.", format=FORMAT)

@@ -84,7 +84,7 @@ from app.models import (
     utcnow,
 )
 from app.retention import purge_notice
-from app.urls import external_url
+from app.urls import external_url, int_arg
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def _local(value: datetime | None) -> datetime | None:
 @facilitator_required
 def list_surveys():
     processes = db.session.execute(db.select(Process).order_by(Process.created_at.desc())).scalars().all()
-    chosen = request.args.get("process", type=int)
+    chosen = int_arg("process")
     query = db.select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
     if chosen:
         query = query.where(Survey.process_id == chosen)
@@ -196,7 +196,7 @@ def list_surveys():
 @facilitator_required
 def new_survey():
     templates = list_templates()
-    form = NewSurveyForm(process_id=request.args.get("process", type=int))
+    form = NewSurveyForm(process_id=int_arg("process"))
     form.process_id.choices = _process_choices()
     language = current_language()
     form.start.choices = choices(
@@ -238,7 +238,7 @@ def new_survey():
 @bp.route("/surveys/import", methods=["GET", "POST"])
 @facilitator_required
 def import_survey():
-    form = ImportForm(process_id=request.args.get("process", type=int))
+    form = ImportForm(process_id=int_arg("process"))
     form.process_id.choices = _process_choices()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -812,7 +812,7 @@ def qr_code_svg(survey_id: int):
 @facilitator_required
 def qr_code_png(survey_id: int):
     survey = _survey(survey_id)
-    scale = request.args.get("scale", default=10, type=int)
+    scale = int_arg("scale", 10, maximum=40)
     return _qr_response(qr_png(public_url(survey), scale), "image/png", f"qr-{survey.slug}.png")
 
 

@@ -23,15 +23,29 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from app.builder.definition import FORMAT, FORMAT_VERSION, DefinitionInvalid, import_definition, validate_definition
 from app.builder.slugs import slugify
 
 MAX_ROWS = 5000
+# An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
+# small upload cannot unpack into gigabytes (a zip bomb) or into millions of cells. A real XLSForm of MAX_ROWS
+# rows stays far below them.
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_PARTS = 500
+MAX_CELLS = 300_000
+MAX_COLUMNS = 200  # column GR
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")  # cells; not <col>, <cfRule>, <cellXfs>…
+_PREFIXED_CELL_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")  # <x:c …> when the sheet's namespace has a prefix
+# A cell reference beyond column GR (MAX_COLUMNS): GS to GZ, HA to ZZ, or three letters. Only cells have an
+# ``r`` attribute made of letters and digits (rows' are digits; ranges are in ``ref`` and ``sqref``).
+_FAR_CELL = re.compile(rb'\sr="(?:[A-Za-z]{3}|[Gg][S-Zs-z]|[H-Zh-z][A-Za-z])[0-9]')
 METADATA_TYPES = {
     "start",
     "end",
@@ -112,14 +126,72 @@ def _normalize_header(header: str) -> str:
     return f"{base}::{code}"
 
 
+def _unreadable(exc: Exception) -> XLSFormInvalid:
+    message = _("This is not a readable .xlsx workbook (%(error)s).", error=type(exc).__name__)
+    return XLSFormInvalid([XLSFormProblem(_("file"), 0, "", message)])
+
+
+def _count_cells(xml: bytes) -> int:
+    if b":sheetData" in xml:  # a prefixed namespace (<x:sheetData>, <x:c>): the slower, general count
+        return len(_PREFIXED_CELL_TAG.findall(xml))
+    return sum(xml.count(tag) for tag in _CELL_TAGS)
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook that would unpack into too much, before anything parses it: the sizes its zip directory
+    declares (zipfile never produces more than a member's declared size: a member that lies fails its CRC), the
+    number of parts, then the cells counted in its XML parts and how far right they go (openpyxl fills every
+    row up to the rightmost cell). Raise :class:`XLSFormInvalid`."""
+
+    def refuse(message: str) -> XLSFormInvalid:
+        return XLSFormInvalid([XLSFormProblem(_("file"), 0, "", message)])
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception as exc:  # not a zip archive, or a damaged one
+        raise _unreadable(exc) from None
+    if len(members) > MAX_PARTS:
+        raise refuse(_("The workbook holds too many parts: more than %(max)d.", max=MAX_PARTS))
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise refuse(
+            _(
+                "The workbook is too large once unpacked: %(size)s MB of contents (at most %(max)d MB). "
+                "Check that this is the right file.",
+                size=format_number(unpacked // (1024 * 1024)),
+                max=MAX_UNPACKED_BYTES // (1024 * 1024),
+            )
+        )
+    cells = 0
+    for member in members:
+        if not member.filename.lower().endswith(".xml"):
+            continue
+        try:
+            xml = archive.read(member)
+        except Exception as exc:  # a damaged member (bad CRC, bad compressed data)
+            raise _unreadable(exc) from None
+        cells += _count_cells(xml)
+        if cells > MAX_CELLS:
+            raise refuse(_("The workbook has too many cells: more than %(max)s.", max=format_number(MAX_CELLS)))
+        if _FAR_CELL.search(xml):
+            raise refuse(
+                _(
+                    "The workbook has cells beyond column %(column)s: an XLSForm uses at most %(max)d columns.",
+                    column="GR",
+                    max=MAX_COLUMNS,
+                )
+            )
+
+
 def _read_sheets(data: bytes) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
 
+    check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors of all kinds on a damaged or foreign file
-        message = _("This is not a readable .xlsx workbook (%(error)s).", error=type(exc).__name__)
-        raise XLSFormInvalid([XLSFormProblem(_("file"), 0, "", message)]) from None
+        raise _unreadable(exc) from None
     sheets: dict[str, _Sheet] = {}
     problems: list[XLSFormProblem] = []
     try:
@@ -129,7 +201,10 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
                 continue
             sheet = _Sheet(name)
             header_row: list[str] | None = None
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            # Rows are read as far as their real cells go (checked above), whatever size the sheet declares.
+            worksheet.reset_dimensions()
+            rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            for number, values in enumerate(rows, start=1):
                 if number > MAX_ROWS + 1:
                     problems.append(XLSFormProblem(name, 0, "", _("Too many rows: at most %(max)d.", max=MAX_ROWS)))
                     break

@@ -16,8 +16,9 @@ Layout (one row per response, documented in README "Exports"):
 - ranking: one column per rank, ``<code>/1`` … ``<code>/<n>``, holding the option ranked there;
 - e-mail questions are never exported (kept apart from the answers), notes have no answer.
 
-Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are neutralized in CSV (see
-:func:`neutralize`); XLSX cells are written as typed strings and numbers, never as formulas.
+Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are neutralized in CSV, and so is such a
+character after a ``;`` or a line break inside a cell, where Excel in French splits (see :func:`neutralize`); XLSX
+cells are written as typed strings and numbers, never as formulas.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,13 +64,26 @@ CODEBOOK_HEADER = (
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start a cell inside one of ours: after a ";" (Excel in fr-CA splits lines on the list
+# separator ";" and then ignores our commas and quotes) or a line break (a line break inside quotes that this
+# reader does not see as quotes ends the row). A formula character there, after any double quotes, gets the
+# apostrophe too.
+_INNER_FORMULA = re.compile(r'(?<=[;\n\r])(?="*[=+\-@\t\r])')
+_INNER_APOSTROPHE = re.compile(r"""(?<=[;\n\r])'(?="*[=+\-@\t\r])""")
 
 
 def neutralize(cell: Any) -> str:
-    """A cell that a spreadsheet would run as a formula, made inert with a leading apostrophe (OWASP); also used
-    by the voting exports."""
-    text = "" if cell is None else str(cell)
+    """A cell that a spreadsheet would run as a formula, made inert with an apostrophe (OWASP) at its start and
+    after each ";" or line break followed by a formula character, so that a reader splitting on ";" sees no
+    formula either; also used by the voting exports."""
+    text = _INNER_FORMULA.sub("'", "" if cell is None else str(cell))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralize(text: str) -> str:
+    """What :func:`neutralize` was given (for a file exported by Concerto and read back, e.g. paper ballots)."""
+    text = text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+    return _INNER_APOSTROPHE.sub("", text)
 
 
 @dataclass(frozen=True)

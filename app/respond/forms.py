@@ -1,16 +1,16 @@
 """Fixed forms of the respondent pages (the questions' forms are built by app/respond/engine.py)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
-from app.forms import choices
+from app.forms import AnsweringForm, choices
 from app.labels import LOCALE_LABELS
 from app.respond.tokens import is_key, new_key
 
 
-class StartForm(FlaskForm):
-    """The Start button; its key makes a double click or a replay find the response it created."""
+class StartForm(AnsweringForm):
+    """The Start button; its key makes a double click or a replay find the response it created. Its CSRF token
+    does not expire: a landing page left open for hours still starts (see app.forms.SessionBoundCSRF)."""
 
     start_key = HiddenField()
 
@@ -31,3 +31,9 @@ class PaperStartForm(StartForm):
         choices=choices(LOCALE_LABELS.items()),
         default="fr_CA",
     )
+
+
+class PageTokenForm(AnsweringForm):
+    """The CSRF token of a respondent page (its questions are a plain WTForms form built by app/respond/engine.py).
+
+    It does not expire; when it is refused (another site, or a session lost), the page is shown again as typed."""

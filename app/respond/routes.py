@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from app.audit import record, record_access
 from app.auth.access import facilitator_required, public
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.forms import EmptyForm
 from app.i18n import current_language
 from app.models import (
@@ -47,10 +47,10 @@ from app.models import (
     utcnow,
 )
 from app.respond import bp, engine, storage, structure
-from app.respond.forms import PaperStartForm, StartForm
+from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
-from app.urls import external_url
+from app.urls import MAX_ID, external_url
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,6 @@ ANSWERED_COOKIE = "concerto_answered_{}"
 RESUME_MAX_AGE = 60 * 60 * 24 * 60  # 60 days
 ANSWERED_MAX_AGE = 60 * 60 * 24 * 365
 MAX_TOKEN_LENGTH = 200
-MAX_ID = 2**31 - 1  # larger numbers in a URL cannot be ids (PostgreSQL would refuse them in a query)
 
 UNAVAILABLE = {
     "closed": (
@@ -105,6 +104,13 @@ UNAVAILABLE = {
     "empty": (409, _l("Nothing to answer"), _l("This questionnaire has no question to answer at the moment.")),
 }
 PAPER_STATUSES = {SurveyStatus.OPEN, SurveyStatus.CLOSED}
+# The respondent's forms check their own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a page
+# sent hours later, or after the browser lost its session, is shown again as typed with these messages.
+PAGE_EXPIRED_TEXT = _l(
+    "Your answers on this page are not saved yet (the page had expired). They are shown below: check them and "
+    "send the page again."
+)
+START_EXPIRED_TEXT = _l("The page had expired: nothing has started yet. Press the button again.")
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
@@ -299,6 +305,7 @@ def _first_page_url(survey: Survey) -> str:
 
 @bp.post("/s/<slug>")
 @public
+@csrf.exempt  # StartForm checks its own token (no time limit)
 @limiter.limit(lambda: current_app.config["RESPOND_START_RATE_LIMIT"])
 def start_response(slug: str):
     survey = _survey_by_slug(slug)
@@ -308,7 +315,7 @@ def start_response(slug: str):
     form = StartForm()
     key = form.valid_key
     if not form.validate_on_submit() or key is None:
-        return _landing(survey, form, error=_("Please press the button again."), status=400)
+        return _landing(survey, form, error=_start_problem(form), status=400)
     replayed = _after_replay(survey, key)
     if replayed is not None:
         return replayed
@@ -322,6 +329,10 @@ def start_response(slug: str):
         return _after_replay(survey, key) or redirect(url_for(".show_survey", slug=survey.slug))
     logger.info("Response started on survey %s", survey.id)
     return _set_resume_cookie(redirect(_first_page_url(survey)), survey, token)
+
+
+def _start_problem(form: StartForm) -> str:
+    return str(START_EXPIRED_TEXT) if form.expired else _("Please press the button again.")
 
 
 def _after_replay(survey: Survey, key: str) -> HttpResponse | None:
@@ -444,6 +455,7 @@ def _switch_language(locale: str) -> None:
 
 @bp.post("/s/<slug>/page/<int:number>")
 @public
+@csrf.exempt  # PageTokenForm checks the token (no time limit); an expired page is shown again as typed
 def save_page(slug: str, number: int):
     survey = _survey_by_slug(slug)
     closed = _check_open(survey, on_save=True)
@@ -466,6 +478,8 @@ def save_page(slug: str, number: int):
     seen = engine.visibility(survey, values)
     if not seen.shows(page):
         return redirect(_page_url(survey, _visible_target(seen, page)))
+    if not PageTokenForm().validate():  # another site's POST, or a session lost: nothing is stored
+        return _expired_page(survey, page, values, seen, token)
     action, locale = _action()
     if action == "language":
         _switch_language(locale)
@@ -497,6 +511,16 @@ def save_page(slug: str, number: int):
         db.session.rollback()
         return redirect(url_for(".thanks", slug=survey.slug))
     return outcome
+
+
+def _expired_page(
+    survey: Survey, page: SurveyPage, values: dict[str, Any], seen: engine.Visibility, token: str | None
+) -> HttpResponse:
+    """The page as it was typed, with the message saying it was not saved (its token was refused)."""
+    form_class = engine.make_page_form(survey, [page], language=current_language(), territories=_territories(survey))
+    form = form_class(formdata=request.form)
+    form.form_errors.append(PAGE_EXPIRED_TEXT)
+    return _render_page(survey, page, values, seen, mode="web", token=token, form=form, status=400)
 
 
 def _store_page(
@@ -631,6 +655,7 @@ def show_invitation(token: str):
 
 @bp.post("/i/<token>")
 @public
+@csrf.exempt  # StartForm checks its own token (no time limit)
 @limiter.limit(lambda: current_app.config["RESPOND_START_RATE_LIMIT"])
 def start_invitation_response(token: str):
     invitation, survey, problem = _invitation_or_page(token)
@@ -639,7 +664,7 @@ def start_invitation_response(token: str):
     form = StartForm()
     key = form.valid_key
     if not form.validate_on_submit() or key is None:
-        return _landing(survey, form, invitation_token=token, error=_("Please press the button again."), status=400)
+        return _landing(survey, form, invitation_token=token, error=_start_problem(form), status=400)
     replayed = _after_replay(survey, key)  # a "continue on this device" Start, sent twice
     if replayed is not None:
         return replayed

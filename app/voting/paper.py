@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.exports.export import FORMULA_STARTS
+from app.exports.export import unneutralize
 from app.extensions import db
 from app.models import Ballot, BallotStatus, Cast, CastSource, PaperImport, User, VotingMethod
 from app.models.voting import new_cast_id
@@ -65,11 +65,6 @@ def _header(data: bytes) -> list[str] | None:
     except csv.Error:
         return None
     return [unicodedata.normalize("NFC", cell.strip()) for cell in first] if first else None
-
-
-def unneutralize(name: str) -> str:
-    """Undo the apostrophe put by :func:`app.voting.export.neutralize` before a formula-like name."""
-    return name[1:] if name[:1] == "'" and name[1:2] in FORMULA_STARTS else name
 
 
 def match_columns(ballot: Ballot, header: list[str]) -> tuple[dict[str, str], list[BallotFileError]]:

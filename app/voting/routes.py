@@ -25,8 +25,8 @@ from flask_login import current_user
 
 from app.auth.access import facilitator_required, login_required
 from app.errors import ERROR_TEXTS
-from app.extensions import db
-from app.forms import EmptyForm, choices
+from app.extensions import csrf, db
+from app.forms import AnsweringForm, EmptyForm, choices
 from app.i18n import current_language, localized
 from app.models import (
     Ballot,
@@ -46,6 +46,7 @@ from app.models import (
     utcnow,
 )
 from app.streaming import in_app_context
+from app.urls import page_arg
 from app.voting import ballots as domain
 from app.voting import bp
 from app.voting.export import ballots_csv, results_csv, tally_method_name
@@ -68,6 +69,9 @@ RECEIPTS_PER_PAGE = 100
 RECEIPT_SESSION_KEY = "voting_receipt"
 NOT_NOW_TITLE = _l("Not possible now")
 CAST_ATTEMPTS = 5
+# The ballot form checks its own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a ballot sent
+# hours later, or after the session was lost, is shown again as filled in, with this message.
+BALLOT_EXPIRED_TEXT = _l("The page had expired: your vote is not recorded yet.")
 _SQLITE_WRITER = threading.Lock()
 
 
@@ -235,6 +239,7 @@ def show_ballot(ballot_id: int):
 
 @bp.post("/ballots/<int:ballot_id>/vote")
 @login_required
+@csrf.exempt  # the token is checked below, without a time limit
 def cast_vote(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     now = utcnow()
@@ -244,6 +249,8 @@ def cast_vote(ballot_id: int):
     if problem is not None:
         return _refuse(403, problem)
     ballot_choices, read_errors, filled = read_choices(ballot, request.form)
+    if not AnsweringForm().validate():  # another site's POST, or a session lost: nothing is cast
+        return _ballot_page(ballot, filled=filled, errors=[domain.ChoiceError(None, BALLOT_EXPIRED_TEXT)], status=400)
     # Problems found while reading come first; the rules of the method are checked on the rest.
     unreadable = {error.option_id for error in read_errors}
     errors = [
@@ -354,6 +361,7 @@ def _receipts_page(ballot: Ballot, form: ReceiptForm, checked: Any = None, statu
     if ballot.is_published or (ballot.is_over and current_user.has_role(Role.FACILITATOR)):
         page = db.paginate(
             sa.select(Cast).where(Cast.ballot_id == ballot.id).order_by(Cast.receipt),
+            page=page_arg(),
             per_page=RECEIPTS_PER_PAGE,
             error_out=False,
         )

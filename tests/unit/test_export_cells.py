@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.exports.export import csv_cell, neutralize
+from app.exports.export import csv_cell, neutralize, unneutralize
 
 
 @pytest.mark.parametrize(
@@ -18,10 +18,19 @@ from app.exports.export import csv_cell, neutralize
         ("Élève = 3", "Élève = 3"),
         ("", ""),
         ("plain", "plain"),
+        # A reader splitting on ";" (Excel in fr-CA) or at a line break starts a cell there.
+        ('ok;=HYPERLINK("http://x")', 'ok;\'=HYPERLINK("http://x")'),
+        ("ok;+1;-2;@A1", "ok;'+1;'-2;'@A1"),
+        ('ok;"=1"', 'ok;\'"=1"'),
+        ("deux\r\n=lignes", "deux\r\n'=lignes"),
+        ("=1;=2", "'=1;'=2"),
+        ("a; =1", "a; =1"),
+        ("3;4, 5=6", "3;4, 5=6"),
     ],
 )
 def test_neutralize(text, expected):
     assert neutralize(text) == expected
+    assert unneutralize(expected) == text
 
 
 def test_csv_cell_formats_values_and_neutralizes_only_text():

@@ -275,3 +275,26 @@ def test_an_empty_survey_sheet_is_refused():
     with pytest.raises(XLSFormInvalid) as caught:
         read_xlsform(workbook([], settings_rows=[["form_title"], ["Vide"]]))
     assert str(caught.value.problems[0]) == "survey: The survey sheet has no question."
+
+
+@pytest.mark.parametrize(
+    ("reference", "beyond"),
+    [
+        *[("A1", False), ("Z9", False), ("AA10", False), ("GR5000", False)],
+        *[("GS1", True), ("HA2", True), ("ZZ3", True), ("AAA1", True), ("XFD1048576", True), ("gs1", True)],
+    ],
+)
+def test_cells_beyond_the_last_column_are_found_by_their_reference(reference, beyond):
+    from app.builder.xlsform import _FAR_CELL
+
+    xml = f'<row r="1" spans="1:16384"><c r="{reference}" t="s"><v>0</v></c></row><selection sqref="XFD1"/>'
+    assert bool(_FAR_CELL.search(xml.encode())) is beyond
+
+
+def test_cells_are_counted_with_or_without_a_namespace_prefix():
+    from app.builder.xlsform import _count_cells
+
+    plain = b'<sheetData><row><c r="A1"><v>1</v></c><c><v>2</v></c><c/></row><cols><col min="1"/></cols></sheetData>'
+    assert _count_cells(plain) == 3
+    prefixed = b'<x:sheetData><x:row><x:c r="A1"><x:v>1</x:v></x:c><x:c/></x:row><x:cols/></x:sheetData>'
+    assert _count_cells(prefixed) == 2
