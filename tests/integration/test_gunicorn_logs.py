@@ -128,7 +128,8 @@ def test_gunicorn_logs_hold_no_token(tmp_path):
             for prefix, token in TOKENS.items():
                 assert _request(f"{base}{prefix}{token}") in {200, 302, 404, 410}
                 assert _request(f"{base}{prefix}{token}?lang=en", host="evil.example") == 400
-            assert _request(f"{base}/i/{TOKENS['/i/']}", data=b"start_key=x") in {400, 404}  # no CSRF token, an unknown link
+            # A POST without its CSRF token, to a link that does not exist: refused, and logged without the token.
+            assert _request(f"{base}/i/{TOKENS['/i/']}", data=b"start_key=x") in {400, 404}
             resume_page = f"https://{PUBLIC_HOST}/r/{TOKENS['/r/']}"
             assert _request(f"{base}/static/css/concerto.css", referer=resume_page) == 200
             assert _ask_for_a_reset_link(base, "oubli@example.org") == 302
