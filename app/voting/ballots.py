@@ -39,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.i18n import current_language, localized
 from app.models import (
@@ -82,13 +83,11 @@ MAX_LABEL_LENGTH = 300
 CAST_ATTEMPTS = 5
 
 
-class VotingError(Exception):
+class VotingError(DomainError):
     """A refused voting action; ``message`` is shown to the person, next to ``field`` when given."""
 
     def __init__(self, message: Any, field: str | None = None, code: str = "refused") -> None:
-        super().__init__(message)  # a lazy string: translated when shown, not here
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
         self.code = code
 
 
