@@ -145,8 +145,8 @@ def redeem_token(clear: str, purpose: TokenPurpose, new_password: str) -> User:
 def request_password_reset(email: str) -> bool:
     """Issue a reset link for the active account using ``email`` and queue its e-mail; False when there is none.
 
-    The caller commits. The web form runs this after its response has left (app/deferred.py), so the answer takes
-    the same time whether or not the address has an account.
+    The caller commits. The web form runs this after its response has left, as work of its own that commits when it
+    ends (app/deferred.py), so the answer takes the same time whether or not the address has an account.
     """
     user = find_user_by_email(email)
     if user is None or not user.active:

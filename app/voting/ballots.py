@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.core.errors import DomainError
@@ -346,15 +347,44 @@ def close_ballot(actor: User | None, ballot: Ballot, now: datetime | None = None
 
 
 def close_if_due(ballot: Ballot, now: datetime | None = None) -> bool:
-    """Close an open ballot whose closing time has passed; True when this call closed it."""
+    """Close an open ballot whose closing time has passed, as of that time, and seal its casts; True when this call
+    closed it. Writes (flushes): the next write on the ballot does it, or ``flask close-due-ballots``; until then,
+    pages see it closed through :func:`as_seen`."""
     now = now or utcnow()
     if not ballot.is_due_to_close(now):
         return False
     try:
-        close_ballot(None, ballot, now)
+        close_ballot(None, ballot, ballot.closes_at)
     except IllegalTransition:  # closed meanwhile by someone else
         return False
     return True
+
+
+def as_seen(ballot: Ballot, now: datetime | None = None) -> Ballot:
+    """``ballot`` as everyone sees it at ``now``, without writing anything: past its closing time, an open ballot is
+    closed (closed at its closing time, without live results), as :func:`close_if_due` will store it.
+
+    For reading only (GET requests write nothing): the state is set as if it had been loaded so, never flushed.
+    Its casts are still as cast until the close is stored (pseudonyms, exact groups): what is shown of them reads
+    them as sealing leaves them (:func:`app.voting.results.iter_casts`), so pages, exports and results are the same
+    before and after the close is stored.
+    """
+    if ballot.is_due_to_close(now or utcnow()):
+        set_committed_value(ballot, "status", BallotStatus.CLOSED)
+        set_committed_value(ballot, "closed_at", ballot.closes_at)
+        set_committed_value(ballot, "live_snapshot", None)
+    return ballot
+
+
+def close_due_ballots(now: datetime | None = None) -> list[int]:
+    """Close and seal every open ballot past its closing time (``flask close-due-ballots``); their ids. Flushes."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Ballot)
+        .where(Ballot.status == BallotStatus.OPEN, Ballot.closes_at.is_not(None), Ballot.closes_at <= now)
+        .order_by(Ballot.id)
+    ).all()
+    return [ballot.id for ballot in due if close_if_due(ballot, now)]
 
 
 def publish_results(actor: User, ballot: Ballot, now: datetime | None = None) -> None:
