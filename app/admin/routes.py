@@ -40,7 +40,7 @@ from app.models import (
     User,
 )
 from app.urls import page_arg
-from app.web.forms import attempt
+from app.web.forms import attempt, submitted
 
 PER_PAGE = 50
 PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
@@ -115,11 +115,9 @@ def show_user(user_id: int):
 
 def _user_action(user_id: int, action, success: str):
     user = db.get_or_404(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".show_user", user_id=user.id))
-    with attempt(success=success):
-        action(current_user, user)
+    if submitted():
+        with attempt(success=success):
+            action(current_user, user)
     return redirect(url_for(".show_user", user_id=user.id))
 
 
@@ -128,11 +126,9 @@ def _user_action(user_id: int, action, success: str):
 def change_user_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ChangeRoleForm()
-    if form.validate_on_submit():
+    if submitted(form, otherwise=_("Choose one of the listed roles.")):
         with attempt(success=_("Role changed.")):
             change_role(current_user, user, Role(form.role.data))
-    else:
-        flash(_("Choose one of the listed roles."), "error")
     return redirect(url_for(".show_user", user_id=user.id))
 
 
@@ -286,12 +282,10 @@ def show_process(process_id: int):
 def change_status(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = ProcessStatusForm()
-    if form.validate_on_submit():
+    if submitted(form, otherwise=_("Choose one of the listed statuses.")):
         refused = _("This change of status is not allowed from the current status.")
         with attempt(success=_("Status changed."), wording={IllegalTransition: refused}):
             change_process_status(current_user, process, ProcessStatus(form.status.data))
-    else:
-        flash(_("Choose one of the listed statuses."), "error")
     return redirect(url_for(".show_process", process_id=process.id))
 
 

@@ -13,6 +13,7 @@ from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
@@ -84,12 +85,13 @@ from app.models import (
 )
 from app.retention import purge_notice
 from app.urls import external_url, int_arg
-from app.web.forms import attempt, populate_errors
+from app.web.forms import attempt, populate_errors, submitted
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # default of the SURVEY_IMPORT_MAX_BYTES setting
 MAX_SHOWN_PROBLEMS = 50
+MOVE_TEXT = _l("Choose to move up or down.")
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -119,10 +121,6 @@ def public_path(survey: Survey) -> str:
 
 def public_url(survey: Survey) -> str:
     return external_url("respond.show_survey", slug=survey.slug)
-
-
-def _expired_form() -> None:
-    flash(_("Your form expired. Please try again."), "error")
 
 
 def _process_choices() -> list:
@@ -360,11 +358,9 @@ def _dates_in_range(form: SurveySettingsForm) -> bool:
 
 def _status_action(survey_id: int, target: SurveyStatus, success: str):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    with attempt(success=success, heading=_("The status did not change:")):
-        change_status(current_user, survey, target, utcnow())
+    if submitted():
+        with attempt(success=success, heading=_("The status did not change:")):
+            change_status(current_user, survey, target, utcnow())
     return redirect(url_for(".show_survey", survey_id=survey.id))
 
 
@@ -396,12 +392,11 @@ def restore_survey(survey_id: int):
 @facilitator_required
 def copy_survey(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    with attempt() as done:
-        copy = duplicate_survey(current_user, survey)
-    if not done:
+    copy = None
+    if submitted():
+        with attempt():
+            copy = duplicate_survey(current_user, survey)
+    if copy is None:
         return redirect(url_for(".show_survey", survey_id=survey.id))
     flash(_("Copy created as a draft, at the address /s/%(slug)s.", slug=copy.slug), "success")
     return redirect(url_for(".show_survey", survey_id=copy.id))
@@ -411,13 +406,12 @@ def copy_survey(survey_id: int):
 @facilitator_required
 def remove_survey(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    title = localized(survey, "title")
-    with attempt(success=_("The survey “%(title)s” was deleted.", title=title)) as done:
-        delete_survey(current_user, survey)
-    return redirect(url_for(".list_surveys") if done else url_for(".show_survey", survey_id=survey_id))
+    if submitted():
+        with attempt(success=_("The survey “%(title)s” was deleted.", title=localized(survey, "title"))) as done:
+            delete_survey(current_user, survey)
+        if done:
+            return redirect(url_for(".list_surveys"))
+    return redirect(url_for(".show_survey", survey_id=survey_id))
 
 
 @bp.get("/surveys/<int:survey_id>/definition.json")
@@ -439,8 +433,7 @@ def export_survey(survey_id: int):
 @facilitator_required
 def new_page(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
+    if not submitted():
         return redirect(url_for(".show_survey", survey_id=survey.id))
     page = add_page(survey)
     flash(_("Page %(number)d added.", number=page.position + 1), "success")
@@ -470,9 +463,7 @@ def edit_page(survey_id: int, page_id: int):
 def remove_page(survey_id: int, page_id: int):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-    else:
+    if submitted():
         with attempt(success=_("Page deleted, with its questions.")):
             delete_page(survey, page)
     return redirect(url_for(".show_survey", survey_id=survey_id))
@@ -484,9 +475,7 @@ def reorder_page(survey_id: int, page_id: int):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
+    if submitted(form, otherwise=MOVE_TEXT):
         with attempt(success=_("Page moved.")):
             move_page(survey, page, form.direction.data)
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"page-{page_id}"))
@@ -578,9 +567,7 @@ def remove_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     code = question.code
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-    else:
+    if submitted():
         with attempt(success=_("Question “%(code)s” deleted.", code=code)):
             delete_question(survey, question)
     return redirect(url_for(".show_survey", survey_id=survey_id))
@@ -592,9 +579,7 @@ def reorder_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
+    if submitted(form, otherwise=MOVE_TEXT):
         with attempt(success=_("Question moved.")):
             move_question(survey, question, form.direction.data)
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
@@ -609,9 +594,7 @@ def reorder_choice(survey_id: int, question_id: int, choice_id: int):
     if choice.question_id != question.id:
         abort(404)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
+    if submitted(form, otherwise=MOVE_TEXT):
         with attempt(success=_("Choice moved.")):
             move_choice(question, choice, form.direction.data)
     return redirect(

@@ -698,64 +698,66 @@ def orientation_history(orientation_id: int):
     )
 
 
-@bp.post("/moderation/orientations/<int:orientation_id>/state")
-@facilitator_required
-def move_orientation(orientation_id: int):
+def _orientation_for_button(orientation_id: int) -> Orientation:
+    """The orientation a button of its page acts on; a POST without the page's token is a 400."""
     orientation = db.get_or_404(Orientation, orientation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    return orientation
+
+
+def _back_to_orientation(orientation_id: int, refusal: str | None = None):
+    if refusal is not None:
+        flash(refusal, "error")
+    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+
+
+@bp.post("/moderation/orientations/<int:orientation_id>/state")
+@facilitator_required
+def move_orientation(orientation_id: int):
+    orientation = _orientation_for_button(orientation_id)
     target = request.form.get("state", "")
     if target not in {s.value for s in OrientationState}:
-        flash(_("Choose a state."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
+        return _back_to_orientation(orientation_id, _("Choose a state."))
     with attempt(success=_("State changed.")):
         orient.move(orientation, current_user, OrientationState(target))
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/quote")
 @facilitator_required
 def set_quote(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     item_id = _int(request.form.get("item"))
     if item_id is None:
-        flash(_("Choose an item."), "error")
-    else:
-        orient.set_quote(orientation, item_id, request.form.get("chosen") == "1", current_user)
-        flash(_("Quotes saved."), "success")
-    return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
+        return _back_to_orientation(orientation_id, _("Choose an item."))
+    orient.set_quote(orientation, item_id, request.form.get("chosen") == "1", current_user)
+    flash(_("Quotes saved."), "success")
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/ballot")
 @facilitator_required
 def add_orientation_to_ballot(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     ballot = db.session.get(Ballot, _int(request.form.get("ballot")) or 0)
     if ballot is None:
-        flash(_("Choose a draft ballot of the same process."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
+        return _back_to_orientation(orientation_id, _("Choose a draft ballot of the same process."))
     with attempt(success=_("The orientation is now an option of the ballot.")):
         ballot_links.add_to_ballot(orientation, ballot, current_user)
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/merge")
 @facilitator_required
 def merge_orientation(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     other = db.session.get(Orientation, _int(request.form.get("other")) or 0)
     if other is None:
-        flash(_("Choose the orientation to merge into this one."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
+        return _back_to_orientation(orientation_id, _("Choose the orientation to merge into this one."))
     with attempt(success=_("Orientations merged; the other one is set aside and points here.")):
         orient.merge(orientation, other, current_user)
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.route("/moderation/orientations/<int:orientation_id>/split", methods=["GET", "POST"])

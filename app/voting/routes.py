@@ -68,7 +68,7 @@ from app.voting.paper import PaperImportRejected, import_paper_ballots
 from app.voting.results import ballot_plan, cast_cells, compute_results, live_results
 from app.voting.tally import GRADE_LABELS
 from app.web.boundary import SAFE_METHODS, manages_own_transaction, writes_on_get
-from app.web.forms import attempt, populate_errors
+from app.web.forms import attempt, populate_errors, submitted
 
 PAPER_MAX_BYTES = 2 * 1024 * 1024
 RECEIPTS_PER_PAGE = 100
@@ -625,12 +625,10 @@ def manage_ballot(ballot_id: int):
 
 def _transition(ballot_id: int, action, success: str):
     ballot = _load_ballot(ballot_id)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    refused = _("This change is not possible from the ballot's current status.")
-    with attempt(success=success, wording={IllegalTransition: refused}):
-        action(current_user, ballot)
+    if submitted():
+        refused = _("This change is not possible from the ballot's current status.")
+        with attempt(success=success, wording={IllegalTransition: refused}):
+            action(current_user, ballot)
     return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
 
 
@@ -663,14 +661,12 @@ def publish_results(ballot_id: int):
 def delete_ballot(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     process_id = ballot.process_id
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    with attempt(success=_("Draft ballot deleted.")) as done:
-        domain.delete_draft(current_user, ballot)
-    if not done:
-        return redirect(url_for(".manage_ballot", ballot_id=ballot_id))
-    return redirect(url_for(".manage_process_ballots", process_id=process_id))
+    if submitted():
+        with attempt(success=_("Draft ballot deleted.")) as done:
+            domain.delete_draft(current_user, ballot)
+        if done:
+            return redirect(url_for(".manage_process_ballots", process_id=process_id))
+    return redirect(url_for(".manage_ballot", ballot_id=ballot_id))
 
 
 @bp.post("/manage/ballots/<int:ballot_id>/adopt")
@@ -679,11 +675,9 @@ def adopt_options(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     form = AdoptForm()
     form.option_ids.choices = choices((o.id, localized(o, "label")) for o in ballot.options)
-    if not form.validate_on_submit():
-        flash(_("Choose among the options of this ballot."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    with attempt(success=_("Adopted options recorded.")):
-        domain.adopt_options(current_user, ballot, form.option_ids.data or [])
+    if submitted(form, otherwise=_("Choose among the options of this ballot.")):
+        with attempt(success=_("Adopted options recorded.")):
+            domain.adopt_options(current_user, ballot, form.option_ids.data or [])
     return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
 
 

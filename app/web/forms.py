@@ -9,6 +9,13 @@ boundary's transaction, app/web/boundary.py)::
         return redirect(url_for(".list_organizations"))
     return render_template(...)  # the form again, the error next to its field
 
+and a button (a form with its CSRF token only) the same way, after :func:`submitted`::
+
+    if submitted():
+        with attempt(success=_("Page deleted.")):
+            delete_page(survey, page)
+    return redirect(url_for(".show_survey", survey_id=survey.id))
+
 A :class:`~app.core.errors.DomainError` raised in the block rolls the transaction back at once (nothing of the
 refused action is kept, and the page shown again reads what is stored), goes onto the form (or is flashed) and
 ends the block; ``done`` is then false. Otherwise the block's writes are flushed, so that a database constraint
@@ -23,11 +30,23 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash
+from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
 from app.extensions import db
+from app.forms import EmptyForm
 
 MAX_FLASHED = 10  # a refusal with many reasons and no form to hold them: the first ten
+EXPIRED_FORM_TEXT = _l("Your form expired. Please try again.")
+
+
+def submitted(form: Any = None, *, otherwise: Any = EXPIRED_FORM_TEXT) -> bool:
+    """Whether ``form`` (a button's :class:`~app.forms.EmptyForm` by default) came valid with this POST; if not,
+    ``otherwise`` is flashed as an error, and the view sends the person back to the page."""
+    if (form if form is not None else EmptyForm()).validate_on_submit():
+        return True
+    flash(str(otherwise), "error")
+    return False
 
 
 def populate_errors(form: Any, error: DomainError) -> None:
