@@ -4,7 +4,7 @@ A service that refuses an action raises a :class:`DomainError` (or a feature's s
 what the person reads (often a lazy translated string: it is translated when shown), ``field`` the form field it
 concerns, None for the whole form. The view shows it next to that field, or as a message at the top of the page
 (:func:`app.web.forms.populate_errors`, after FlaskBB's ``populate_errors``), and nothing of the refused action is
-kept (:func:`app.web.forms.attempt` rolls the transaction back). Errors of programming (a broken invariant) are not
+kept (:class:`app.web.forms.attempt` rolls the transaction back). Errors of programming (a broken invariant) are not
 DomainErrors: they are 500s.
 
 The features' errors keep their names and attributes (``AdminError``, ``BuilderError.problems``,

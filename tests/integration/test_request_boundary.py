@@ -316,6 +316,26 @@ def test_an_error_response_keeps_the_access_record_only(probe_client):
 # --- the real routes that used to write on a GET --------------------------------------------------------------
 
 
+def test_the_marks_reach_the_registered_views(app):
+    """Route and access decorators wrap the views: the marks must survive them, or the boundary would not see them."""
+    marked = {
+        endpoint: sorted(m for m in ("manages_own_transaction", "records_access", "writes_on_get") if hasattr(view, m))
+        for endpoint, view in app.view_functions.items()
+    }
+    assert {endpoint: marks for endpoint, marks in marked.items() if marks} == {
+        "exports.responses": ["records_access"],
+        "moderation.decide_item": ["records_access"],
+        "moderation.queue": ["records_access"],
+        "moderation.redact_item_selection": ["records_access"],
+        "moderation.show_item": ["records_access"],
+        "moderation.split_orientation": ["records_access"],
+        "respond.paper_page": ["records_access"],
+        "respond.save_page": ["manages_own_transaction"],
+        "voting.cast_vote": ["manages_own_transaction"],
+        "voting.show_results": ["writes_on_get"],
+    }
+
+
 def test_the_moderation_queue_writes_its_access_record_and_nothing_else(client, auth, create_process):
     item = make_item(create_process(), "Appelez-moi au 819 555-0199.")
     auth.login(Role.FACILITATOR)
