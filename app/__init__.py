@@ -34,12 +34,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
 
     from app import cli, deferred, errors, mail, ratelimits, security
+    from app.web import boundary
 
     ratelimits.register(app)
     errors.register(app)
     security.register(app)
     deferred.register(app)
     mail.register(app)
+    boundary.register(app)  # after deferred: the commit queues the e-mail that deferred hands to the response
     cli.register(app)
 
     @app.get("/healthz")

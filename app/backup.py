@@ -21,6 +21,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
+from app.core.errors import DomainError
 from app.extensions import db
 
 FORMAT = "concerto-backup"
@@ -28,7 +29,7 @@ FORMAT_VERSION = 1
 BATCH_SIZE = 1000
 
 
-class BackupError(Exception):
+class BackupError(DomainError):
     """A backup document that cannot be restored; the message says where and why."""
 
 

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge_expired_command)
+    app.cli.add_command(close_due_ballots_command)
     app.cli.add_command(import_form_command)
 
     from app.exports.cli import export_responses_command
@@ -129,3 +130,14 @@ def purge_expired_command(dry_run: bool) -> None:
     deleted = purge_expired(now)
     db.session.commit()
     click.echo(f"Deleted {deleted} expired responses.")
+
+
+@click.command("close-due-ballots")
+@with_appcontext
+def close_due_ballots_command() -> None:
+    """Close the ballots whose closing time has passed and seal their casts (schedule it every few minutes)."""
+    from app.voting.ballots import close_due_ballots
+
+    closed = close_due_ballots()
+    db.session.commit()
+    click.echo(f"Closed {len(closed)} ballot(s) past their closing time.")

@@ -4,8 +4,9 @@ none).
 
 During a request, :func:`after_response` hands the work to the response's ``close()``, which the server (gunicorn,
 werkzeug's development server) calls once the last byte has gone; each task then runs in a fresh application
-context (its own database session), and a failure is logged, never raised into the server. Outside a request
-(commands), the work runs at once.
+context (its own database session) as a unit of work of its own: what it writes is committed when it ends, rolled
+back if it fails, and a failure is logged, never raised into the server. Outside a request (commands), the work
+runs at once, in the command's transaction.
 """
 
 import logging
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
+
+from app.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,10 @@ class _Tasks:
                 setattr(g, _RUNNING, True)
                 try:
                     func(*args, **kwargs)
+                    if db.session().in_transaction():
+                        db.session.commit()
                 except Exception:
+                    db.session.rollback()
                     logger.exception("Work after the response failed: %s", func.__qualname__)
 
 

@@ -6,19 +6,15 @@ from flask_babel import gettext as _
 
 from app import audit
 from app.auth.accounts import create_user, issue_token
+from app.core.errors import DomainError
 from app.extensions import db
 from app.mail import send_mail
 from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Territory, TokenPurpose, User
 from app.urls import external_url
 
 
-class AdminError(Exception):
+class AdminError(DomainError):
     """A refused administration action; the message is shown to the admin, next to ``field`` when given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def invite_user(

@@ -13,7 +13,6 @@ from app.admin.forms import (
     TerritoryForm,
 )
 from app.admin.operations import (
-    AdminError,
     change_process_status,
     change_role,
     deactivate_user,
@@ -25,7 +24,6 @@ from app.admin.operations import (
     send_invitation,
 )
 from app.auth.access import admin_required
-from app.auth.accounts import EmailTaken
 from app.extensions import db
 from app.forms import EmptyForm, choices
 from app.i18n import local_today
@@ -42,17 +40,10 @@ from app.models import (
     User,
 )
 from app.urls import page_arg
+from app.web.forms import attempt, submitted
 
 PER_PAGE = 50
 PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
-
-
-def _show_error(form, error: AdminError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _territory_choices() -> list[tuple[int, str]]:
@@ -98,15 +89,11 @@ def invite():
     form.organization_id.choices = choices([(0, _("— None —")), *((o.id, o.name) for o in organizations)])
     if form.validate_on_submit():
         organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
-        try:
+        with attempt(form) as done:
             user, _link = invite_user(
                 current_user, form.email.data, form.name.data, Role(form.role.data), organization, form.locale.data
             )
-        except EmailTaken:
-            db.session.rollback()
-            form.email.errors.append(_("An account already uses this e-mail address."))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Invitation sent to %(name)s.", name=user.name), "success")
             return redirect(url_for(".show_user", user_id=user.id))
     return render_template("admin/invite.html", form=form)
@@ -128,17 +115,9 @@ def show_user(user_id: int):
 
 def _user_action(user_id: int, action, success: str):
     user = db.get_or_404(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".show_user", user_id=user.id))
-    try:
-        action(current_user, user)
-    except AdminError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    if submitted():
+        with attempt(success=success):
+            action(current_user, user)
     return redirect(url_for(".show_user", user_id=user.id))
 
 
@@ -147,17 +126,9 @@ def _user_action(user_id: int, action, success: str):
 def change_user_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ChangeRoleForm()
-    if form.validate_on_submit():
-        try:
+    if submitted(form, otherwise=_("Choose one of the listed roles.")):
+        with attempt(success=_("Role changed.")):
             change_role(current_user, user, Role(form.role.data))
-        except AdminError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Role changed."), "success")
-    else:
-        flash(_("Choose one of the listed roles."), "error")
     return redirect(url_for(".show_user", user_id=user.id))
 
 
@@ -206,16 +177,11 @@ def edit_organization(organization_id: int | None):
     form.territory_id.choices = _territory_choices()
     if form.validate_on_submit():
         territory = db.session.get(Territory, form.territory_id.data) if form.territory_id.data else None
-        try:
+        with attempt(form, success=_("Organization saved.")) as done:
             save_organization(
                 current_user, org, name=form.name.data, sector=Sector(form.sector.data), territory=territory
             )
-        except AdminError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Organization saved."), "success")
+        if done:
             return redirect(url_for(".list_organizations"))
     return render_template("admin/organization_form.html", form=form, organization=org)
 
@@ -237,7 +203,7 @@ def edit_territory(territory_id: int | None):
     territory = db.get_or_404(Territory, territory_id) if territory_id else Territory()
     form = TerritoryForm(obj=territory if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with attempt(form, success=_("Territory saved.")) as done:
             save_territory(
                 current_user,
                 territory,
@@ -245,12 +211,7 @@ def edit_territory(territory_id: int | None):
                 name=form.name.data.strip(),
                 population_target=form.population_target.data,
             )
-        except AdminError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Territory saved."), "success")
+        if done:
             return redirect(url_for(".list_territories"))
     return render_template("admin/territory_form.html", form=form, territory=territory)
 
@@ -288,14 +249,9 @@ def edit_process(process_id: int | None):
                     sub.description_en.data or "",
                 )
         fields = {name: getattr(form, name).data or "" for name in PROCESS_TEXT_FIELDS}
-        try:
+        with attempt(form, success=_("Process saved.")) as done:
             save_process(current_user, process, fields=fields, territories=chosen, phases=phases)
-        except AdminError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Process saved."), "success")
+        if done:
             return redirect(url_for(".show_process", process_id=process.id))
     return render_template("admin/process_form.html", form=form, process=process)
 
@@ -326,17 +282,10 @@ def show_process(process_id: int):
 def change_status(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = ProcessStatusForm()
-    if form.validate_on_submit():
-        try:
+    if submitted(form, otherwise=_("Choose one of the listed statuses.")):
+        refused = _("This change of status is not allowed from the current status.")
+        with attempt(success=_("Status changed."), wording={IllegalTransition: refused}):
             change_process_status(current_user, process, ProcessStatus(form.status.data))
-        except IllegalTransition:
-            db.session.rollback()
-            flash(_("This change of status is not allowed from the current status."), "error")
-        else:
-            db.session.commit()
-            flash(_("Status changed."), "success")
-    else:
-        flash(_("Choose one of the listed statuses."), "error")
     return redirect(url_for(".show_process", process_id=process.id))
 
 
@@ -370,7 +319,6 @@ def privacy():
             findings = find(form.email.data)
             request_id = new_request_id()
             record_search(current_user, findings, request_id)
-            db.session.commit()
             erase_form = EraseRespondentForm(formdata=None, email=form.email.data, request_id=request_id)
         else:
             status = 400
@@ -389,7 +337,6 @@ def erase_respondent():
         return redirect(url_for(".privacy"))
     request_id = form.request_id.data if REQUEST_ID_RE.fullmatch(form.request_id.data or "") else new_request_id()
     erased = erase(form.email.data, current_user, request_id)
-    db.session.commit()
     pieces = [
         ngettext("%(num)d response", "%(num)d responses", erased["responses"]),
         ngettext("%(num)d invitation link", "%(num)d invitation links", erased["invitations"]),

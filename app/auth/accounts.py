@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
 from app import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.mail import send_mail
 from app.models import AccountToken, Organization, Role, TokenPurpose, User, utcnow
@@ -29,14 +31,20 @@ class TokenProblem(enum.StrEnum):
     USED = "used"
 
 
-class TokenError(Exception):
+class TokenError(DomainError):
+    """A link that cannot be used (``problem``); the view answers with the page of that problem."""
+
     def __init__(self, problem: TokenProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
 
 
-class EmailTaken(Exception):
-    pass
+class EmailTaken(DomainError):
+    """Another account already uses ``email``."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(_l("An account already uses this e-mail address."), "email")
+        self.email = email
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -137,8 +145,8 @@ def redeem_token(clear: str, purpose: TokenPurpose, new_password: str) -> User:
 def request_password_reset(email: str) -> bool:
     """Issue a reset link for the active account using ``email`` and queue its e-mail; False when there is none.
 
-    The caller commits. The web form runs this after its response has left (app/deferred.py), so the answer takes
-    the same time whether or not the address has an account.
+    The caller commits. The web form runs this after its response has left, as work of its own that commits when it
+    ends (app/deferred.py), so the answer takes the same time whether or not the address has an account.
     """
     user = find_user_by_email(email)
     if user is None or not user.active:

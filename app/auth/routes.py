@@ -20,7 +20,7 @@ from app.auth.accounts import (
 from app.auth.forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from app.auth.session import remembered, sign_in, sign_out, sign_out_everywhere
 from app.deferred import after_response
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.models import TokenPurpose
 from app.urls import safe_next
 
@@ -47,7 +47,6 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             sign_in(user, remember=form.remember.data)
-            db.session.commit()
             logger.info("User %s signed in", user.id)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         # Same message whether the e-mail is unknown, the password wrong or the account inactive.
@@ -59,7 +58,6 @@ def login():
 @login_required
 def logout():
     sign_out()
-    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -70,7 +68,6 @@ def logout_everywhere():
     user = current_user._get_current_object()
     audit.record(user, "user.sign_out_everywhere", user)
     sign_out_everywhere(user)
-    db.session.commit()
     flash(_("You are signed out on every device."), "info")
     return redirect(url_for("main.index"))
 
@@ -103,10 +100,8 @@ def _choose_password(token: str, purpose: TokenPurpose, template: str):
         try:
             user = redeem_token(token, purpose, form.password.data)
         except TokenError as error:
-            db.session.rollback()
-            return _token_problem_page(error.problem)
+            return _token_problem_page(error.problem)  # a 4xx: the boundary rolls back
         sign_in(user)
-        db.session.commit()
         flash(_("Your password is saved. Welcome!"), "success")
         return redirect(url_for("main.index"))
     return render_template(template, form=form, user=account_token.user)
@@ -134,15 +129,10 @@ def forgot_password():
     if form.validate_on_submit():
         # Same answer, and the same work before it, for known and unknown addresses, so the form reveals no
         # account: the address is looked up once the response has left.
-        after_response(_send_reset_link, form.email.data)
+        after_response(request_password_reset, form.email.data)  # committed when it ends (app/deferred.py)
         flash(_("If an account uses this address, a reset link has been sent to it."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
-
-
-def _send_reset_link(email: str) -> None:
-    if request_password_reset(email):
-        db.session.commit()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -155,7 +145,6 @@ def account():
         current_user.locale = form.locale.data
         session["locale"] = form.locale.data
         audit.record(current_user, "user.update_account", current_user)
-        db.session.commit()
         flash(_("Your account is saved."), "success")
         return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form, password_form=password_form)
@@ -175,7 +164,6 @@ def change_password():
             audit.record(user, "user.change_password", user)
             # The session version changed, which ends every session: this device gets a new one.
             sign_in(user, remember=remembered())
-            db.session.commit()
             flash(_("Your password is changed; your other sessions have ended."), "success")
             return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form, password_form=password_form), 400

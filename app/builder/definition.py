@@ -40,6 +40,7 @@ from app.builder.expressions import (
     parse,
     references,
 )
+from app.core.errors import DomainError
 from app.models import Anonymity, Choice, ChoiceKind, Question, QuestionType, Survey, SurveyPage
 
 __all__ = [
@@ -157,7 +158,7 @@ class DefinitionError:
         return f"{self.path}: {self.message}"
 
 
-class DefinitionInvalid(Exception):
+class DefinitionInvalid(DomainError):
     """Raised by :func:`import_definition` for a refused document; nothing was created."""
 
     def __init__(self, errors: list[DefinitionError]) -> None:

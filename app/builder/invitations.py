@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.mail import send_mail
 from app.models import Anonymity, Invitation, Survey, User, utcnow
@@ -29,11 +30,8 @@ MAX_INVITATIONS = 1000
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
-class InvitationError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class InvitationError(DomainError):
+    """Links that cannot be made or sent; ``field`` names the form field at fault."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from app.builder.definition import (
     validate_definition,
 )
 from app.builder.slugs import slug_is_free, unique_slug
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models import (
     Anonymity,
@@ -52,14 +53,15 @@ logger = logging.getLogger(__name__)
 Problem = tuple[str | None, str]  # (form field or None, message)
 
 
-class BuilderError(Exception):
+class BuilderError(DomainError):
     """A refused change. ``problems`` pairs each message with the form field it concerns (None: the whole form)."""
 
     def __init__(self, message: str, field: str | None = None, *, more: Iterable[Problem] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
         self.problems: list[Problem] = [(field, message), *more]
+
+    def reasons(self) -> list[Problem]:
+        return list(self.problems)
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> BuilderError:

@@ -9,11 +9,11 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 
-import sqlalchemy as sa
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
@@ -85,11 +85,13 @@ from app.models import (
 )
 from app.retention import purge_notice
 from app.urls import external_url, int_arg
+from app.web.forms import attempt, populate_errors, submitted
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # default of the SURVEY_IMPORT_MAX_BYTES setting
 MAX_SHOWN_PROBLEMS = 50
+MOVE_TEXT = _l("Choose to move up or down.")
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -119,25 +121,6 @@ def public_path(survey: Survey) -> str:
 
 def public_url(survey: Survey) -> str:
     return external_url("respond.show_survey", slug=survey.slug)
-
-
-def _show_problems(form, error: BuilderError) -> None:
-    """Each message next to its field when the form has it, otherwise as a message at the top."""
-    for field_name, message in error.problems:
-        field = getattr(form, field_name, None) if (form is not None and field_name) else None
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            flash(message, "error")
-
-
-def _flash_problems(error: BuilderError) -> None:
-    for _field, message in error.problems[:10]:
-        flash(message, "error")
-
-
-def _expired_form() -> None:
-    flash(_("Your form expired. Please try again."), "error")
 
 
 def _process_choices() -> list:
@@ -229,7 +212,6 @@ def new_survey():
                 survey = create_blank_survey(current_user, process, title_fr, title_en)
             else:
                 survey = create_from_template(current_user, process, form.start.data, title_fr, title_en)
-            db.session.commit()
             flash(_("Survey created. It is a draft until you open it."), "success")
             return redirect(url_for(".show_survey", survey_id=survey.id))
     return render_template("builder/new.html", form=form, templates=templates)
@@ -262,13 +244,12 @@ def import_survey():
                 form.file.errors.append(str(exc))
                 survey = None
             if survey is not None:
-                db.session.commit()
                 flash(
                     _("Survey imported as a draft, with %(count)d questions.", count=len(survey.questions)),
                     "success",
                 )
                 return redirect(url_for(".show_survey", survey_id=survey.id))
-            db.session.rollback()
+            db.session.rollback()  # a refused file, shown again with 200: nothing of it is kept
             if problems:
                 form.file.errors.append(_("The file was refused: nothing was imported. See the problems below."))
     return render_template(
@@ -357,17 +338,11 @@ def edit_survey(survey_id: int):
         fields["anonymity"] = form.anonymity.data
         fields["opens_at"] = _to_utc(form.opens_at.data)
         fields["closes_at"] = _to_utc(form.closes_at.data)
-        try:
+        # The address may have been taken by another facilitator a moment ago: the unique constraint says so.
+        taken = BuilderError(_("Another survey already uses this address."), "slug")
+        with attempt(form, success=_("Survey settings saved."), conflict=taken) as done:
             save_metadata(current_user, survey, fields)
-            db.session.commit()
-        except BuilderError as error:
-            db.session.rollback()
-            _show_problems(form, error)
-        except sa.exc.IntegrityError:  # another facilitator took the address a moment ago
-            db.session.rollback()
-            form.slug.errors.append(_("Another survey already uses this address."))
-        else:
-            flash(_("Survey settings saved."), "success")
+        if done:
             return redirect(url_for(".show_survey", survey_id=survey.id))
     return render_template("builder/settings.html", survey=survey, form=form)
 
@@ -383,18 +358,9 @@ def _dates_in_range(form: SurveySettingsForm) -> bool:
 
 def _status_action(survey_id: int, target: SurveyStatus, success: str):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    try:
-        change_status(current_user, survey, target, utcnow())
-    except BuilderError as error:
-        db.session.rollback()
-        flash(_("The status did not change:"), "error")
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(success, "success")
+    if submitted():
+        with attempt(success=success, heading=_("The status did not change:")):
+            change_status(current_user, survey, target, utcnow())
     return redirect(url_for(".show_survey", survey_id=survey.id))
 
 
@@ -426,16 +392,12 @@ def restore_survey(survey_id: int):
 @facilitator_required
 def copy_survey(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
+    copy = None
+    if submitted():
+        with attempt():
+            copy = duplicate_survey(current_user, survey)
+    if copy is None:
         return redirect(url_for(".show_survey", survey_id=survey.id))
-    try:
-        copy = duplicate_survey(current_user, survey)
-    except BuilderError as error:
-        db.session.rollback()
-        _flash_problems(error)
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    db.session.commit()
     flash(_("Copy created as a draft, at the address /s/%(slug)s.", slug=copy.slug), "success")
     return redirect(url_for(".show_survey", survey_id=copy.id))
 
@@ -444,19 +406,12 @@ def copy_survey(survey_id: int):
 @facilitator_required
 def remove_survey(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-        return redirect(url_for(".show_survey", survey_id=survey.id))
-    title = localized(survey, "title")
-    try:
-        delete_survey(current_user, survey)
-    except BuilderError as error:
-        db.session.rollback()
-        _flash_problems(error)
-        return redirect(url_for(".show_survey", survey_id=survey_id))
-    db.session.commit()
-    flash(_("The survey “%(title)s” was deleted.", title=title), "success")
-    return redirect(url_for(".list_surveys"))
+    if submitted():
+        with attempt(success=_("The survey “%(title)s” was deleted.", title=localized(survey, "title"))) as done:
+            delete_survey(current_user, survey)
+        if done:
+            return redirect(url_for(".list_surveys"))
+    return redirect(url_for(".show_survey", survey_id=survey_id))
 
 
 @bp.get("/surveys/<int:survey_id>/definition.json")
@@ -478,11 +433,9 @@ def export_survey(survey_id: int):
 @facilitator_required
 def new_page(survey_id: int):
     survey = _survey(survey_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
+    if not submitted():
         return redirect(url_for(".show_survey", survey_id=survey.id))
     page = add_page(survey)
-    db.session.commit()
     flash(_("Page %(number)d added.", number=page.position + 1), "success")
     return redirect(url_for(".edit_page", survey_id=survey.id, page_id=page.id))
 
@@ -498,14 +451,9 @@ def edit_page(survey_id: int, page_id: int):
             name: getattr(form, name).data or ""
             for name in ("title_fr", "title_en", "intro_fr", "intro_en", "relevant")
         }
-        try:
+        with attempt(form, success=_("Page saved.")) as done:
             save_page(survey, page, fields)
-        except BuilderError as error:
-            db.session.rollback()
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("Page saved."), "success")
+        if done:
             return redirect(url_for(".show_survey", survey_id=survey.id, _anchor=f"page-{page.id}"))
     return render_template("builder/page_form.html", survey=survey, page=page, form=form)
 
@@ -515,17 +463,9 @@ def edit_page(survey_id: int, page_id: int):
 def remove_page(survey_id: int, page_id: int):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-    else:
-        try:
+    if submitted():
+        with attempt(success=_("Page deleted, with its questions.")):
             delete_page(survey, page)
-        except BuilderError as error:
-            db.session.rollback()
-            _flash_problems(error)
-        else:
-            db.session.commit()
-            flash(_("Page deleted, with its questions."), "success")
     return redirect(url_for(".show_survey", survey_id=survey_id))
 
 
@@ -535,17 +475,9 @@ def reorder_page(survey_id: int, page_id: int):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
-        try:
+    if submitted(form, otherwise=MOVE_TEXT):
+        with attempt(success=_("Page moved.")):
             move_page(survey, page, form.direction.data)
-        except BuilderError as error:
-            db.session.rollback()
-            _flash_problems(error)
-        else:
-            db.session.commit()
-            flash(_("Page moved."), "success")
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"page-{page_id}"))
 
 
@@ -601,22 +533,13 @@ def edit_question(survey_id: int, question_id: int):
 def _save_question_form(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None):
     data, line_problems = question_data(form)
     if line_problems:
-        _show_problems(form, BuilderError.from_problems(line_problems))
+        populate_errors(form, BuilderError.from_problems(line_problems))
         return None
-    try:
+    # The same code saved at the same moment by someone else: the unique constraint says so.
+    message = _("Another question of this survey already uses the code “%(code)s”.", code=data["code"])
+    with attempt(form, conflict=BuilderError(message, "code")) as done:
         saved = save_question(survey, page, question, data)
-        db.session.commit()
-    except BuilderError as error:
-        db.session.rollback()
-        _show_problems(form, error)
-        return None
-    except sa.exc.IntegrityError:  # the same code saved at the same moment by someone else
-        db.session.rollback()
-        form.code.errors.append(
-            _("Another question of this survey already uses the code “%(code)s”.", code=data["code"])
-        )
-        return None
-    return saved
+    return saved if done else None
 
 
 def _question_page(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None, qtype):
@@ -644,17 +567,9 @@ def remove_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     code = question.code
-    if not EmptyForm().validate_on_submit():
-        _expired_form()
-    else:
-        try:
+    if submitted():
+        with attempt(success=_("Question “%(code)s” deleted.", code=code)):
             delete_question(survey, question)
-        except BuilderError as error:
-            db.session.rollback()
-            _flash_problems(error)
-        else:
-            db.session.commit()
-            flash(_("Question “%(code)s” deleted.", code=code), "success")
     return redirect(url_for(".show_survey", survey_id=survey_id))
 
 
@@ -664,17 +579,9 @@ def reorder_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
-        try:
+    if submitted(form, otherwise=MOVE_TEXT):
+        with attempt(success=_("Question moved.")):
             move_question(survey, question, form.direction.data)
-        except BuilderError as error:
-            db.session.rollback()
-            _flash_problems(error)
-        else:
-            db.session.commit()
-            flash(_("Question moved."), "success")
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
 
 
@@ -687,17 +594,9 @@ def reorder_choice(survey_id: int, question_id: int, choice_id: int):
     if choice.question_id != question.id:
         abort(404)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose to move up or down."), "error")
-    else:
-        try:
+    if submitted(form, otherwise=MOVE_TEXT):
+        with attempt(success=_("Choice moved.")):
             move_choice(question, choice, form.direction.data)
-        except BuilderError as error:
-            db.session.rollback()
-            _flash_problems(error)
-        else:
-            db.session.commit()
-            flash(_("Choice moved."), "success")
     return redirect(
         url_for(".edit_question", survey_id=survey.id, question_id=question.id, _anchor=f"choice-{choice_id}")
     )
@@ -754,7 +653,7 @@ def new_invitations(survey_id: int):
     if survey.status is SurveyStatus.ARCHIVED:
         flash(_("This survey is archived: restore it before creating links."), "error")
         return _distribution_page(survey, form, 400)
-    try:
+    with attempt(form) as done:
         emails = parse_emails(form.emails.data or "")
         if form.send.data and not emails:
             raise InvitationError(_("List the e-mail addresses the links should be sent to."), "emails")
@@ -768,11 +667,8 @@ def new_invitations(survey_id: int):
             expires_at=expires_at,
         )
         sent = send_invitation_mails(survey, created) if form.send.data else 0
-    except InvitationError as error:
-        db.session.rollback()
-        getattr(form, error.field or "count").errors.append(error.message)
+    if not done:
         return _distribution_page(survey, form, 400)
-    db.session.commit()
     logger.info("%d invitation links created for survey %s (%d e-mailed)", len(created), survey.slug, sent)
     if form.output.data == "page":
         return render_template(

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 
 from app.builder.definition import FORMAT, FORMAT_VERSION, DefinitionInvalid, import_definition, validate_definition
 from app.builder.slugs import slugify
+from app.core.errors import DomainError
 
 MAX_ROWS = 5000
 # An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
@@ -82,7 +83,7 @@ class XLSFormProblem:
         )
 
 
-class XLSFormInvalid(Exception):
+class XLSFormInvalid(DomainError):
     def __init__(self, problems: list[XLSFormProblem]) -> None:
         super().__init__("; ".join(str(p) for p in problems[:5]))
         self.problems = problems

@@ -25,6 +25,7 @@ from app.exports.forms import ExportForm
 from app.extensions import db
 from app.models import Response, Survey
 from app.streaming import in_app_context
+from app.web.boundary import records_access
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def index(survey_id: int):
 
 @bp.get("/surveys/<int:survey_id>/export.<fmt>")
 @facilitator_required
+@records_access  # the audit entry of the download, committed by the request boundary
 def responses(survey_id: int, fmt: str):
     survey = db.get_or_404(Survey, survey_id)
     if fmt not in FORMATS:
@@ -69,7 +71,6 @@ def responses(survey_id: int, fmt: str):
         abort(400)
     options = ExportOptions(labels=labels == "1", language=lang)
     audit.record(current_user, "export_responses", survey, format=fmt, labels=options.labels, language=lang)
-    db.session.commit()
     logger.info("Responses of survey %s exported as %s by user %s", survey.id, fmt, current_user.id)
     headers = _attachment(export_filename(survey, fmt))
     if fmt == "xlsx":

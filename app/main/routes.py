@@ -27,5 +27,4 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

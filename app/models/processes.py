@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.errors import DomainError
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.people import Territory
 
@@ -33,7 +34,10 @@ PROCESS_TRANSITIONS: dict[ProcessStatus, set[ProcessStatus]] = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(DomainError):
+    """A move its lifecycle does not allow (from ``current`` to ``target``). The message names the two states for
+    logs and tests; views show their own words for it."""
+
     def __init__(self, current: enum.Enum, target: enum.Enum) -> None:
         super().__init__(f"cannot move from {current.value} to {target.value}")
         self.current = current

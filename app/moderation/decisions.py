@@ -9,16 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models import IllegalTransition, ItemState, ModerationItem, RejectReason, User, utcnow
 
 
-class DecisionError(Exception):
+class DecisionError(DomainError):
     """A decision that cannot be taken; ``message`` is shown to the facilitator."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 class StaleDecision(DecisionError):

@@ -1,6 +1,7 @@
 """Moderation pages. Facilitators: the queue, item pages (decisions, redaction, tags), themes, suggestions and
 orientations. Partners: published orientations with approved, redacted quotes only, comments and contributions.
-Everyone: the "Vous avez dit… nous en avons fait" page of a process. Views are thin; one commit per action."""
+Everyone: the "Vous avez dit… nous en avons fait" page of a process. Views are thin; the request boundary commits
+(app/web/boundary.py), and the pages that show raw text record that access (``@records_access``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -41,7 +43,6 @@ from app.models.moderation import ORIENTATION_TRANSITIONS, PUBLISHED_ORIENTATION
 from app.moderation import ballots as ballot_links
 from app.moderation import bp, decisions, items, redaction, suggestions, themes
 from app.moderation import orientations as orient
-from app.moderation.decisions import DecisionError
 from app.moderation.forms import (
     CommentForm,
     ContributionForm,
@@ -53,12 +54,21 @@ from app.moderation.forms import (
 )
 from app.processes.routes import get_visible_process_or_404
 from app.retention import purge_date
+from app.web.boundary import records_access
+from app.web.forms import attempt
 
 PER_PAGE = 50
 COUNT_CAP = 10_000
 MAX_PAGE = 100_000
 FILTERS = ("process", "survey", "question", "state", "theme", "territory", "flagged", "language", "q")
 DISMISSED_KEY = "moderation_dismissed"
+DECIDED = {
+    "approve": _l("Item approved."),
+    "approve_original": _l("Item approved."),
+    "reject": _l("Item rejected."),
+    "needs_redaction": _l("Item marked as needing redaction."),
+    "undo": _l("Decision undone: the item is pending again."),
+}
 CONTRIBUTION_PHASES = (PhaseKind.CONSULTATION, PhaseKind.SYNTHESIS)
 
 
@@ -172,11 +182,6 @@ def _published_orientation_or_404(orientation_id: int) -> Orientation:
     return orientation
 
 
-def _fail(error: DecisionError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "error")
-
-
 # --- the queue --------------------------------------------------------------------------------------------
 
 
@@ -197,6 +202,7 @@ def overview():
 
 @bp.get("/moderation/items")
 @facilitator_required
+@records_access
 def queue():
     filters = _filters()
     page = queue_page(
@@ -230,9 +236,8 @@ def queue():
         reasons=list(RejectReason),
         next_url=request.full_path,
     )
-    if page.items:  # excerpts of the original, unredacted texts (logged once rendered: a commit expires them)
+    if page.items:  # excerpts of the original, unredacted texts
         record_access(current_user, "queue", object_type="moderation_item", items=[item.id for item in page.items])
-        db.session.commit()
     return html
 
 
@@ -260,7 +265,6 @@ def bulk_items():
             flash(_("Choose a reason for rejecting (a duplicate is rejected from its own page)."), "error")
             return redirect(back)
         done, skipped = decisions.bulk(selected, current_user, action, reason=RejectReason(reason))
-        db.session.commit()
         flash(ngettext("%(num)d item decided.", "%(num)d items decided.", done), "success")
         if skipped:
             flash(
@@ -277,7 +281,6 @@ def bulk_items():
             flash(_("Choose a theme."), "error")
             return redirect(back)
         count = themes.tag_items(theme, [item.id for item in selected], current_user)
-        db.session.commit()
         flash(ngettext("%(num)d item tagged.", "%(num)d items tagged.", count), "success")
         return redirect(back)
     if action == "orientation":
@@ -314,35 +317,38 @@ def _item_page(item: ModerationItem, decision_form=None, selection_form=None, st
         used_by=orient.orientations_using(item.id),
         siblings=siblings,
     )
-    # Every render shows the original text and excerpts of the other items of the response: audited. Callers come
-    # here before writing anything, or after rolling back, so this commit holds the audit entry only.
+    # Every render shows the original text and excerpts of the other items of the response: audited, also when the
+    # page is a form shown again with 400 (the views are marked @records_access).
     record_access(current_user, "moderation_item", item, siblings=[sibling.id for sibling in siblings])
-    db.session.commit()
     return html, status
 
 
 @bp.get("/moderation/items/<int:item_id>")
 @facilitator_required
+@records_access
 def show_item(item_id: int):
     return _item_page(_load_item(item_id))
 
 
 @bp.post("/moderation/items/<int:item_id>/decide")
 @facilitator_required
+@records_access
 def decide_item(item_id: int):
     item = _load_item(item_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _item_page(item, decision_form=form, status=400)
     action = request.form.get("action", "")
-    try:
+    if action not in ("approve", "approve_original", "reject", "needs_redaction", "undo"):
+        flash(_("Choose a decision."), "error")
+        return redirect(url_for(".show_item", item_id=item.id))
+    if action == "reject" and not form.reason.data:
+        form.reason.errors.append(_("Choose a reason."))
+        return _item_page(item, decision_form=form, status=400)
+    with attempt(success=DECIDED[action]):
         if action in ("approve", "approve_original"):
             decisions.approve(item, current_user, _version(), keep_original=action == "approve_original")
-            message = _("Item approved.")
         elif action == "reject":
-            if not form.reason.data:
-                form.reason.errors.append(_("Choose a reason."))
-                return _item_page(item, decision_form=form, status=400)
             duplicate = db.session.get(ModerationItem, form.duplicate_of.data) if form.duplicate_of.data else None
             decisions.reject(
                 item,
@@ -352,22 +358,11 @@ def decide_item(item_id: int):
                 duplicate_of=duplicate,
                 note=form.note.data or "",
             )
-            message = _("Item rejected.")
         elif action == "needs_redaction":
             decisions.needs_redaction(item, current_user, _version())
-            message = _("Item marked as needing redaction.")
-        elif action == "undo":
-            decisions.undo(item, current_user, _version())
-            message = _("Decision undone: the item is pending again.")
         else:
-            flash(_("Choose a decision."), "error")
-            return redirect(url_for(".show_item", item_id=item.id))
-    except DecisionError as error:
-        _fail(error)
-        return redirect(url_for(".show_item", item_id=item_id))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(".show_item", item_id=item.id))
+            decisions.undo(item, current_user, _version())
+    return redirect(url_for(".show_item", item_id=item_id))
 
 
 @bp.post("/moderation/items/<int:item_id>/redact")
@@ -376,27 +371,23 @@ def redact_item(item_id: int):
     item = _load_item(item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(success=_("Redaction saved.")):
         if request.form.get("reset"):
             redaction.reset_redaction(item, current_user, _version())
         else:
             redaction.redact_detected(item, current_user, _version())
-    except DecisionError as error:
-        _fail(error)
-        return redirect(url_for(".show_item", item_id=item_id))
-    db.session.commit()
-    flash(_("Redaction saved."), "success")
-    return redirect(url_for(".show_item", item_id=item.id))
+    return redirect(url_for(".show_item", item_id=item_id))
 
 
 @bp.post("/moderation/items/<int:item_id>/redact-selection")
 @facilitator_required
+@records_access
 def redact_item_selection(item_id: int):
     item = _load_item(item_id)
     form = RedactSelectionForm()
     if not form.validate_on_submit():
         return _item_page(item, selection_form=form, status=400)
-    try:
+    with attempt(form, success=_("Redaction saved.")) as done:
         redaction.redact_selection(
             item,
             current_user,
@@ -406,13 +397,8 @@ def redact_item_selection(item_id: int):
             text_to_redact=form.text_to_redact.data or None,
             kind=form.kind.data,
         )
-    except DecisionError as error:
-        db.session.rollback()
-        item = _load_item(item_id)
-        form.text_to_redact.errors = [*form.text_to_redact.errors, str(error.message)]
-        return _item_page(item, selection_form=form, status=400)
-    db.session.commit()
-    flash(_("Redaction saved."), "success")
+    if not done:
+        return _item_page(_load_item(item_id), selection_form=form, status=400)
     return redirect(url_for(".show_item", item_id=item.id))
 
 
@@ -430,7 +416,6 @@ def tag_item(item_id: int):
         themes.untag_item(theme, item.id, current_user)
     else:
         themes.tag_items(theme, [item.id], current_user)
-    db.session.commit()
     flash(_("Themes saved."), "success")
     return redirect(url_for(".show_item", item_id=item.id))
 
@@ -444,7 +429,7 @@ def list_themes(process_id: int):
     process = _load_process(process_id)
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
+        with attempt(success=_("Theme created.")) as done:
             themes.create_theme(
                 process,
                 current_user,
@@ -453,11 +438,7 @@ def list_themes(process_id: int):
                 form.description_fr.data or "",
                 form.description_en.data or "",
             )
-        except DecisionError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Theme created."), "success")
+        if done:
             return redirect(url_for(".list_themes", process_id=process.id))
     active = themes.active_themes(process.id)
     return render_template(
@@ -478,7 +459,7 @@ def edit_theme(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        try:
+        with attempt(success=_("Theme saved.")) as done:
             themes.update_theme(
                 theme,
                 current_user,
@@ -487,11 +468,7 @@ def edit_theme(theme_id: int):
                 description_fr=form.description_fr.data or "",
                 description_en=form.description_en.data or "",
             )
-        except DecisionError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Theme saved."), "success")
+        if done:
             return redirect(url_for(".list_themes", process_id=theme.process_id))
     others = [t for t in themes.active_themes(theme.process_id) if t.id != theme.id]
     return render_template(
@@ -509,13 +486,10 @@ def merge_theme(theme_id: int):
     if target is None:
         flash(_("Choose the theme to merge into."), "error")
         return redirect(url_for(".edit_theme", theme_id=theme.id))
-    try:
+    with attempt(success=_("Themes merged.")) as done:
         themes.merge_themes(theme, target, current_user)
-    except DecisionError as error:
-        _fail(error)
+    if not done:
         return redirect(url_for(".edit_theme", theme_id=theme_id))
-    db.session.commit()
-    flash(_("Themes merged."), "success")
     return redirect(url_for(".list_themes", process_id=target.process_id))
 
 
@@ -552,7 +526,10 @@ def apply_suggestion(process_id: int):
     if not name or len(name) > 200:
         flash(_("Give a name (French, at most 200 characters) to the theme or orientation."), "error")
         return redirect(back)
-    try:
+    if action not in ("theme", "orientation"):
+        flash(_("Choose an action."), "error")
+        return redirect(back)
+    with attempt() as done:
         if action == "theme":
             theme = suggestions.group_to_theme(process, current_user, ids, name)
             target = url_for(".list_themes", process_id=process.id)
@@ -562,17 +539,12 @@ def apply_suggestion(process_id: int):
                 len(ids),
                 name=theme.name_fr,
             )
-        elif action == "orientation":
+        else:
             orientation = orient.create_orientation(process, current_user, title_fr=name, item_ids=ids)
             target = url_for(".manage_orientation", orientation_id=orientation.id)
             message = _("Draft orientation created with its evidence.")
-        else:
-            flash(_("Choose an action."), "error")
-            return redirect(back)
-    except DecisionError as error:
-        _fail(error)
+    if not done:
         return redirect(back)
-    db.session.commit()
     flash(message, "success")
     return redirect(target)
 
@@ -619,7 +591,7 @@ def new_orientation(process_id: int):
             form.title_fr.data, form.title_en.data = theme.name_fr, theme.name_en
     ids = suggestions.approved_ids(process, ids)
     if form.validate_on_submit():
-        try:
+        with attempt(success=_("Draft orientation created.")) as done:
             orientation = orient.create_orientation(
                 process,
                 current_user,
@@ -632,11 +604,7 @@ def new_orientation(process_id: int):
                 item_ids=ids,
                 note=form.note.data or "",
             )
-        except DecisionError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Draft orientation created."), "success")
+        if done:
             return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
     selected = db.session.scalars(sa.select(ModerationItem).where(ModerationItem.id.in_(ids))).all() if ids else []
     return render_template(
@@ -688,12 +656,9 @@ def edit_orientation(orientation_id: int):
         form.note.data = ""
     if form.validate_on_submit():
         fields = {key: getattr(form, key).data or "" for key in orient.ORIENTATION_TEXT_FIELDS}
-        try:
+        with attempt() as done:
             changed = orient.update_orientation(orientation, current_user, note=form.note.data or "", **fields)
-        except DecisionError as error:
-            _fail(error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Orientation saved (new revision).") if changed else _("Nothing changed."), "success")
             return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
     return render_template(
@@ -733,90 +698,78 @@ def orientation_history(orientation_id: int):
     )
 
 
-@bp.post("/moderation/orientations/<int:orientation_id>/state")
-@facilitator_required
-def move_orientation(orientation_id: int):
+def _orientation_for_button(orientation_id: int) -> Orientation:
+    """The orientation a button of its page acts on; a POST without the page's token is a 400."""
     orientation = db.get_or_404(Orientation, orientation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    return orientation
+
+
+def _back_to_orientation(orientation_id: int, refusal: str | None = None):
+    if refusal is not None:
+        flash(refusal, "error")
+    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+
+
+@bp.post("/moderation/orientations/<int:orientation_id>/state")
+@facilitator_required
+def move_orientation(orientation_id: int):
+    orientation = _orientation_for_button(orientation_id)
     target = request.form.get("state", "")
     if target not in {s.value for s in OrientationState}:
-        flash(_("Choose a state."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
-    try:
+        return _back_to_orientation(orientation_id, _("Choose a state."))
+    with attempt(success=_("State changed.")):
         orient.move(orientation, current_user, OrientationState(target))
-    except DecisionError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("State changed."), "success")
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/quote")
 @facilitator_required
 def set_quote(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     item_id = _int(request.form.get("item"))
     if item_id is None:
-        flash(_("Choose an item."), "error")
-    else:
-        orient.set_quote(orientation, item_id, request.form.get("chosen") == "1", current_user)
-        db.session.commit()
-        flash(_("Quotes saved."), "success")
-    return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
+        return _back_to_orientation(orientation_id, _("Choose an item."))
+    orient.set_quote(orientation, item_id, request.form.get("chosen") == "1", current_user)
+    flash(_("Quotes saved."), "success")
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/ballot")
 @facilitator_required
 def add_orientation_to_ballot(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     ballot = db.session.get(Ballot, _int(request.form.get("ballot")) or 0)
     if ballot is None:
-        flash(_("Choose a draft ballot of the same process."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
-    try:
+        return _back_to_orientation(orientation_id, _("Choose a draft ballot of the same process."))
+    with attempt(success=_("The orientation is now an option of the ballot.")):
         ballot_links.add_to_ballot(orientation, ballot, current_user)
-    except DecisionError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The orientation is now an option of the ballot."), "success")
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.post("/moderation/orientations/<int:orientation_id>/merge")
 @facilitator_required
 def merge_orientation(orientation_id: int):
-    orientation = db.get_or_404(Orientation, orientation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    orientation = _orientation_for_button(orientation_id)
     other = db.session.get(Orientation, _int(request.form.get("other")) or 0)
     if other is None:
-        flash(_("Choose the orientation to merge into this one."), "error")
-        return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
-    try:
+        return _back_to_orientation(orientation_id, _("Choose the orientation to merge into this one."))
+    with attempt(success=_("Orientations merged; the other one is set aside and points here.")):
         orient.merge(orientation, other, current_user)
-    except DecisionError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Orientations merged; the other one is set aside and points here."), "success")
-    return redirect(url_for(".manage_orientation", orientation_id=orientation_id))
+    return _back_to_orientation(orientation_id)
 
 
 @bp.route("/moderation/orientations/<int:orientation_id>/split", methods=["GET", "POST"])
 @facilitator_required
+@records_access
 def split_orientation(orientation_id: int):
     orientation = db.get_or_404(Orientation, orientation_id)
     form = SplitForm()
     error_message = None
     if form.validate_on_submit():
-        try:
+        split = attempt(success=_("Orientation split in two; the original is set aside with its history."), quiet=True)
+        with split:
             _rest, part = orient.split(
                 orientation,
                 current_user,
@@ -824,13 +777,9 @@ def split_orientation(orientation_id: int):
                 title_fr=form.title_fr.data,
                 title_en=form.title_en.data or "",
             )
-        except DecisionError as error:
-            db.session.rollback()
-            error_message = str(error.message)
-        else:
-            db.session.commit()
-            flash(_("Orientation split in two; the original is set aside with its history."), "success")
+        if split:
             return redirect(url_for(".manage_orientation", orientation_id=part.id))
+        error_message = str(split.error.message)
     evidence = orient.evidence(orientation.id)
     html = render_template(
         "moderation/split.html", orientation=orientation, form=form, evidence=evidence, error_message=error_message
@@ -838,7 +787,6 @@ def split_orientation(orientation_id: int):
     originals = [item.id for item, _quote in evidence if item.public_text is None]
     if originals:  # items not approved yet are listed with their original text
         record_access(current_user, "orientation_evidence", orientation, items=originals)
-        db.session.commit()
     return html, (400 if form.errors or error_message else 200)
 
 
@@ -898,7 +846,6 @@ def comment_orientation(orientation_id: int):
     db.session.add(comment)
     db.session.flush()
     items.item_from_comment(comment)
-    db.session.commit()
     flash(_("Thank you. Your comment will be read by a facilitator before it is shared."), "success")
     return redirect(url_for(".partner_orientation", orientation_id=orientation.id))
 
@@ -927,7 +874,6 @@ def contribute(slug: str):
         db.session.add(contribution)
         db.session.flush()
         items.item_from_contribution(contribution)
-        db.session.commit()
         flash(_("Thank you. Your contribution will be read by a facilitator."), "success")
         return redirect(url_for(".partner_orientations", slug=process.slug))
     status = 200

@@ -19,9 +19,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app import database
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models import (
     Answer,
@@ -303,8 +305,15 @@ def sector_activity(process_id: int) -> list[SectorFigure]:
 # ------------------------------------------------------------------------------------------------------ targets
 
 
-class TargetError(Exception):
-    pass
+TARGET_MESSAGE = _l("Enter a whole number from 0 to 1,000,000.")
+
+
+class TargetError(DomainError):
+    """A target that is not a whole number of responses (0 or more), for the territory ``territory_id``."""
+
+    def __init__(self, territory_id: int) -> None:
+        super().__init__(TARGET_MESSAGE, f"target_{territory_id}")
+        self.territory_id = territory_id
 
 
 def save_targets(process_id: int, targets: Mapping[int, int | None]) -> int:

@@ -63,6 +63,5 @@ def save_targets(process_id: int):
     values = {t.id: form[f"target_{t.id}"].data for t in territories}
     changed = figures.save_targets(process.id, values)
     audit.record(current_user, "set_participation_targets", process, changed=changed)
-    db.session.commit()
     flash(_("Participation targets saved."), "success")
     return redirect(url_for(".dashboard", process_id=process.id))

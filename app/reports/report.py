@@ -31,6 +31,7 @@ from app.models.moderation import PUBLISHED_ORIENTATION_STATES
 from app.models.surveys import SURVEY_PAGES_LOADED
 from app.results.aggregate import SurveyResults, survey_results
 from app.results.filters import ResultFilters
+from app.voting.ballots import as_seen
 from app.voting.results import BallotResults, compute_results
 
 
@@ -130,7 +131,7 @@ def ballot_entries(process_id: int) -> list[BallotEntry]:
         .order_by(Ballot.id)
         .options(selectinload(Ballot.options))
     ).all()
-    return [BallotEntry(b, compute_results(b) if b.is_published else None) for b in ballots]
+    return [BallotEntry(as_seen(b), compute_results(b) if b.is_published else None) for b in ballots]
 
 
 def adopted_options(process_id: int) -> list[BallotOption]:

@@ -51,6 +51,8 @@ from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
 from app.urls import MAX_ID, external_url
+from app.web.boundary import manages_own_transaction, records_access
+from app.web.forms import attempt
 
 logger = logging.getLogger(__name__)
 
@@ -319,11 +321,10 @@ def start_response(slug: str):
     replayed = _after_replay(survey, key)
     if replayed is not None:
         return replayed
-    try:
+    try:  # start_response flushes: a key recorded before is refused here
         _response, token = storage.start_response(
             survey, start_key=key, secret=current_app.secret_key, locale=_locale()
         )
-        db.session.commit()
     except sa.exc.IntegrityError:  # the same Start, twice at once: the first one created the response
         db.session.rollback()
         return _after_replay(survey, key) or redirect(url_for(".show_survey", slug=survey.slug))
@@ -456,6 +457,7 @@ def _switch_language(locale: str) -> None:
 @bp.post("/s/<slug>/page/<int:number>")
 @public
 @csrf.exempt  # PageTokenForm checks the token (no time limit); an expired page is shown again as typed
+@manages_own_transaction  # the page and its submission key are committed together, in the try below
 def save_page(slug: str, number: int):
     survey = _survey_by_slug(slug)
     closed = _check_open(survey, on_save=True)
@@ -678,10 +680,8 @@ def start_invitation_response(token: str):
         else:
             outcome = _invitation_already_claimed(survey, invitation, key)
             if not isinstance(outcome, _Started):
-                db.session.rollback()
-                return outcome
+                return outcome  # a page saying why (4xx), or this browser's own response: nothing written
             resume_token, target = outcome
-        db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
         return _after_replay(survey, key) or redirect(url_for(".show_invitation", token=token))
@@ -855,8 +855,7 @@ def start_paper_entry(survey_id: int):
                 channel=ResponseChannel.PAPER,
                 entered_by=current_user,
             )
-            db.session.commit()
-        except sa.exc.IntegrityError:
+        except sa.exc.IntegrityError:  # the same key, twice at once: the first one created the response
             db.session.rollback()
             submission = storage.find_submission(key)
     if submission is not None:
@@ -870,6 +869,7 @@ def start_paper_entry(survey_id: int):
 
 @bp.route("/surveys/<int:survey_id>/paper/<int:response_id>/page/<int:number>", methods=["GET", "POST"])
 @facilitator_required
+@records_access  # someone else's entry shows its stored answers
 def paper_page(survey_id: int, response_id: int, number: int):
     survey = _paper_survey(survey_id)
     response = _paper_response(survey, response_id)
@@ -896,7 +896,6 @@ def paper_page(survey_id: int, response_id: int, number: int):
         shown = _render_page(survey, page, values, seen, mode="paper", action=page_url(page), language=language)
         if response.entered_by_id != current_user.id:  # someone else's entry: its stored answers are shown
             record_access(current_user, "response", response, survey_id=survey.id, page=number)
-            db.session.commit()
         return shown
     key = request.form.get("submission_key", "")
     if is_key(key) and storage.find_submission(key) is not None:
@@ -922,7 +921,9 @@ def paper_page(survey_id: int, response_id: int, number: int):
             notice=notice,
             status=422 if not valid else 400,
         )
-    try:
+    completed = False
+    # A page sent twice (its key is recorded already), or a questionnaire completed meanwhile: back to the list.
+    with attempt(conflict=storage.RespondError(), quiet=True) as saved:
         storage.record_submission(response, key)
         storage.save_answers(response, survey, page.questions, form.values, territories=_territories(survey))
         page_codes = {q.code for q in page.questions}
@@ -939,12 +940,11 @@ def paper_page(survey_id: int, response_id: int, number: int):
         else:
             storage.complete_response(response, survey, merged, now=utcnow(), require_answers=False)
             record(current_user, "response.paper_entry", response, survey_id=survey.id)
-            flash(_("Paper questionnaire saved."), "success")
-            target = redirect(home)
-        db.session.commit()
-    except (sa.exc.IntegrityError, storage.RespondError):
-        db.session.rollback()
+            completed, target = True, redirect(home)
+    if not saved:
         return redirect(home)
+    if completed:
+        flash(_("Paper questionnaire saved."), "success")
     return target
 
 
@@ -972,7 +972,8 @@ def paper_one_page(survey_id: int):
             flash(_("This paper questionnaire is already saved."), "info")
             return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
         if form.validate(prior={}, enforce_required=False) and is_key(key):
-            try:
+            # The same sheet sent twice: its key is recorded already.
+            with attempt(conflict=storage.RespondError(), quiet=True) as saved:
                 response, _token = storage.start_response(
                     survey,
                     start_key=key,
@@ -985,9 +986,7 @@ def paper_one_page(survey_id: int):
                 storage.save_answers(response, survey, questions, form.values, territories=_territories(survey))
                 storage.complete_response(response, survey, form.values, now=utcnow(), require_answers=False)
                 record(current_user, "response.paper_entry", response, survey_id=survey.id)
-                db.session.commit()
-            except (sa.exc.IntegrityError, storage.RespondError):
-                db.session.rollback()
+            if not saved:
                 flash(_("This paper questionnaire is already saved."), "info")
                 return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
             flash(_("Paper questionnaire saved. You can enter the next one."), "success")
@@ -1026,6 +1025,5 @@ def discard_paper_entry(survey_id: int, response_id: int):
     if form.validate_on_submit() and response.status is ResponseStatus.IN_PROGRESS:
         record(current_user, "response.paper_discard", response, survey_id=survey.id)
         db.session.delete(response)
-        db.session.commit()
         flash(_("The unfinished paper questionnaire was deleted."), "success")
     return redirect(url_for(".paper_entry", survey_id=survey.id))

@@ -16,7 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models import (
     Anonymity,
@@ -42,7 +44,7 @@ from app.signals import response_completed
 logger = logging.getLogger(__name__)
 
 
-class RespondError(Exception):
+class RespondError(DomainError):
     """A submission that cannot be stored; the view rolls back and explains."""
 
 
@@ -54,7 +56,7 @@ class ResponseIncomplete(RespondError):
     """Required questions are still unanswered (``questions``, in order)."""
 
     def __init__(self, questions: list[Question]) -> None:
-        super().__init__(questions)
+        super().__init__(_l("Some required questions are not answered yet."))
         self.questions = questions
 
 

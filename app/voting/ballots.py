@@ -37,8 +37,10 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.i18n import current_language, localized
 from app.models import (
@@ -82,13 +84,11 @@ MAX_LABEL_LENGTH = 300
 CAST_ATTEMPTS = 5
 
 
-class VotingError(Exception):
+class VotingError(DomainError):
     """A refused voting action; ``message`` is shown to the person, next to ``field`` when given."""
 
     def __init__(self, message: Any, field: str | None = None, code: str = "refused") -> None:
-        super().__init__(message)  # a lazy string: translated when shown, not here
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
         self.code = code
 
 
@@ -347,15 +347,44 @@ def close_ballot(actor: User | None, ballot: Ballot, now: datetime | None = None
 
 
 def close_if_due(ballot: Ballot, now: datetime | None = None) -> bool:
-    """Close an open ballot whose closing time has passed; True when this call closed it."""
+    """Close an open ballot whose closing time has passed, as of that time, and seal its casts; True when this call
+    closed it. Writes (flushes): the next write on the ballot does it, or ``flask close-due-ballots``; until then,
+    pages see it closed through :func:`as_seen`."""
     now = now or utcnow()
     if not ballot.is_due_to_close(now):
         return False
     try:
-        close_ballot(None, ballot, now)
+        close_ballot(None, ballot, ballot.closes_at)
     except IllegalTransition:  # closed meanwhile by someone else
         return False
     return True
+
+
+def as_seen(ballot: Ballot, now: datetime | None = None) -> Ballot:
+    """``ballot`` as everyone sees it at ``now``, without writing anything: past its closing time, an open ballot is
+    closed (closed at its closing time, without live results), as :func:`close_if_due` will store it.
+
+    For reading only (GET requests write nothing): the state is set as if it had been loaded so, never flushed.
+    Its casts are still as cast until the close is stored (pseudonyms, exact groups): what is shown of them reads
+    them as sealing leaves them (:func:`app.voting.results.iter_casts`), so pages, exports and results are the same
+    before and after the close is stored.
+    """
+    if ballot.is_due_to_close(now or utcnow()):
+        set_committed_value(ballot, "status", BallotStatus.CLOSED)
+        set_committed_value(ballot, "closed_at", ballot.closes_at)
+        set_committed_value(ballot, "live_snapshot", None)
+    return ballot
+
+
+def close_due_ballots(now: datetime | None = None) -> list[int]:
+    """Close and seal every open ballot past its closing time (``flask close-due-ballots``); their ids. Flushes."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Ballot)
+        .where(Ballot.status == BallotStatus.OPEN, Ballot.closes_at.is_not(None), Ballot.closes_at <= now)
+        .order_by(Ballot.id)
+    ).all()
+    return [ballot.id for ballot in due if close_if_due(ballot, now)]
 
 
 def publish_results(actor: User, ballot: Ballot, now: datetime | None = None) -> None:

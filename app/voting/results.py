@@ -167,7 +167,10 @@ class BallotResults:
 
 
 def iter_casts(ballot: Ballot) -> Iterator[tuple[dict[str, int], Sector | None, int | None, CastSource]]:
-    """(contents, sector, territory id, source) of every counted cast, streamed."""
+    """(contents, sector, territory id, source) of every counted cast, streamed. Once the ballot is over, the
+    groups of the online casts are those sealing leaves (:func:`sealed_groups`), also when its close is not stored
+    yet (:func:`app.voting.ballots.as_seen`)."""
+    sealed = {} if ballot.is_open else sealed_groups(ballot)
     query = (
         sa.select(Cast.contents, Cast.sector, Cast.territory_id, Cast.source)
         .where(Cast.ballot_id == ballot.id)
@@ -175,7 +178,22 @@ def iter_casts(ballot: Ballot) -> Iterator[tuple[dict[str, int], Sector | None, 
         .execution_options(yield_per=2000)
     )
     for row in db.session.execute(query):
-        yield row.contents, row.sector, row.territory_id, row.source
+        group = (row.sector, row.territory_id)
+        if row.source is CastSource.ONLINE:
+            group = sealed.get(group, group)
+        yield row.contents, *group, row.source
+
+
+def sealed_groups(ballot: Ballot) -> dict[tuple[Sector | None, int | None], tuple[Sector | None, int | None]]:
+    """(sector, territory) of online casts -> the group sealing stores for them (:func:`app.voting.ballots.seal_casts`:
+    :func:`app.voting.disclosure.generalize` of their counts). On casts already sealed it changes nothing: their
+    groups hold MIN_GROUP_SIZE casts or more, or are the rest."""
+    counts = db.session.execute(
+        sa.select(Cast.sector, Cast.territory_id, sa.func.count())
+        .where(Cast.ballot_id == ballot.id, Cast.source == CastSource.ONLINE)
+        .group_by(Cast.sector, Cast.territory_id)
+    ).all()
+    return generalize({(sector, territory): n for sector, territory, n in counts}, MIN_GROUP_SIZE)
 
 
 def to_tally_ballot(method: VotingMethod, contents: Mapping[str, int], keys: set[str]) -> Any:
@@ -214,13 +232,22 @@ def cast_plan(casts: Iterable[tuple[Sector | None, int | None, CastSource]]) -> 
 
 
 def ballot_plan(ballot: Ballot) -> BallotPlan:
-    """:func:`cast_plan` of a ballot's stored casts, counted in SQL."""
+    """:func:`cast_plan` of a ballot's stored casts, counted in SQL (online groups as sealed, see
+    :func:`iter_casts`)."""
     rows = db.session.execute(
         sa.select(Cast.sector, Cast.territory_id, Cast.source, sa.func.count())
         .where(Cast.ballot_id == ballot.id)
         .group_by(Cast.sector, Cast.territory_id, Cast.source)
     ).all()
-    return plan_ballots({(row[0], row[1], row[2]): row[3] for row in rows}, MIN_GROUP_SIZE)
+    online = {(sector, territory): n for sector, territory, source, n in rows if source is CastSource.ONLINE}
+    sealed = {} if ballot.is_open else generalize(online, MIN_GROUP_SIZE)
+    counts: Counter = Counter()
+    for sector, territory, source, n in rows:
+        group = (sector, territory)
+        if source is CastSource.ONLINE:
+            group = sealed.get(group, group)
+        counts[(*group, source)] += n
+    return plan_ballots(counts, MIN_GROUP_SIZE)
 
 
 def _results(

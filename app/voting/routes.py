@@ -1,9 +1,13 @@
 """Voting pages: partners vote and check their receipts; facilitators prepare, open, close and count ballots.
 
 Views are thin: they read the request, call :mod:`app.voting.ballots`, :mod:`app.voting.results`,
-:mod:`app.voting.paper` and :mod:`app.voting.export`, and commit once per action. Nothing here logs who voted
-what; the receipt code shown after a vote is derived from a token that travels in the voter's own session
-cookie only (the cookie is signed, not encrypted: it must not hold the code itself).
+:mod:`app.voting.paper` and :mod:`app.voting.export`; the request boundary commits once per action
+(app/web/boundary.py), except for a vote, which manages its own transactions (:func:`cast_vote`). A ballot past
+its closing time is closed for every page: a GET sees it so without writing (``domain.as_seen``), and the next
+action on it (a POST) stores the close and seals its casts (``domain.close_if_due``), as does
+``flask close-due-ballots``. Nothing here logs who voted what; the receipt code shown after a vote is derived from
+a token that travels in the voter's own session cookie only (the cookie is signed, not encrypted: it must not hold
+the code itself).
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ from app.voting.forms import (
 from app.voting.paper import PaperImportRejected, import_paper_ballots
 from app.voting.results import ballot_plan, cast_cells, compute_results, live_results
 from app.voting.tally import GRADE_LABELS
+from app.web.boundary import SAFE_METHODS, manages_own_transaction, writes_on_get
+from app.web.forms import attempt, populate_errors, submitted
 
 PAPER_MAX_BYTES = 2 * 1024 * 1024
 RECEIPTS_PER_PAGE = 100
@@ -98,12 +104,14 @@ def _refuse(status: int, message: Any):
 
 
 def _load_ballot(ballot_id: int) -> Ballot:
-    """The ballot, if the current user may see it (404 otherwise); closes it first when its time is up."""
+    """The ballot, if the current user may see it (404 otherwise). When its time is up it is closed: as seen by a
+    GET (nothing written), or stored and sealed by a POST, in the action's transaction."""
     ballot = db.get_or_404(Ballot, ballot_id)
     if not domain.is_visible_to(ballot, current_user):
         abort(404)
-    if domain.close_if_due(ballot):
-        db.session.commit()
+    if request.method in SAFE_METHODS:
+        return domain.as_seen(ballot)
+    domain.close_if_due(ballot)
     return ballot
 
 
@@ -147,9 +155,7 @@ def _partner_ballots(processes: list[Process]) -> list[tuple[Process, list[Ballo
     )
     now = utcnow()
     for ballot in found:
-        if ballot.is_due_to_close(now):
-            domain.close_if_due(ballot, now)
-            db.session.commit()
+        domain.as_seen(ballot, now)
     grouped = []
     for process in processes:
         mine = [b for b in found if b.process_id == process.id and domain.is_eligible(b, current_user)]
@@ -240,10 +246,12 @@ def show_ballot(ballot_id: int):
 @bp.post("/ballots/<int:ballot_id>/vote")
 @login_required
 @csrf.exempt  # the token is checked below, without a time limit
+@manages_own_transaction  # the close of a ballot past its time, the cast and the live results: one transaction each
 def cast_vote(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     now = utcnow()
     if not ballot.accepts_casts(now):
+        db.session.commit()  # a ballot past its closing time was closed and sealed by _load_ballot
         return _refuse(409, domain.closed_message(ballot, now))
     problem = domain.eligibility_problem(ballot, current_user)
     if problem is not None:
@@ -280,6 +288,7 @@ def cast_vote(ballot_id: int):
     return redirect(url_for(".show_ballot", ballot_id=ballot.id), 303)
 
 
+@manages_own_transaction
 def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> domain.Receipt:
     """Cast and commit, as one transaction of its own (what this request read so far is rolled back first).
 
@@ -289,7 +298,7 @@ def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now
     bench/bench_voting.py.
     """
     sqlite = db.session.get_bind().dialect.name == "sqlite"
-    for attempt in range(1, CAST_ATTEMPTS + 1):
+    for turn in range(1, CAST_ATTEMPTS + 1):
         db.session.rollback()
         try:
             with _SQLITE_WRITER if sqlite else nullcontext():
@@ -297,9 +306,9 @@ def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now
                 db.session.commit()
         except sa.exc.OperationalError as error:
             db.session.rollback()
-            if attempt == CAST_ATTEMPTS or not domain.is_transient(error):
+            if turn == CAST_ATTEMPTS or not domain.is_transient(error):
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not a secret
+            time.sleep(random.uniform(0.01, 0.05) * turn)  # noqa: S311 - jitter, not a secret
             continue
         return receipt
     raise AssertionError("unreachable")
@@ -307,6 +316,7 @@ def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now
 
 @bp.get("/ballots/<int:ballot_id>/results")
 @login_required
+@writes_on_get(Ballot, "live_snapshot")  # what live results showed (see _with_fresh_snapshot)
 def show_results(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     if ballot.is_draft:
@@ -334,9 +344,13 @@ def show_results(ballot_id: int):
     )
 
 
+@manages_own_transaction
 def _with_fresh_snapshot(ballot: Ballot) -> Ballot:
-    """The ballot, its live snapshot updated when enough voters have voted since the last one (committed). When
-    the database is busy (SQLite: another writer), the last snapshot is shown: it is never wrong, only older."""
+    """The ballot, its live snapshot updated when enough voters have voted since the last one, and committed at
+    once (the ballot row stays locked no longer). A write of a GET, allowed to :func:`show_results` by its
+    ``@writes_on_get``: the live figures shown are stored, so that the next ones move only once 5 more people have
+    voted (app/voting/disclosure.py). When the database is busy (SQLite: another writer), the last snapshot is
+    shown: it is never wrong, only older."""
     try:
         if domain.refresh_live_snapshot(ballot):
             db.session.commit()
@@ -428,6 +442,9 @@ def manage_process_ballots(process_id: int):
         .scalars()
         .all()
     )
+    now = utcnow()
+    for ballot in ballots:
+        domain.as_seen(ballot, now)
     casts = dict(
         db.session.execute(
             sa.select(Cast.ballot_id, sa.func.count())
@@ -532,21 +549,14 @@ def _ballot_form_page(process: Process, ballot: Ballot | None):
             results_visibility=ResultsVisibility(form.results_visibility.data),
             secret=bool(form.secret.data),
         )
-        try:
+        with attempt(form, success=_("Ballot saved."), quiet=True) as done:
             saved = domain.save_draft(current_user, process, ballot, draft)
-        except domain.VotingError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field and error.field != "options" else None
-            if field is not None:
-                field.errors = [*field.errors, str(error.message)]
-            elif error.field == "options":
-                option_errors.append(str(error.message))
-            else:
-                flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Ballot saved."), "success")
+        if done:
             return redirect(url_for(".manage_ballot", ballot_id=saved.id))
+        if done.error.field == "options":  # shown above the rows of options
+            option_errors.append(str(done.error.message))
+        else:
+            populate_errors(form, done.error)
     status = 422 if request.method == "POST" and "more_rows" not in request.form else 200
     return render_template(
         "voting/ballot_form.html", form=form, process=process, ballot=ballot, option_errors=option_errors
@@ -615,20 +625,10 @@ def manage_ballot(ballot_id: int):
 
 def _transition(ballot_id: int, action, success: str):
     ballot = _load_ballot(ballot_id)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    try:
-        action(current_user, ballot)
-    except domain.VotingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    except IllegalTransition:
-        db.session.rollback()
-        flash(_("This change is not possible from the ballot's current status."), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    if submitted():
+        refused = _("This change is not possible from the ballot's current status.")
+        with attempt(success=success, wording={IllegalTransition: refused}):
+            action(current_user, ballot)
     return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
 
 
@@ -661,18 +661,12 @@ def publish_results(ballot_id: int):
 def delete_ballot(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     process_id = ballot.process_id
-    if not EmptyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    try:
-        domain.delete_draft(current_user, ballot)
-    except domain.VotingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot_id))
-    db.session.commit()
-    flash(_("Draft ballot deleted."), "success")
-    return redirect(url_for(".manage_process_ballots", process_id=process_id))
+    if submitted():
+        with attempt(success=_("Draft ballot deleted.")) as done:
+            domain.delete_draft(current_user, ballot)
+        if done:
+            return redirect(url_for(".manage_process_ballots", process_id=process_id))
+    return redirect(url_for(".manage_ballot", ballot_id=ballot_id))
 
 
 @bp.post("/manage/ballots/<int:ballot_id>/adopt")
@@ -681,17 +675,9 @@ def adopt_options(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     form = AdoptForm()
     form.option_ids.choices = choices((o.id, localized(o, "label")) for o in ballot.options)
-    if not form.validate_on_submit():
-        flash(_("Choose among the options of this ballot."), "error")
-        return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
-    try:
-        domain.adopt_options(current_user, ballot, form.option_ids.data or [])
-    except domain.VotingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Adopted options recorded."), "success")
+    if submitted(form, otherwise=_("Choose among the options of this ballot.")):
+        with attempt(success=_("Adopted options recorded.")):
+            domain.adopt_options(current_user, ballot, form.option_ids.data or [])
     return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
 
 
@@ -746,22 +732,11 @@ def import_paper(ballot_id: int):
             form.file.errors.append(_("The file is larger than %(size)s MB.", size=_megabytes(PAPER_MAX_BYTES)))
             status = 413
         else:
-            try:
+            # The same file imported at the same moment by someone else: the unique constraint says so.
+            twice = domain.VotingError(_("This very file was already imported into this ballot."))
+            with attempt(conflict=twice, quiet=True) as done:
                 result = import_paper_ballots(current_user, ballot, data, upload.filename or "")
-                db.session.commit()
-            except PaperImportRejected as error:
-                db.session.rollback()
-                file_errors, more = error.errors, error.more
-                status = 422
-            except domain.VotingError as error:
-                db.session.rollback()
-                form.file.errors.append(str(error.message))
-                status = 409
-            except sa.exc.IntegrityError:  # the same file imported at the same moment by someone else
-                db.session.rollback()
-                form.file.errors.append(_("This very file was already imported into this ballot."))
-                status = 409
-            else:
+            if done:
                 flash(
                     ngettext(
                         "%(num)d paper ballot imported; it is counted with the online ones.",
@@ -771,6 +746,12 @@ def import_paper(ballot_id: int):
                     "success",
                 )
                 return redirect(url_for(".manage_ballot", ballot_id=ballot.id))
+            if isinstance(done.error, PaperImportRejected):
+                file_errors, more, status = done.error.errors, done.error.more, 422
+            else:
+                form.file.errors.append(str(done.error.message))
+                status = 409
+            domain.as_seen(ballot)  # the close of a ballot past its time was rolled back with the import
     elif request.method == "POST":
         status = 422
     return render_template(

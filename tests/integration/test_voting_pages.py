@@ -305,6 +305,10 @@ def test_a_ballot_past_its_closing_time_closes_itself_and_seals_the_casts(client
     page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
     assert "Fermé" in page and "Le vote a fermé le" in page
     db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).status is BallotStatus.OPEN  # a page (GET) writes nothing
+    # The next action on the ballot stores the close and seals the casts: here a late vote, refused.
+    assert post_vote(client, ballot, [("choice", str(option_ids(ballot)[0]))]).status_code == 409
+    db.session.expire_all()
     assert db.session.get(Ballot, ballot.id).status is BallotStatus.CLOSED
     assert [c.pseudonym for c in casts_of(ballot)] == [None]
     closing = db.session.execute(sa.select(AuditLog).filter_by(action="ballot.close")).scalar_one()

@@ -81,7 +81,10 @@ def commands(live, facilitator, demo_vote, tmp_path_factory):
         ],
         [
             [("restore", fresh_env, "restore", backup)],
-            [("create-user", env, "create-user", email, "--role", "facilitator", "--password", password)],
+            [
+                ("create-user", env, "create-user", email, "--role", "facilitator", "--password", password),
+                ("close-due-ballots", env, "close-due-ballots"),
+            ],
             [("import-form", env, "import-form", definition, "--process", PROCESS_SLUG, "--open")],
         ],
     ]
@@ -169,6 +172,12 @@ def test_backup_then_restore_into_a_fresh_database(commands):
     assert {table: commands.fresh.count(table) for table in document["tables"]} == {
         table: len(rows) for table, rows in document["tables"].items()
     }
+
+
+def test_close_due_ballots(live, commands, demo_vote):
+    """The demo vote was closed by its facilitator: nothing is past its closing time and left open."""
+    assert commands.ok("close-due-ballots").stdout.strip() == "Closed 0 ballot(s) past their closing time."
+    assert live.db.scalar("SELECT status FROM ballots WHERE id = :b", b=demo_vote.ballot_id) in {"closed", "published"}
 
 
 def test_purge_expired_dry_run_deletes_nothing(live, commands):
