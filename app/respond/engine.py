@@ -24,9 +24,9 @@ note                nothing
 
 **Display conditions.** Pages, then questions, are considered in order; a page or question whose ``relevant``
 condition is false is hidden, and a hidden question counts as unanswered for every later condition (the same
-rule as ``app/static/js/conditions.js``). Conditions see *expression answers* (:func:`expression_value`, the type's
-operand): dates as ISO text, numbers as numbers, a matrix and an e-mail as unanswered. An e-mail question is asked only in an
-identified survey. Answers to hidden questions are discarded, never stored.
+rule as ``app/static/js/conditions.js``). Conditions see *expression answers* (:func:`expression_value`, the
+type's operand): dates as ISO text, numbers as numbers, a matrix and an e-mail as unanswered. An e-mail question is
+asked only in an identified survey. Answers to hidden questions are discarded, never stored.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ __all__ = [
     "plan",
     "previous_page",
     "prior_answers",
+    "question_count",
     "values_from_json",
     "values_to_json",
     "visibility",
@@ -98,6 +99,11 @@ def is_relevant(source: str | None, answers: Mapping[str, Any]) -> bool:
 def asks(survey: Survey, question: Question) -> bool:
     """Whether the question is put to respondents at all (an e-mail only in identified surveys)."""
     return question_type(question).asked(survey)
+
+
+def question_count(survey: Survey) -> int:
+    """How many questions the respondents answer (text blocks and questions not asked are left out)."""
+    return sum(1 for q in survey.questions if question_type(q).answerable and asks(survey, q))
 
 
 def expression_value(question: Question, value: Any) -> Any:
