@@ -68,19 +68,13 @@ class QuestionType(enum.StrEnum):
     NOTE = "note"  # a text-only block, no answer
 
     @property
-    def has_choices(self) -> bool:
-        return _question_type(self).has_choices
-
-    @property
     def is_answerable(self) -> bool:
-        return _question_type(self).answerable
+        """Whether the type has an answer (what the application asks of a type goes through its class: see
+        app.questions.question_type)."""
+        # The types import the models: the registry is looked up when asked, not when this module loads.
+        from app.questions.registry import question_type
 
-
-def _question_type(key: str):
-    # The types import the models: the registry is looked up when asked, not when this module loads.
-    from app.questions.registry import question_type
-
-    return question_type(key)
+        return question_type(self).answerable
 
 
 def type_key(value: str) -> str:
