@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from flask import current_app
+
 from app.i18n import localized
 from app.models import Question, Survey, Territory
 from app.questions.fields import QuestionField
@@ -204,6 +206,12 @@ class BaseQuestionType:
     def template(self) -> str:
         """The template holding its macros ``answer``, ``results``, ``paper`` and ``settings``."""
         return f"questions/{self.key}.html"
+
+    @property
+    def macros(self) -> Any:
+        """Its template's macros (``qtype.macros.answer(f, t)``). The module Jinja keeps for the template (made
+        without the page's context, like an ``{% import %}``): no import is paid per question of a page."""
+        return current_app.jinja_env.get_template(self.template).module
 
     def __repr__(self) -> str:
         return f"<question type {self.key}>"
