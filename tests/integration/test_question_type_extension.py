@@ -22,7 +22,7 @@ from app.builder.definition import FORMAT, DefinitionInvalid, import_definition
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
 from app.extensions import db
 from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
-from app.questions import find_type, register, unregister
+from app.questions import find_type, register, registered_types, unregister
 from app.synthetic import generate_responses
 from tests.integration.respond_helpers import Respondent
 from tests.support.percentage_type import PercentageType
@@ -272,3 +272,12 @@ def test_the_database_takes_any_type_key_after_the_migrations(fresh_database):
             stored = connection.scalar(sa.text("SELECT type FROM questions"))
         db.engine.dispose()
     assert stored == "percentage"
+
+
+def test_every_type_has_its_template_with_the_four_macros(app, percentage_type):
+    with app.test_request_context():
+        for qtype in registered_types():
+            macros = qtype.macros
+            assert all(callable(getattr(macros, name, None)) for name in ("answer", "results", "paper", "settings")), (
+                qtype.key
+            )
