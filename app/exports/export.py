@@ -4,7 +4,8 @@ Streaming: responses are read in batches ordered by id (``yield_per``: a server-
 each batch one query fetches its answers ordered by response and question; rows are built per response and
 written out at once. Memory depends on the batch size, never on the number of responses.
 
-Layout (one row per response, documented in README "Exports"):
+Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
+value and its codebook rows (app/questions/), the built-in types as follows:
 
 - metadata: ``response_id``, ``status``, ``channel``, ``locale``, ``started_at``, ``submitted_at`` (UTC, ISO 8601);
 - single choice, yes/no, rating, number, date, territory, short and long text: one column named by the
