@@ -42,7 +42,9 @@ def register(app: Flask) -> None:
     from app.labels import label
     from app.models import Role
 
-    app.jinja_env.globals.update(Role=Role, label=label)
+    # ``localized`` is a global too (not only in the context): the templates of the question types use it, and
+    # they are imported without the page's context (templates/questions/_parts.html).
+    app.jinja_env.globals.update(Role=Role, label=label, localized=localized)
     app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")
 

@@ -1,9 +1,13 @@
 """Translated labels for enum values shown to people (one place, used by forms and templates)."""
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-from app.models import Anonymity, PhaseKind, ProcessStatus, QuestionType, Role, Sector, SurveyStatus
+from app.models import Anonymity, PhaseKind, ProcessStatus, Role, Sector, SurveyStatus
 from app.models.voting import BallotStatus, CastSource, Eligibility, ResultsVisibility, VotingMethod
+from app.questions import find_type, registered_types
 
 ROLE_LABELS = {Role.PARTNER: _l("Partner"), Role.FACILITATOR: _l("Facilitator"), Role.ADMIN: _l("Administrator")}
 SECTOR_LABELS = {
@@ -68,21 +72,25 @@ ANONYMITY_LABELS = {
     Anonymity.CONFIDENTIAL: _l("Confidential: invitation attributes (territory, group) kept with the response"),
     Anonymity.IDENTIFIED: _l("Identified: the e-mail address is asked, stored apart from the answers"),
 }
-QUESTION_TYPE_LABELS = {
-    QuestionType.SHORT_TEXT: _l("Short text"),
-    QuestionType.LONG_TEXT: _l("Long text"),
-    QuestionType.SINGLE_CHOICE: _l("Single choice"),
-    QuestionType.MULTIPLE_CHOICE: _l("Multiple choice"),
-    QuestionType.YES_NO: _l("Yes / no"),
-    QuestionType.RATING: _l("Rating scale"),
-    QuestionType.NUMERIC: _l("Number"),
-    QuestionType.DATE: _l("Date"),
-    QuestionType.RANKING: _l("Ranking"),
-    QuestionType.MATRIX: _l("Matrix (rows × one scale)"),
-    QuestionType.TERRITORY: _l("Territory"),
-    QuestionType.EMAIL: _l("E-mail address (identified surveys only)"),
-    QuestionType.NOTE: _l("Text block (no answer)"),
-}
+
+
+class _QuestionTypeLabels(Mapping):
+    """The name of each registered question type (each type names itself: app/questions/)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        qtype = find_type(key)
+        if qtype is None:
+            raise KeyError(key)
+        return qtype.label
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([str(t.key) for t in registered_types()])
+
+    def __len__(self) -> int:
+        return len(registered_types())
+
+
+QUESTION_TYPE_LABELS = _QuestionTypeLabels()
 
 ALL_LABELS = {
     "role": ROLE_LABELS,

@@ -1,7 +1,8 @@
 """Synthetic responses for any survey: the demo (``seed-demo --responses N``), the benchmarks and the tests.
 
-Plausible rather than random: choices follow skewed weights, numbers stay inside their ranges, ratings lean to one
-side, free texts are French (or English) sentences from a small bank, a share of responses is left in progress
+Plausible rather than random (each question's type makes its answers: ``synthetic_value`` in app/questions/):
+choices follow skewed weights, numbers stay inside their ranges, ratings lean to one side, free texts are French
+(or English) sentences from a small bank, a share of responses is left in progress
 (answering the first questions only), territories are spread unevenly, dates are spread over the consultation.
 Display conditions are respected (answers to hidden questions are not stored), as the respondent side would.
 
@@ -18,8 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,58 +31,19 @@ from app.models import (
     ItemState,
     ModerationItem,
     Question,
-    QuestionType,
     Response,
     ResponseChannel,
     ResponseStatus,
     Survey,
     Territory,
 )
-from app.models.surveys import TEXT_TYPES
+from app.questions import question_type
+from app.questions.base import StoreLookup
+from app.questions.fields import OTHER_SUFFIX, other_code
 from app.respond import engine
-from app.respond.fields import other_code
-from app.respond.storage import EMPTY_ANSWER, answer_fields
+from app.respond.storage import EMPTY_ANSWER
 
 CHUNK = 2_000  # responses per round of inserts
-
-SHORT_TEXTS_FR = [
-    "Directrice",
-    "Enseignant au primaire",
-    "Responsable des ressources humaines",
-    "Propriétaire",
-    "Éducatrice en petite enfance",
-    "Coordonnatrice",
-    "Gérant de magasin",
-    "Technicienne en administration",
-]
-SHORT_TEXTS_EN = ["Director", "Teacher", "HR manager", "Owner", "Coordinator"]
-SENTENCES_FR = [
-    "Il manque de places en garderie dans notre secteur.",
-    "Les activités d’éveil à la lecture à la bibliothèque sont très appréciées.",
-    "Le transport est difficile sans voiture en milieu rural.",
-    "Des horaires plus souples aideraient les familles qui travaillent de soir.",
-    "On aimerait plus d’activités parents-enfants la fin de semaine.",
-    "Les délais pour voir une orthophoniste sont beaucoup trop longs.",
-    "L’information sur les services existants est difficile à trouver.",
-    "Une halte-garderie près de l’école serait très utile.",
-    "Les jeunes travaillent trop d’heures pendant l’année scolaire.",
-    "Il faudrait mieux faire connaître les métiers de la formation professionnelle.",
-    "Des stages en entreprise dès le secondaire motiveraient les élèves.",
-    "Le coût des activités est un frein pour plusieurs familles.",
-    "Merci de nous consulter, c’est important pour la région.",
-    "Les services en anglais sont rares dans notre municipalité.",
-    "Plus de soutien pour les nouveaux arrivants et leurs enfants.",
-    "Les heures d’ouverture du CLSC ne conviennent pas aux parents qui travaillent.",
-]
-SENTENCES_EN = [
-    "There are not enough daycare spots in our area.",
-    "Reading activities at the library are very helpful.",
-    "Getting to activities without a car is hard in the countryside.",
-    "More services in English would help our family.",
-    "Flexible hours would help parents who work evenings.",
-]
-OTHER_TEXTS_FR = ["Grand-parents", "Voisine", "Garderie en milieu familial", "Autre organisme", "Cousine"]
-OTHER_TEXTS_EN = ["Grandparents", "Neighbour", "Home daycare"]
 
 
 @dataclass(frozen=True)
@@ -178,18 +139,16 @@ class _Plan:
         self.rng = rng
         self.start, self.span = start, (end - start).total_seconds()
         self.in_progress_share = in_progress_share
-        questions = [q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL]
+        questions = [q for q in survey.ordered_questions() if question_type(q).stores_answers]
         self.page_of = {q.code: index for index, page in enumerate(survey.pages) for q in page.questions}
         self.options = {q.id: [(c.code, c.id) for c in q.choices] for q in questions}
         self.rows = {q.id: [(c.code, c.id) for c in q.rows] for q in questions}
-        self.option_ids = {q.id: {c.code: c.id for c in q.choices} for q in questions}
-        self.row_ids = {q.id: {c.code: c.id for c in q.rows} for q in questions}
         self.others = {q.id: other_code(q) for q in questions if q.setting("other")}
         self.questions = [_Question(q) for q in questions]  # plain attributes: no ORM access in the loops
         self.conditional = any(q.relevant for q in questions) or any(p.relevant for p in survey.pages)
         # Skewed preferences: each question has its favourite options.
         self.weights = {q.id: [rng.random() ** 2 + 0.05 for _ in self.options[q.id]] for q in self.questions}
-        self.open_ids = {q.id for q in self.questions if q.type in TEXT_TYPES and q.setting("open")}
+        self.open_ids = {q.id for q in questions if question_type(q).moderated(q)}
         if territory_weights is None:
             ids = list(db.session.scalars(sa.select(Territory.id).order_by(Territory.id)))
             territory_weights = {tid: rng.random() ** 1.5 + 0.1 for tid in ids}
@@ -198,6 +157,15 @@ class _Plan:
         codes = dict(db.session.execute(sa.select(Territory.id, Territory.code)).all()) if self.territory_ids else {}
         self.territory_code = {tid: codes.get(tid) for tid in self.territory_ids}
         self.territory_by_code = {code: tid for tid, code in self.territory_code.items()}
+        self.lookups = {  # what each question's type turns values into Answer columns with
+            q.id: StoreLookup(
+                options={c.code: c.id for c in q.choices},
+                rows={c.code: c.id for c in q.rows},
+                other=self.others.get(q.id),
+                territory_ids=self.territory_by_code,
+            )
+            for q in questions
+        }
 
     # ------------------------------------------------------------------------------------------------ values
 
@@ -206,71 +174,12 @@ class _Plan:
         rng = self.rng
         values: dict[str, Any] = {}
         for q in self.questions:
-            if not q.required and rng.random() < (0.35 if q.type in TEXT_TYPES else 0.08):
+            if not q.required and rng.random() < q.qtype.skip_share:
                 continue
-            value = self._value(q, english, values)
+            value = q.qtype.synthetic_value(q, self, english, values)
             if value is not None:
                 values[q.code] = value
         return values
-
-    def _value(self, q: Question, english: bool, values: dict[str, Any]) -> Any:
-        rng, kind = self.rng, q.type
-        options = self.options[q.id]
-        if kind is QuestionType.TERRITORY:
-            if not self.territory_ids:
-                return None
-            return self.territory_code[rng.choices(self.territory_ids, self.territory_w)[0]]
-        if kind is QuestionType.SINGLE_CHOICE:
-            if q.id in self.others and rng.random() < 0.05:
-                values[q.code + engine.OTHER_SUFFIX] = rng.choice(OTHER_TEXTS_EN if english else OTHER_TEXTS_FR)
-                return self.others[q.id]
-            return rng.choices(options, self.weights[q.id])[0][0] if options else None
-        if kind is QuestionType.MULTIPLE_CHOICE:
-            low = max(1, int(q.setting("min_selections") or 1))
-            high = int(q.setting("max_selections") or len(options) or 1)
-            chosen = [code for (code, _), w in zip(options, self.weights[q.id], strict=True) if rng.random() < w * 0.7]
-            if len(chosen) < low and options:
-                chosen = [c for c, _ in rng.sample(options, min(low, len(options)))]
-            if q.id in self.others and rng.random() < 0.06:
-                values[q.code + engine.OTHER_SUFFIX] = rng.choice(OTHER_TEXTS_EN if english else OTHER_TEXTS_FR)
-                chosen.append(self.others[q.id])
-            return chosen[:high] or None
-        if kind is QuestionType.YES_NO:
-            return "yes" if rng.random() < 0.62 else "no"
-        if kind is QuestionType.RATING:
-            scale = int(q.setting("scale") or 5)
-            return max(1, min(scale, round(rng.triangular(1, scale, scale * 0.75))))
-        if kind is QuestionType.NUMERIC:
-            return self._number(q)
-        if kind is QuestionType.DATE:
-            return _date_in(q, rng)
-        if kind is QuestionType.RANKING:
-            order = [c for c, _ in options]
-            rng.shuffle(order)
-            return order or None
-        if kind is QuestionType.MATRIX:
-            answered = {
-                row: rng.choices(options, self.weights[q.id])[0][0]
-                for row, _ in self.rows[q.id]
-                if options and rng.random() < 0.95
-            }
-            return answered or None
-        if kind in TEXT_TYPES:
-            return _text(q, rng, english)
-        return None
-
-    def _number(self, q: Question) -> Decimal:
-        rng = self.rng
-        low = _num(q.setting("min"), 0)
-        high = _num(q.setting("max"), max(low, 0) + 100)
-        if high <= low:
-            return Decimal(low)
-        # Small values are common, large ones rare: a log-like spread over the range.
-        span = high - low
-        value = low + span * (rng.random() ** 3 if span > 20 else rng.random())
-        if q.setting("decimal"):
-            return Decimal(str(round(value, 1)))
-        return Decimal(min(int(high), max(int(low), round(value))))
 
     # ------------------------------------------------------------------------------------------------- rows
 
@@ -280,62 +189,23 @@ class _Plan:
             value = values.get(q.code)
             if value is None:
                 continue
-            for fields in self._fields(q, value, values.get(q.code + engine.OTHER_SUFFIX)):
+            for fields in q.qtype.answer_rows(value, values.get(q.code + OTHER_SUFFIX), self.lookups[q.id]):
                 rows.append({**EMPTY_ANSWER, "response_id": response_id, "question_id": q.id, **fields})
         return rows
-
-    def _fields(self, q: Question, value: Any, other_text: str | None) -> list[dict[str, Any]]:
-        return answer_fields(
-            q.type,
-            value,
-            other_text,
-            options=self.option_ids[q.id],
-            rows=self.row_ids[q.id],
-            other=self.others.get(q.id),
-            territory_ids=self.territory_by_code,
-        )
 
 
 class _Question:
     """The attributes of a question the generator reads, copied once from the ORM object."""
 
-    __slots__ = ("code", "id", "required", "settings", "type")
+    __slots__ = ("code", "id", "qtype", "required", "settings", "type")
 
     def __init__(self, question: Question) -> None:
         self.id, self.code, self.type = question.id, question.code, question.type
+        self.qtype = question_type(question)
         self.required, self.settings = question.required, dict(question.settings or {})
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)
-
-
-def _num(value: Any, default: float) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _date_in(q: Question, rng: random.Random) -> date:
-    low, high = q.setting("min"), q.setting("max")
-    try:
-        first = date.fromisoformat(str(low)) if low else date.today() - timedelta(days=180)
-        last = date.fromisoformat(str(high)) if high else first + timedelta(days=540)
-    except ValueError:
-        first, last = date.today(), date.today() + timedelta(days=365)
-    if last < first:
-        last = first
-    return first + timedelta(days=rng.randint(0, (last - first).days))
-
-
-def _text(q: Question, rng: random.Random, english: bool) -> str:
-    limit = int(q.setting("max_length") or 2000)
-    if q.type is QuestionType.SHORT_TEXT:
-        text = rng.choice(SHORT_TEXTS_EN if english else SHORT_TEXTS_FR)
-    else:
-        bank = SENTENCES_EN if english else SENTENCES_FR
-        text = " ".join(rng.sample(bank, rng.choice((1, 1, 2))))
-    return text[:limit]
 
 
 # ------------------------------------------------------------------------------------------------------ write
@@ -349,13 +219,13 @@ def _write_chunk(plan: _Plan, n: int, moderation_items: bool) -> Generated:
         values = plan.values(english)
         if plan.conditional:
             seen = engine.visibility(survey, values).questions
-            values = {k: v for k, v in values.items() if k.split(engine.OTHER_SUFFIX)[0] in seen}
+            values = {k: v for k, v in values.items() if k.split(OTHER_SUFFIX)[0] in seen}
         complete = rng.random() >= plan.in_progress_share
         current_page = len(survey.pages) - 1 if survey.pages else 0
         if not complete:  # stopped somewhere: only the questions before that point are answered
             stop = rng.randrange(len(plan.questions)) if plan.questions else 0
             kept = {q.code for q in plan.questions[:stop]}
-            values = {k: v for k, v in values.items() if k.split(engine.OTHER_SUFFIX)[0] in kept}
+            values = {k: v for k, v in values.items() if k.split(OTHER_SUFFIX)[0] in kept}
             current_page = plan.page_of.get(plan.questions[stop].code, 0) if plan.questions else 0
         # Responses come more often in the second half of the consultation (reminders, workshops).
         started = plan.start + timedelta(seconds=plan.span * rng.random() ** 0.7)

@@ -41,12 +41,13 @@ from app.builder.expressions import (
     references,
 )
 from app.core.errors import DomainError
-from app.models import Anonymity, Choice, ChoiceKind, Question, QuestionType, Survey, SurveyPage
+from app.models import Anonymity, Choice, ChoiceKind, Question, Survey, SurveyPage
+from app.questions import find_type, question_type, registered_types
+from app.questions.base import BaseQuestionType, SettingKind
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
-    "SETTINGS",
     "DefinitionError",
     "DefinitionInvalid",
     "QuestionContext",
@@ -71,46 +72,12 @@ MAX_LONG_TEXT = 20_000
 MAX_EXPRESSION = 2000
 MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
-MAX_SCALE = 10
 
 CHOICE_CODE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-YES_NO_CODES = ("yes", "no")
-
-# Setting kinds
-_INT, _BOOL, _NUMBER, _DATE, _LABEL, _DISPLAY = "int", "bool", "number", "date", "label", "display"
 DISPLAYS = ("radios", "dropdown")
-_TEXT_SETTINGS = {"min_length": _INT, "max_length": _INT, "open": _BOOL}
-#: The settings each question type accepts (``Question.settings``). Absent, empty or false settings are not stored.
-SETTINGS: Mapping[QuestionType, Mapping[str, str]] = {
-    QuestionType.SHORT_TEXT: _TEXT_SETTINGS,
-    QuestionType.LONG_TEXT: _TEXT_SETTINGS,
-    QuestionType.SINGLE_CHOICE: {"display": _DISPLAY, "other": _BOOL},
-    QuestionType.MULTIPLE_CHOICE: {"min_selections": _INT, "max_selections": _INT, "other": _BOOL},
-    QuestionType.YES_NO: {},
-    QuestionType.RATING: {
-        "scale": _INT,
-        "low_label_fr": _LABEL,
-        "low_label_en": _LABEL,
-        "high_label_fr": _LABEL,
-        "high_label_en": _LABEL,
-    },
-    QuestionType.NUMERIC: {"min": _NUMBER, "max": _NUMBER, "decimal": _BOOL},
-    QuestionType.DATE: {"min": _DATE, "max": _DATE},
-    QuestionType.RANKING: {},
-    QuestionType.MATRIX: {},
-    QuestionType.TERRITORY: {"display": _DISPLAY},
-    QuestionType.EMAIL: {},
-    QuestionType.NOTE: {},
-}
-DEFAULT_SCALE = 5
-MIN_OPTIONS = {
-    QuestionType.SINGLE_CHOICE: 2,
-    QuestionType.MULTIPLE_CHOICE: 2,
-    QuestionType.RANKING: 2,
-    QuestionType.MATRIX: 2,
-}
+# Each question type says which settings it accepts (app/questions/: ``settings``, ``check_settings``).
 
 _TOP_KEYS = {"format", "version", "survey", "pages"}
 _SURVEY_KEYS = {
@@ -175,7 +142,7 @@ class QuestionContext:
     notes: set[str] = field(default_factory=set)  # codes of text blocks (no answer)
     choice_codes: dict[str, set[str]] = field(default_factory=dict)  # question code → its option codes
     anonymity: str = Anonymity.ANONYMOUS.value
-    email_seen: bool = False  # an earlier question already asks for the e-mail
+    types_seen: set[str] = field(default_factory=set)  # the types of the other questions considered so far
 
 
 class _Checker:
@@ -466,7 +433,7 @@ def _validate(data: Any) -> tuple[list[DefinitionError], dict]:
         notes={
             q["code"]
             for _p, q in order
-            if isinstance(q, Mapping) and q.get("type") == QuestionType.NOTE and isinstance(q.get("code"), str)
+            if isinstance(q, Mapping) and _without_answer(q.get("type")) and isinstance(q.get("code"), str)
         },
         choice_codes=_choice_codes(q for _p, q in order),
         anonymity=survey.get("anonymity", Anonymity.ANONYMOUS.value),
@@ -513,8 +480,8 @@ def _validate(data: Any) -> tuple[list[DefinitionError], dict]:
                 else:
                     first_path[code] = qpath
                 context.earlier.append(code)
-            if normalized.get("type") == QuestionType.EMAIL.value:
-                context.email_seen = True
+            if normalized.get("type"):
+                context.types_seen.add(normalized["type"])
             normalized_page["questions"].append(normalized)
         pages.append(normalized_page)
     return check.errors, {"format": FORMAT, "version": FORMAT_VERSION, "survey": survey, "pages": pages}
@@ -526,18 +493,26 @@ def _prefix(base: str, relative: str) -> str:
     return base + relative[1:] if relative.startswith("$") else f"{base}.{relative}"
 
 
+def _without_answer(key: Any) -> bool:
+    qtype = find_type(key)
+    return qtype is not None and not qtype.answerable
+
+
 def _choice_codes(questions: Iterable[Any]) -> dict[str, set[str]]:
+    """Question code → the codes ``selected()`` may test (its type says which)."""
     result: dict[str, set[str]] = {}
     for q in questions:
-        if not isinstance(q, Mapping) or not isinstance(q.get("code"), str) or not isinstance(q.get("type"), str):
+        if not isinstance(q, Mapping) or not isinstance(q.get("code"), str):
             continue
-        if q.get("type") == QuestionType.YES_NO:
-            result[q["code"]] = set(YES_NO_CODES)
-        elif q.get("type") in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING}:
-            choices = q.get("choices") if isinstance(q.get("choices"), list) else []
-            result[q["code"]] = {
-                c["code"] for c in choices if isinstance(c, Mapping) and isinstance(c.get("code"), str)
-            }
+        qtype = find_type(q.get("type"))
+        if qtype is None:
+            continue
+        choices = q.get("choices") if isinstance(q.get("choices"), list) else []
+        codes = qtype.selectable_codes(
+            c["code"] for c in choices if isinstance(c, Mapping) and isinstance(c.get("code"), str)
+        )
+        if codes is not None:
+            result[q["code"]] = codes
     return result
 
 
@@ -612,21 +587,19 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
         )
         code = ""
     raw_type = question.get("type")
-    try:
-        qtype = QuestionType(raw_type)
-    except (ValueError, TypeError):
+    qtype = find_type(raw_type)
+    if qtype is None:
         check.error(
             "$.type",
             _(
                 "Unknown question type “%(type)s”; the types are: %(types)s.",
                 type=str(raw_type)[:80],
-                types=", ".join(t.value for t in QuestionType),
+                types=", ".join(str(t.key) for t in registered_types()),
             ),
         )
-        qtype = None
     result: dict[str, Any] = {
         "code": code,
-        "type": qtype.value if qtype else None,
+        "type": str(qtype.key) if qtype else None,
         "label": check.text(question.get("label"), "$.label", max_length=MAX_LABEL, required=True),
         "help": check.text(question.get("help"), "$.help", max_length=MAX_LABEL),
         "required": check.boolean(question.get("required"), "$.required"),
@@ -655,34 +628,19 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
     }
     if qtype is None:
         return check.errors, result
-    if qtype is QuestionType.NOTE:
-        if result["required"]:
-            check.error("$.required", _("A text block has no answer: it cannot be required."))
-        if result["constraint"]:
-            check.error("$.constraint", _("A text block has no answer: it cannot have a constraint."))
-    if qtype is QuestionType.EMAIL:
-        if context.anonymity != Anonymity.IDENTIFIED.value:
-            check.error(
-                "$.type",
-                _(
-                    "An e-mail question is only allowed in an identified survey; this one is “%(mode)s”.",
-                    mode=context.anonymity,
-                ),
-            )
-        if context.email_seen:
-            check.error("$.type", _("The questionnaire already asks for the e-mail address once."))
+    qtype.check_question(check, result, context)
     choices = _check_choices(check, qtype, question.get("choices"), "$.choices", ChoiceKind.OPTION)
     rows = _check_choices(check, qtype, question.get("rows"), "$.rows", ChoiceKind.ROW)
     if qtype.has_choices:
         result["choices"] = choices
-    if qtype is QuestionType.MATRIX:
+    if qtype.has_rows:
         result["rows"] = rows
     result["settings"] = _check_settings(check, qtype, question.get("settings"), len(choices))
     return check.errors, result
 
 
-def _check_choices(check: _Checker, qtype: QuestionType, value: Any, path: str, kind: ChoiceKind) -> list[dict]:
-    wanted = qtype.has_choices if kind is ChoiceKind.OPTION else qtype is QuestionType.MATRIX
+def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: str, kind: ChoiceKind) -> list[dict]:
+    wanted = qtype.has_choices if kind is ChoiceKind.OPTION else qtype.has_rows
     if value is None:
         value = []
     if not isinstance(value, list):
@@ -728,7 +686,7 @@ def _check_choices(check: _Checker, qtype: QuestionType, value: Any, path: str, 
         )
         result.append({"code": code, "label": label})
     if kind is ChoiceKind.OPTION:
-        minimum = MIN_OPTIONS.get(qtype, 1)
+        minimum = qtype.min_choices
         if len(value) < minimum:
             check.error(path, _("Give at least %(min)d choices.", min=minimum))
     elif not value:
@@ -736,14 +694,14 @@ def _check_choices(check: _Checker, qtype: QuestionType, value: Any, path: str, 
     return result
 
 
-def _check_settings(check: _Checker, qtype: QuestionType, value: Any, choice_count: int) -> dict:
+def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice_count: int) -> dict:
     path = "$.settings"
     if value is None:
         value = {}
     if not isinstance(value, Mapping):
         check.error(path, _("Expected an object of settings."))
         return {}
-    spec = SETTINGS[qtype]
+    spec = qtype.settings
     result: dict[str, Any] = {}
     for key, raw in value.items():
         kpath = f"{path}.{key}"
@@ -759,15 +717,15 @@ def _check_settings(check: _Checker, qtype: QuestionType, value: Any, choice_cou
                 message = _("A question of this type has no settings (found “%(key)s”).", key=key)
             check.error(kpath, message)
             continue
-        if kind == _INT:
+        if kind is SettingKind.INT:
             parsed = check.integer(raw, kpath, minimum=0, maximum=MAX_ANSWER_LENGTH)
-        elif kind == _BOOL:
+        elif kind is SettingKind.BOOL:
             parsed = check.boolean(raw, kpath)
-        elif kind == _NUMBER:
+        elif kind is SettingKind.NUMBER:
             parsed = check.number(raw, kpath)
-        elif kind == _DATE:
+        elif kind is SettingKind.DATE:
             parsed = check.date(raw, kpath)
-        elif kind == _LABEL:
+        elif kind is SettingKind.LABEL:
             parsed = check.string(raw, kpath, max_length=MAX_TITLE)
         else:  # display
             parsed = raw
@@ -776,46 +734,8 @@ def _check_settings(check: _Checker, qtype: QuestionType, value: Any, choice_cou
                 parsed = None
         if parsed is not None and parsed != "" and parsed is not False:
             result[key] = parsed
-    _check_setting_ranges(check, qtype, result, choice_count)
+    qtype.check_settings(check, result, choice_count)
     return dict(sorted(result.items()))
-
-
-def _check_setting_ranges(check: _Checker, qtype: QuestionType, settings: dict, choice_count: int) -> None:
-    path = "$.settings"
-    if qtype in {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}:
-        low, high = settings.get("min_length"), settings.get("max_length")
-        if high is not None and high < 1:
-            check.error(f"{path}.max_length", _("The maximum length must be at least 1."))
-        if low is not None and high is not None and low > high:
-            check.error(f"{path}.min_length", _("The minimum length is larger than the maximum length."))
-    elif qtype is QuestionType.MULTIPLE_CHOICE:
-        low, high = settings.get("min_selections"), settings.get("max_selections")
-        available = choice_count + (1 if settings.get("other") else 0)
-        if high is not None and (high < 1 or (choice_count and high > available)):
-            check.error(
-                f"{path}.max_selections",
-                _("The maximum number of choices must be from 1 to %(max)d.", max=max(available, 1)),
-            )
-        if low is not None and choice_count and low > available:
-            check.error(f"{path}.min_selections", _("More choices are required than there are options."))
-        if low is not None and high is not None and low > high:
-            check.error(f"{path}.min_selections", _("The minimum number of choices is larger than the maximum."))
-    elif qtype is QuestionType.RATING:
-        scale = settings.setdefault("scale", DEFAULT_SCALE)
-        if not 2 <= scale <= MAX_SCALE:
-            check.error(f"{path}.scale", _("A rating scale goes from 1 to a number from 2 to %(max)d.", max=MAX_SCALE))
-    elif qtype is QuestionType.NUMERIC:
-        low, high = settings.get("min"), settings.get("max")
-        if not settings.get("decimal"):
-            for key in ("min", "max"):
-                if isinstance(settings.get(key), float):
-                    check.error(f"{path}.{key}", _("Whole numbers are expected: allow decimals or round this limit."))
-        if low is not None and high is not None and low > high:
-            check.error(f"{path}.min", _("The minimum is larger than the maximum."))
-    elif qtype is QuestionType.DATE:
-        low, high = settings.get("min"), settings.get("max")
-        if low and high and low > high:
-            check.error(f"{path}.min", _("The earliest date comes after the latest date."))
 
 
 # -------------------------------------------------------------------------------------------------------- export
@@ -826,22 +746,7 @@ def _pair(obj: Any, name: str) -> dict[str, str]:
 
 
 def question_to_dict(question: Question) -> dict:
-    data: dict[str, Any] = {
-        "code": question.code,
-        "type": question.type.value,
-        "label": _pair(question, "label"),
-        "help": _pair(question, "help"),
-        "required": bool(question.required),
-        "relevant": question.relevant or "",
-        "constraint": question.constraint or "",
-        "constraint_message": _pair(question, "constraint_message"),
-        "settings": dict(sorted((question.settings or {}).items())),
-    }
-    if question.type.has_choices:
-        data["choices"] = [{"code": c.code, "label": _pair(c, "label")} for c in question.choices]
-    if question.type is QuestionType.MATRIX:
-        data["rows"] = [{"code": c.code, "label": _pair(c, "label")} for c in question.rows]
-    return data
+    return question_type(question).to_definition(question)
 
 
 def export_definition(survey: Survey) -> dict:
@@ -924,7 +829,7 @@ def build_question(survey: Survey, q: dict, position: int) -> Question:
         survey=survey,
         position=position,
         code=q["code"],
-        type=QuestionType(q["type"]),
+        type=q["type"],
         required=q["required"],
         relevant=q["relevant"],
         constraint=q["constraint"],

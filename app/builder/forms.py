@@ -1,13 +1,11 @@
-from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -16,16 +14,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from app.builder.choice_lines import format_choice_lines, parse_choice_lines
-from app.builder.definition import MAX_EXPRESSION, MAX_SCALE
+from app.builder.definition import MAX_EXPRESSION
 from app.builder.slugs import SLUG_RE
 from app.forms import choices
-from app.labels import ANONYMITY_LABELS, QUESTION_TYPE_LABELS
-from app.models import Question, QuestionType
-
-DISPLAY_LABELS = {"radios": _l("Buttons, all visible"), "dropdown": _l("Drop-down list")}
+from app.labels import ANONYMITY_LABELS
+from app.models import Question
+from app.questions import question_type, registered_types
+from app.questions.base import BaseQuestionType
 
 
 class NewSurveyForm(FlaskForm):
@@ -99,22 +98,28 @@ class PageForm(FlaskForm):
     submit = SubmitField(_l("Save the page"))
 
 
+def type_choices() -> list:
+    """The registered question types, as the builder lists them."""
+    return choices((str(t.key), t.label) for t in registered_types())
+
+
 class QuestionTypeForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only chooses what the next page shows
 
-    type = RadioField(
-        _l("Type of question"),
-        choices=choices((t.value, text) for t, text in QUESTION_TYPE_LABELS.items()),
-        validators=[DataRequired()],
-    )
+    type = RadioField(_l("Type of question"), validators=[DataRequired()])
     submit = SubmitField(_l("Continue"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.choices = type_choices()
 
 
 class QuestionForm(FlaskForm):
-    type = SelectField(
-        _l("Type of question"), choices=choices((t.value, text) for t, text in QUESTION_TYPE_LABELS.items())
-    )
+    """The fields of every question. The form used is :func:`question_form`: these, then every registered type's
+    settings fields (``settings_fields``), then the choices."""
+
+    type = SelectField(_l("Type of question"))
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=64)],
@@ -145,109 +150,91 @@ class QuestionForm(FlaskForm):
     constraint_message_en = StringField(
         _l("Message when the constraint fails (English)"), validators=[Optional(), Length(max=1000)]
     )
-    # Type-specific settings
-    display = RadioField(
-        _l("Display"), choices=choices(DISPLAY_LABELS.items()), default="radios", validators=[Optional()]
-    )
-    other = BooleanField(_l("Add “Other, please specify”"))
-    open = BooleanField(
-        _l("Open question: the text goes to the moderation queue"),
-        description=_l("Free text is read by a facilitator, and personal information removed, before partners see it."),
-    )
-    min_length = IntegerField(_l("Minimum length (characters)"), validators=[Optional(), NumberRange(min=0, max=5000)])
-    max_length = IntegerField(_l("Maximum length (characters)"), validators=[Optional(), NumberRange(min=1, max=5000)])
-    min_selections = IntegerField(_l("Minimum number of choices"), validators=[Optional(), NumberRange(min=0, max=300)])
-    max_selections = IntegerField(_l("Maximum number of choices"), validators=[Optional(), NumberRange(min=1, max=300)])
-    scale = IntegerField(
-        _l("Number of points (from 1 to N)"), default=5, validators=[Optional(), NumberRange(min=2, max=MAX_SCALE)]
-    )
-    low_label_fr = StringField(_l("Label of point 1 (French)"), validators=[Optional(), Length(max=200)])
-    low_label_en = StringField(_l("Label of point 1 (English)"), validators=[Optional(), Length(max=200)])
-    high_label_fr = StringField(_l("Label of the last point (French)"), validators=[Optional(), Length(max=200)])
-    high_label_en = StringField(_l("Label of the last point (English)"), validators=[Optional(), Length(max=200)])
-    min_value = DecimalField(
-        _l("Minimum"), places=None, validators=[Optional(), NumberRange(min=-(10**11), max=10**11)]
-    )
-    max_value = DecimalField(
-        _l("Maximum"), places=None, validators=[Optional(), NumberRange(min=-(10**11), max=10**11)]
-    )
-    decimal = BooleanField(_l("Allow decimals"))
-    min_date = DateField(_l("Earliest date"), validators=[Optional()])
-    max_date = DateField(_l("Latest date"), validators=[Optional()])
-    choices = TextAreaField(
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.choices = type_choices()
+
+
+#: After the types' settings: the choices and rows (types with ``has_choices``, ``has_rows``) and the button.
+_LAST_FIELDS = {
+    "choices": TextAreaField(
         _l("Choices"),
         validators=[Optional(), Length(max=100_000)],
         description=_l(
             "One choice per line: code | libellé français | English label. Example: oui | Oui | Yes. "
             "The order of the lines is the order of the choices."
         ),
-    )
-    rows = TextAreaField(
+    ),
+    "rows": TextAreaField(
         _l("Rows of the matrix"),
         validators=[Optional(), Length(max=100_000)],
         description=_l("One row per line: code | libellé français | English label. The choices above form the scale."),
-    )
-    submit = SubmitField(_l("Save the question"))
-
-
-#: The form fields shown for each type (besides code, labels, help, required, relevant and constraint).
-TYPE_FIELDS: dict[QuestionType, tuple[str, ...]] = {
-    QuestionType.SHORT_TEXT: ("min_length", "max_length", "open"),
-    QuestionType.LONG_TEXT: ("min_length", "max_length", "open"),
-    QuestionType.SINGLE_CHOICE: ("choices", "display", "other"),
-    QuestionType.MULTIPLE_CHOICE: ("choices", "min_selections", "max_selections", "other"),
-    QuestionType.YES_NO: (),
-    QuestionType.RATING: ("scale", "low_label_fr", "low_label_en", "high_label_fr", "high_label_en"),
-    QuestionType.NUMERIC: ("min_value", "max_value", "decimal"),
-    QuestionType.DATE: ("min_date", "max_date"),
-    QuestionType.RANKING: ("choices",),
-    QuestionType.MATRIX: ("choices", "rows"),
-    QuestionType.TERRITORY: ("display",),
-    QuestionType.EMAIL: (),
-    QuestionType.NOTE: (),
+    ),
+    "submit": SubmitField(_l("Save the question")),
 }
 #: Fields that make no sense for a type without answer.
 ANSWER_FIELDS = ("required", "constraint", "constraint_message_fr", "constraint_message_en")
 
+_form_classes: dict[tuple[int, ...], type[QuestionForm]] = {}
 
-def _number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+
+def _fresh(field: UnboundField) -> UnboundField:
+    """The same field, created now: WTForms orders a form's fields by creation."""
+    return UnboundField(field.field_class, *field.args, name=field.name, **field.kwargs)
+
+
+def question_form_class() -> type[QuestionForm]:
+    """The question form with the settings fields of every registered type (built once per set of types)."""
+    types = registered_types()
+    key = tuple(id(t) for t in types)
+    form_class = _form_classes.get(key)
+    if form_class is None:
+        fields: dict[str, UnboundField] = {}
+        for qtype in types:
+            for name, field in qtype.settings_fields.items():
+                if hasattr(QuestionForm, name) or name in _LAST_FIELDS or fields.get(name, field) is not field:
+                    raise ValueError(f"the question type {qtype.key!r} redefines the builder field {name!r}")
+                fields[name] = field
+        attributes = {name: _fresh(field) for name, field in {**fields, **_LAST_FIELDS}.items()}
+        form_class = _form_classes[key] = type("QuestionForm", (QuestionForm,), attributes)
+    return form_class
+
+
+def question_form(*args: Any, **kwargs: Any) -> QuestionForm:
+    return question_form_class()(*args, **kwargs)
+
+
+def shown_fields(qtype: BaseQuestionType) -> set[str]:
+    """The form fields shown for a type (besides code, type, labels, help and display condition)."""
+    shown = set(qtype.settings_fields)
+    if qtype.has_choices:
+        shown.add("choices")
+    if qtype.has_rows:
+        shown.add("rows")
+    if qtype.answerable:
+        shown.update(ANSWER_FIELDS)
+    return shown
 
 
 def question_data(form: QuestionForm) -> tuple[dict, list[tuple[str, str]]]:
     """The question dict (definition format) described by the form, and problems of the choice lines."""
-    qtype = QuestionType(form.type.data)
-    shown = set(TYPE_FIELDS[qtype])
-    settings: dict = {}
-    for key in ("min_length", "max_length", "min_selections", "max_selections", "scale", "open", "other", "decimal"):
-        if key in shown:
-            settings[key] = getattr(form, key).data
-    for key in ("low_label_fr", "low_label_en", "high_label_fr", "high_label_en"):
-        if key in shown:
-            settings[key] = (getattr(form, key).data or "").strip()
-    if "display" in shown:
-        settings["display"] = form.display.data or "radios"
-    if qtype is QuestionType.NUMERIC:
-        settings["min"], settings["max"] = _number(form.min_value.data), _number(form.max_value.data)
-    if qtype is QuestionType.DATE:
-        settings["min"] = form.min_date.data.isoformat() if form.min_date.data else None
-        settings["max"] = form.max_date.data.isoformat() if form.max_date.data else None
+    qtype = question_type(form.type.data)
+    shown = shown_fields(qtype)
     problems: list[tuple[str, str]] = []
     data = {
         "code": (form.code.data or "").strip(),
-        "type": qtype.value,
+        "type": str(qtype.key),
         "label": {"fr": form.label_fr.data or "", "en": form.label_en.data or ""},
         "help": {"fr": form.help_fr.data or "", "en": form.help_en.data or ""},
-        "required": bool(form.required.data) and qtype.is_answerable,
+        "required": bool(form.required.data) and qtype.answerable,
         "relevant": form.relevant.data or "",
-        "constraint": (form.constraint.data or "") if qtype.is_answerable else "",
+        "constraint": (form.constraint.data or "") if qtype.answerable else "",
         "constraint_message": {
             "fr": form.constraint_message_fr.data or "",
             "en": form.constraint_message_en.data or "",
         },
-        "settings": settings,
+        "settings": qtype.settings_from_form(form),
     }
     for key in ("choices", "rows"):
         if key in shown:
@@ -259,9 +246,8 @@ def question_data(form: QuestionForm) -> tuple[dict, list[tuple[str, str]]]:
 
 def question_form_data(question: Question) -> dict:
     """Initial values of the question form for an existing question."""
-    settings = question.settings or {}
-    data = {
-        "type": question.type.value,
+    return {
+        "type": str(question.type),
         "code": question.code,
         "label_fr": question.label_fr,
         "label_en": question.label_en,
@@ -274,35 +260,8 @@ def question_form_data(question: Question) -> dict:
         "constraint_message_en": question.constraint_message_en,
         "choices": format_choice_lines([_choice_dict(c) for c in question.choices]),
         "rows": format_choice_lines([_choice_dict(c) for c in question.rows]),
+        **question_type(question).settings_form_data(question.settings or {}),
     }
-    for key in (
-        "min_length",
-        "max_length",
-        "min_selections",
-        "max_selections",
-        "scale",
-        "open",
-        "other",
-        "decimal",
-        "display",
-        "low_label_fr",
-        "low_label_en",
-        "high_label_fr",
-        "high_label_en",
-    ):
-        if key in settings:
-            data[key] = settings[key]
-    if question.type is QuestionType.NUMERIC:
-        for key in ("min", "max"):
-            if settings.get(key) is not None:
-                data[f"{key}_value"] = Decimal(str(settings[key]))
-    if question.type is QuestionType.DATE:
-        from datetime import date
-
-        for key in ("min", "max"):
-            if settings.get(key):
-                data[f"{key}_date"] = date.fromisoformat(settings[key])
-    return data
 
 
 def _choice_dict(choice) -> dict:

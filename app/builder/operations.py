@@ -40,13 +40,13 @@ from app.models import (
     Invitation,
     Process,
     Question,
-    QuestionType,
     Response,
     Survey,
     SurveyPage,
     SurveyStatus,
     User,
 )
+from app.questions import find_type, question_type
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def _bump_version(survey: Survey, answered: bool) -> None:
 def opening_problems(survey: Survey, now: datetime) -> list[str]:
     """Why the survey cannot be opened now (empty: it can)."""
     problems = [f"{describe_path(survey, p.path)} — {p.message}" for p in survey_problems(survey)]
-    answerable = [q for q in survey.ordered_questions() if q.type.is_answerable]
+    answerable = [q for q in survey.ordered_questions() if question_type(q).answerable]
     if not answerable:
         problems.append(_("The survey has no question to answer yet: add at least one question."))
     for page in survey.pages:
@@ -209,7 +209,7 @@ def save_metadata(actor: User | None, survey: Survey, fields: dict[str, Any]) ->
             _("The survey already has responses: their respondents were promised another level of anonymity."),
             "anonymity",
         )
-    if anonymity is not Anonymity.IDENTIFIED and any(q.type is QuestionType.EMAIL for q in survey.questions):
+    if anonymity is not Anonymity.IDENTIFIED and any(question_type(q).stored_apart for q in survey.questions):
         raise BuilderError(
             _("The survey has an e-mail question: remove it before choosing a mode other than identified."),
             "anonymity",
@@ -317,7 +317,7 @@ def save_page(survey: Survey, page: SurveyPage, fields: dict[str, str]) -> None:
             relevant,
             known={q.code for q in survey.questions},
             allowed=codes_before_page(survey, page),
-            notes={q.code for q in survey.questions if q.type is QuestionType.NOTE},
+            notes={q.code for q in survey.questions if not question_type(q).answerable},
             choice_codes=_choice_codes(survey),
         )
         if problem is not None:
@@ -366,10 +366,9 @@ def move_page(survey: Survey, page: SurveyPage, direction: str) -> None:
 def _choice_codes(survey: Survey, replace: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
     result = {}
     for q in survey.questions:
-        if q.type is QuestionType.YES_NO:
-            result[q.code] = {"yes", "no"}
-        elif q.type in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING}:
-            result[q.code] = {c.code for c in q.choices}
+        codes = question_type(q).selectable_codes(c.code for c in q.choices)
+        if codes is not None:
+            result[q.code] = codes
     result.update(replace or {})
     return result
 
@@ -389,22 +388,18 @@ def question_context(survey: Survey, page: SurveyPage, question: Question | None
             break
     own_code = data.get("code") if isinstance(data.get("code"), str) else ""
     own_choices = {}
-    if own_code and data.get("type") in {"single_choice", "multiple_choice", "ranking"}:
-        own_choices[own_code] = {c.get("code") for c in data.get("choices") or []}
-    elif own_code and data.get("type") == "yes_no":
-        own_choices[own_code] = {"yes", "no"}
+    own_type = find_type(data.get("type"))
+    own_codes = own_type.selectable_codes(c.get("code") for c in data.get("choices") or []) if own_type else None
+    if own_code and own_codes is not None:
+        own_choices[own_code] = own_codes
     return QuestionContext(
         known={q.code for q in others} | ({own_code} if own_code else set()),
         earlier=earlier,
-        notes={q.code for q in others if q.type is QuestionType.NOTE},
+        notes={q.code for q in others if not question_type(q).answerable},
         choice_codes=_choice_codes(survey, own_choices),
         anonymity=survey.anonymity.value,
-        email_seen=any(q.type is QuestionType.EMAIL for q in others),
+        types_seen={str(q.type) for q in others},
     )
-
-
-# Where each part of a question dict is edited in the question form.
-_SETTING_FIELDS = {"min": "min_value", "max": "max_value"}
 
 
 def field_for_path(path: str, qtype: str | None) -> tuple[str | None, str]:
@@ -423,9 +418,8 @@ def field_for_path(path: str, qtype: str | None) -> tuple[str | None, str]:
         return f"{head}_{parts[1]}", ""
     if head == "settings" and len(parts) > 1:
         key = parts[1]
-        if key in {"min", "max"}:
-            return (f"{key}_date" if qtype == QuestionType.DATE.value else _SETTING_FIELDS[key]), ""
-        return key, ""
+        known = find_type(qtype)
+        return (known.settings_paths.get(key, key) if known else key), ""
     if head in {"code", "type", "required", "relevant", "constraint"}:
         return head, ""
     return None, ""
@@ -448,7 +442,7 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
         raise BuilderError.from_problems(problems)
 
     answered_survey = has_responses(survey)
-    qtype = QuestionType(normalized["type"])
+    qtype = normalized["type"]
     if answered_survey:
         problems.extend(_answered_survey_problems(question, normalized, qtype))
     if problems:
@@ -476,7 +470,7 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
     return question
 
 
-def _answered_survey_problems(question: Question | None, normalized: dict, qtype: QuestionType) -> list[Problem]:
+def _answered_survey_problems(question: Question | None, normalized: dict, qtype: str) -> list[Problem]:
     """Once a survey has responses: what would corrupt them."""
     problems: list[Problem] = []
     if question is None:
@@ -491,7 +485,7 @@ def _answered_survey_problems(question: Question | None, normalized: dict, qtype
                 )
             )
         return problems
-    if qtype is not question.type:
+    if qtype != question.type:
         problems.append(
             ("type", _("The survey already has responses: a question’s type cannot change. Add a new question."))
         )

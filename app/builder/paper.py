@@ -24,27 +24,28 @@ from app.builder.expressions import (
     Str,
     parse,
 )
-from app.i18n import localized
-from app.models import QuestionType, Survey
+from app.models import Survey
+from app.questions import question_type
+from app.questions.base import BaseQuestionType
 
 
 @dataclass
 class QuestionInfo:
     number: int | None  # None for a text block
-    type: QuestionType
-    choices: dict[str, str] = field(default_factory=dict)  # code → label in the printed language
+    qtype: BaseQuestionType  # its template prints the question's answer area (macro ``paper``)
+    choices: dict[str, str] = field(default_factory=dict)  # answer code → label in the printed language
 
 
 def numbering(survey: Survey, language: str) -> dict[str, QuestionInfo]:
-    """Each question code → its printed number (answerable questions only, from 1) and its choice labels."""
+    """Each question code → its printed number (answerable questions only, from 1) and its answers' labels."""
     infos, number = {}, 0
     for question in survey.ordered_questions():
-        if question.type.is_answerable:
+        qtype = question_type(question)
+        if qtype.answerable:
             number += 1
-        choices = {c.code: localized(c, "label", language) for c in question.choices}
-        if question.type is QuestionType.YES_NO:
-            choices = {"yes": _("Yes"), "no": _("No")}
-        infos[question.code] = QuestionInfo(number if question.type.is_answerable else None, question.type, choices)
+        infos[question.code] = QuestionInfo(
+            number if qtype.answerable else None, qtype, qtype.choice_labels(question, language)
+        )
     return infos
 
 

@@ -21,8 +21,6 @@ from app.builder import bp
 from app.builder.catalog import list_templates
 from app.builder.definition import MAX_ANSWER_LENGTH, DefinitionInvalid, export_definition, import_definition
 from app.builder.forms import (
-    ANSWER_FIELDS,
-    TYPE_FIELDS,
     ImportForm,
     InvitationsForm,
     MoveForm,
@@ -32,7 +30,9 @@ from app.builder.forms import (
     QuestionTypeForm,
     SurveySettingsForm,
     question_data,
+    question_form,
     question_form_data,
+    shown_fields,
 )
 from app.builder.invitations import (
     InvitationError,
@@ -74,7 +74,6 @@ from app.models import (
     Invitation,
     Process,
     Question,
-    QuestionType,
     Response,
     ResponseStatus,
     Survey,
@@ -83,6 +82,7 @@ from app.models import (
     Territory,
     utcnow,
 )
+from app.questions import find_type, question_type
 from app.retention import purge_notice
 from app.urls import external_url, int_arg
 from app.web.forms import attempt, populate_errors, submitted
@@ -498,20 +498,19 @@ def new_question(survey_id: int, page_id: int):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
     chosen = request.values.get("type", "")
-    if chosen not in {t.value for t in QuestionType}:
+    qtype = find_type(chosen)
+    if qtype is None:
         type_form = QuestionTypeForm(request.args)
         if chosen:
             type_form.type.errors = [_("Choose one of the listed types.")]
         return render_template("builder/question_type.html", survey=survey, page=page, form=type_form)
-    qtype = QuestionType(chosen)
-    form = QuestionForm(data={"type": chosen, "code": _next_code(survey)} if request.method == "GET" else None)
+    form = question_form(data={"type": chosen, "code": _next_code(survey)} if request.method == "GET" else None)
     if form.validate_on_submit():
         question = _save_question_form(form, survey, page, None)
         if question is not None:
             flash(_("Question “%(code)s” added.", code=question.code), "success")
             return redirect(url_for(".show_survey", survey_id=survey.id, _anchor=f"question-{question.id}"))
-    shown_type = QuestionType(form.type.data) if form.type.data in {t.value for t in QuestionType} else qtype
-    return _question_page(form, survey, page, None, shown_type)
+    return _question_page(form, survey, page, None, find_type(form.type.data) or qtype)
 
 
 @bp.route("/surveys/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
@@ -519,15 +518,14 @@ def new_question(survey_id: int, page_id: int):
 def edit_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
-    form = QuestionForm(data=question_form_data(question) if request.method == "GET" else None)
+    form = question_form(data=question_form_data(question) if request.method == "GET" else None)
     if form.validate_on_submit():
         saved = _save_question_form(form, survey, question.page, question)
         if saved is not None:
             flash(_("Question “%(code)s” saved.", code=saved.code), "success")
             return redirect(url_for(".show_survey", survey_id=survey.id, _anchor=f"question-{saved.id}"))
         question = _question(survey, question_id)
-    qtype = QuestionType(form.type.data) if form.type.data in {t.value for t in QuestionType} else question.type
-    return _question_page(form, survey, question.page, question, qtype)
+    return _question_page(form, survey, question.page, question, find_type(form.type.data) or question_type(question))
 
 
 def _save_question_form(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None):
@@ -543,9 +541,7 @@ def _save_question_form(form: QuestionForm, survey: Survey, page: SurveyPage, qu
 
 
 def _question_page(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None, qtype):
-    shown = set(TYPE_FIELDS[qtype])
-    if qtype.is_answerable:
-        shown.update(ANSWER_FIELDS)
+    shown = shown_fields(qtype)
     return render_template(
         "builder/question_form.html",
         survey=survey,

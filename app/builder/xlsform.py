@@ -5,11 +5,12 @@ Follows the XLSForm specification (https://xlsform.org) for what Concerto can re
 - survey sheet columns ``type``, ``name``, ``label`` / ``label::French (fr)`` / ``label::English (en)``, ``hint``
   (same language columns), ``required``, ``relevant``, ``constraint``, ``constraint_message``, ``appearance``,
   ``parameters``;
-- types ``select_one <list>``, ``select_multiple <list>`` (optionally followed by ``or_other``), ``rank <list>``,
-  ``integer``, ``decimal``, ``text`` (``multiline`` appearance: long text), ``date``, ``note``, ``range`` (from 1,
-  step 1: a rating scale), ``begin group`` / ``end group`` (a page each); metadata rows (``start``, ``end``,
-  ``today``, ``deviceid``…) are skipped; Concerto's own ``territory`` type is accepted too;
-- ``appearance`` ``minimal`` shows a single choice as a drop-down list;
+- ``begin group`` / ``end group`` (a page each); metadata rows (``start``, ``end``, ``today``, ``deviceid``…) are
+  skipped; every other type is read by the question type that accepts it (``xlsform_types``, ``from_xlsform`` in
+  app/questions/): ``select_one <list>``, ``select_multiple <list>`` (optionally followed by ``or_other``),
+  ``rank <list>``, ``integer``, ``decimal``, ``text`` (``multiline`` appearance: long text), ``date``, ``note``,
+  ``range`` (from 1, step 1: a rating scale), Concerto's own ``territory``; ``appearance`` ``minimal`` shows a
+  single choice or a territory as a drop-down list;
 - choices sheet: ``list_name``, ``name``, label columns; settings sheet: ``form_title`` (per language too),
   ``form_id`` (the address of the survey), ``default_language`` (where plain ``label`` columns go; French unless
   said otherwise).
@@ -33,6 +34,8 @@ from flask_babel import gettext as _
 from app.builder.definition import FORMAT, FORMAT_VERSION, DefinitionInvalid, import_definition, validate_definition
 from app.builder.slugs import slugify
 from app.core.errors import DomainError
+from app.questions.base import XLSFormRow
+from app.questions.registry import xlsform_type, xlsform_words
 
 MAX_ROWS = 5000
 # An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
@@ -382,73 +385,33 @@ class _Converter:
         return pages
 
     def question(self, row: _Row, kind: str, lists: dict) -> tuple[dict, dict, list[_Row]] | None:
-        words = kind.split(" ")
-        settings: dict[str, Any] = {}
-        choices: list[dict] = []
-        choice_rows: list[_Row] = []
-        appearance = row.cells.get("appearance", "").lower().split()
-        if words[0] in {"select_one", "select_multiple", "rank"}:
-            if len(words) < 2 or len(words) > 3 or (len(words) == 3 and words[2] != "or_other"):
-                self.problem(
-                    "survey",
-                    row.number,
-                    "type",
-                    _("Write “%(type)s list_name”, optionally followed by “or_other”.", type=words[0]),
-                )
-                return None
-            list_name = words[1]
-            if list_name not in lists:
-                self.problem(
-                    "survey",
-                    row.number,
-                    "type",
-                    _("The list “%(list)s” is not in the choices sheet.", list=list_name),
-                )
-                return None
-            if row.cells.get("choice_filter"):
-                self.problem("survey", row.number, "choice_filter", _("Choice filters are not supported."))
-                return None
-            qtype = {"select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "ranking"}[words[0]]
-            if len(words) == 3:
-                if qtype == "ranking":
-                    self.problem("survey", row.number, "type", _("A ranking question cannot have “or_other”."))
-                    return None
-                settings["other"] = True
-            if qtype == "single_choice" and "minimal" in appearance:
-                settings["display"] = "dropdown"
-            choice_rows = [choice_row for choice_row, _choice in lists[list_name]]
-            choices = [dict(choice) for _row, choice in lists[list_name]]
-        elif kind in {"integer", "decimal"}:
-            qtype = "numeric"
-            if kind == "decimal":
-                settings["decimal"] = True
-        elif kind in {"text", "string"}:
-            qtype = "long_text" if "multiline" in appearance else "short_text"
-        elif kind == "date":
-            qtype = "date"
-        elif kind == "note":
-            qtype = "note"
-        elif kind == "territory":
-            qtype = "territory"
-            if "minimal" in appearance:
-                settings["display"] = "dropdown"
-        elif kind == "range":
-            qtype = "rating"
-            scale = self.range_scale(row)
-            if scale is None:
-                return None
-            settings["scale"] = scale
-        else:
+        """The question of a survey-sheet row: its type reads the type, settings and choices (app/questions/), the
+        rest is common to every type."""
+        word, *args = kind.split(" ")
+        xrow = XLSFormRow(
+            number=row.number,
+            word=word,
+            args=args,
+            cells=row.cells,
+            appearance=row.cells.get("appearance", "").lower().split(),
+            choice_lists=lists,
+            report=lambda column, message: self.problem("survey", row.number, column, message),
+        )
+        qtype = xlsform_type(xrow)
+        if qtype is None:
             self.problem(
                 "survey",
                 row.number,
                 "type",
                 _(
-                    "The type “%(type)s” cannot be imported; the types are select_one, select_multiple, rank, "
-                    "integer, decimal, text, date, note, range, begin group and end group.",
+                    "The type “%(type)s” cannot be imported; the types are %(types)s, begin group and end group.",
                     type=kind[:60],
+                    types=", ".join(xlsform_words()),
                 ),
             )
+            return None
+        read = qtype.from_xlsform(xrow)
+        if read is None:
             return None
         required_text = row.cells.get("required", "").strip().lower()
         if required_text in TRUE_VALUES:
@@ -463,17 +426,17 @@ class _Converter:
         message, message_columns = self.texts(row, "constraint_message")
         question: dict[str, Any] = {
             "code": row.cells.get("name", ""),
-            "type": qtype,
+            "type": read.type,
             "label": label,
             "help": hint,
             "required": required,
             "relevant": row.cells.get("relevant", ""),
             "constraint": row.cells.get("constraint", ""),
             "constraint_message": message,
-            "settings": settings,
+            "settings": read.settings,
         }
-        if choices:
-            question["choices"] = choices
+        if read.choices:
+            question["choices"] = read.choices
         columns = {
             "code": "name",
             "type": "type",
@@ -483,29 +446,9 @@ class _Converter:
             "label": label_columns.get("fr", "label"),
             "help": hint_columns.get("fr", "hint"),
             "constraint_message": message_columns.get("fr", "constraint_message"),
-            "settings": "parameters" if qtype == "rating" else "appearance" if "display" in settings else "type",
+            "settings": read.settings_column,
         }
-        return question, columns, choice_rows
-
-    def range_scale(self, row: _Row) -> int | None:
-        parameters = dict(
-            part.split("=", 1) for part in row.cells.get("parameters", "").replace(";", " ").split() if "=" in part
-        )
-        try:
-            start = float(parameters.get("start", "1"))
-            end = float(parameters.get("end", "10"))
-            step = float(parameters.get("step", "1"))
-        except ValueError:
-            start, end, step = 0.0, 0.0, 0.0
-        if start != 1 or step != 1 or not end.is_integer() or not 2 <= end <= 10:
-            self.problem(
-                "survey",
-                row.number,
-                "parameters",
-                _("A range becomes a rating scale: use start=1 step=1 and an end from 2 to 10."),
-            )
-            return None
-        return int(end)
+        return question, columns, read.choice_rows
 
     # -- mapping definition problems back onto the workbook -----------------------------------------------------
 

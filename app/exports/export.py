@@ -4,7 +4,8 @@ Streaming: responses are read in batches ordered by id (``yield_per``: a server-
 each batch one query fetches its answers ordered by response and question; rows are built per response and
 written out at once. Memory depends on the batch size, never on the number of responses.
 
-Layout (one row per response, documented in README "Exports"):
+Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
+value and its codebook rows (app/questions/), the built-in types as follows:
 
 - metadata: ``response_id``, ``status``, ``channel``, ``locale``, ``started_at``, ``submitted_at`` (UTC, ISO 8601);
 - single choice, yes/no, rating, number, date, territory, short and long text: one column named by the
@@ -27,7 +28,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,9 +37,10 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Answer, Question, QuestionType, Response, Survey, Territory
-from app.models.surveys import SURVEY_PAGES_LOADED, TEXT_TYPES
-from app.respond.fields import other_code
+from app.models import Answer, Response, Survey, Territory
+from app.models.surveys import SURVEY_PAGES_LOADED
+from app.questions import question_type
+from app.questions.base import Answers, Column, text_of
 from app.respond.storage import STORED_ANSWER_COLUMNS
 
 FORMATS = ("csv", "xlsx", "json")
@@ -50,8 +52,6 @@ MIME_TYPES = {
     "json": "application/json",
 }
 METADATA = ("response_id", "status", "channel", "locale", "started_at", "submitted_at")
-YES_NO = {"fr": ("Oui", "Non"), "en": ("Yes", "No")}
-OTHER_LABEL = {"fr": "Autre", "en": "Other"}
 CODEBOOK_HEADER = (
     "question_code",
     "question_type",
@@ -96,126 +96,37 @@ class ExportOptions:
             raise ValueError(f"unknown language {self.language!r}")
 
 
-def _label(obj: Any, language: str, field: str = "label") -> str:
-    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_fr", "") or ""
-
-
 def export_filename(survey: Survey, fmt: str) -> str:
     return f"{survey.slug}-responses.{fmt}"
 
 
 # ----------------------------------------------------------------------------------------------------- layout
 
-Answers = dict[int, list[Any]]  # question id -> its answer rows (response_id, question_id, choice_id, ...)
-Getter = Callable[[Answers], Any]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # the code header, e.g. ``ages/0-2``
-    label: str  # the label header in the chosen language
-    get: Getter
-
 
 class Layout:
-    """The columns of a survey's export, computed once from its questions."""
+    """The columns of a survey's export, computed once from its questions (each question's type gives its own)."""
 
     def __init__(self, survey: Survey, options: ExportOptions) -> None:
         self.survey, self.options = survey, options
-        lang = options.language
-        self.questions = [
-            q for q in survey.ordered_questions() if q.type.is_answerable and q.type is not QuestionType.EMAIL
-        ]
+        self.labels, self.language = options.labels, options.language
+        self.questions = [q for q in survey.ordered_questions() if question_type(q).stores_answers]
         self.choices = {c.id: c for q in self.questions for c in q.all_choices}
         territories = db.session.execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
         self.territories = {t.id: (t.name if options.labels else t.code) for t in territories}
         self.columns: list[Column] = []
         for q in self.questions:
-            self.columns.extend(self._columns(q, _label(q, lang)))
+            self.columns.extend(question_type(q).export_columns(q, self))
 
     def value_of(self, choice_id: int | None) -> str | None:
+        """A chosen option (or matrix point): its code, or its label with ``labels``."""
         choice = self.choices.get(choice_id) if choice_id is not None else None
         if choice is None:
             return None
-        return _label(choice, self.options.language) if self.options.labels else choice.code
-
-    def _columns(self, q: Question, label: str) -> list[Column]:
-        kind, qid, labels, lang = q.type, q.id, self.options.labels, self.options.language
-        columns: list[Column] = []
-        other = other_code(q) if q.setting("other") else None
-        if kind is QuestionType.SINGLE_CHOICE:
-
-            def single(a: Answers) -> Any:
-                for row in a.get(qid, ()):
-                    if row.is_other:
-                        return OTHER_LABEL[lang] if labels else other
-                    return self.value_of(row.choice_id)
-                return None
-
-            columns.append(Column(q.code, label, single))
-        elif kind is QuestionType.MULTIPLE_CHOICE:
-            for choice in q.choices:
-                columns.append(
-                    Column(f"{q.code}/{choice.code}", f"{label} — {_label(choice, lang)}", self._chosen(q, choice))
-                )
-        elif kind is QuestionType.MATRIX:
-            for row_choice in q.rows:
-                rid = row_choice.id
-
-                def matrix(a: Answers, rid: int = rid) -> Any:
-                    return next((self.value_of(r.choice_id) for r in a.get(qid, ()) if r.row_id == rid), None)
-
-                columns.append(Column(f"{q.code}/{row_choice.code}", f"{label} — {_label(row_choice, lang)}", matrix))
-        elif kind is QuestionType.RANKING:
-            for rank in range(1, len(q.choices) + 1):
-
-                def ranked(a: Answers, rank: int = rank) -> Any:
-                    return next((self.value_of(r.choice_id) for r in a.get(qid, ()) if r.rank == rank), None)
-
-                columns.append(Column(f"{q.code}/{rank}", f"{label} — {rank}", ranked))
-        elif kind is QuestionType.YES_NO:
-
-            def yes_no(a: Answers) -> Any:
-                row = next(iter(a.get(qid, ())), None)
-                if row is None or row.number_value is None:
-                    return None
-                yes = row.number_value == 1
-                return YES_NO[lang][0 if yes else 1] if labels else int(yes)
-
-            columns.append(Column(q.code, label, yes_no))
-        elif kind in {QuestionType.RATING, QuestionType.NUMERIC}:
-            columns.append(Column(q.code, label, lambda a: _first(a, qid, "number_value")))
-        elif kind is QuestionType.DATE:
-            columns.append(Column(q.code, label, lambda a: _first(a, qid, "date_value")))
-        elif kind is QuestionType.TERRITORY:
-            columns.append(Column(q.code, label, lambda a: self.territories.get(_first(a, qid, "territory_id"))))
-        elif kind in TEXT_TYPES:
-            columns.append(Column(q.code, label, lambda a: _first(a, qid, "text_value")))
-        if other is not None and kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-
-            def other_text(a: Answers) -> Any:
-                return next((r.text_value for r in a.get(qid, ()) if r.is_other), None)
-
-            columns.append(Column(f"{q.code}/{other}", f"{label} — {OTHER_LABEL[lang]}", other_text))
-        return columns
-
-    def _chosen(self, q: Question, choice: Any) -> Getter:
-        cid, qid, labels, text = choice.id, q.id, self.options.labels, _label(choice, self.options.language)
-
-        def chosen(a: Answers) -> Any:
-            rows = a.get(qid)
-            if not rows:
-                return None
-            hit = any(r.choice_id == cid for r in rows)
-            if labels:
-                return text if hit else None
-            return int(hit)
-
-        return chosen
+        return text_of(choice, self.language) if self.labels else choice.code
 
     def headers(self) -> list[str]:
         meta = list(METADATA)
-        return meta + [c.label if self.options.labels else c.name for c in self.columns]
+        return meta + [c.label if self.labels else c.name for c in self.columns]
 
     def cells(self, meta: Any, answers: Answers) -> list[Any]:
         return [
@@ -232,38 +143,10 @@ class Layout:
 
     def json_object(self, meta: Any, answers: Answers) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        lang, labels = self.options.language, self.options.labels
         for q in self.questions:
             rows = answers.get(q.id)
-            if not rows:
-                continue
-            kind = q.type
-            if kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-                other = other_code(q)
-                chosen = [
-                    (OTHER_LABEL[lang] if labels else other) if r.is_other else self.value_of(r.choice_id) for r in rows
-                ]
-                values[q.code] = chosen[0] if kind is QuestionType.SINGLE_CHOICE else chosen
-                text = next((r.text_value for r in rows if r.is_other), None)
-                if text is not None:
-                    values[f"{q.code}/{other}"] = text
-            elif kind is QuestionType.MATRIX:
-                values[q.code] = {
-                    self.choices[r.row_id].code: self.value_of(r.choice_id) for r in rows if r.row_id in self.choices
-                }
-            elif kind is QuestionType.RANKING:
-                values[q.code] = [self.value_of(r.choice_id) for r in sorted(rows, key=lambda r: r.rank or 0)]
-            elif kind is QuestionType.YES_NO:
-                yes = rows[0].number_value == 1
-                values[q.code] = YES_NO[lang][0 if yes else 1] if labels else int(yes)
-            elif kind in {QuestionType.RATING, QuestionType.NUMERIC}:
-                values[q.code] = _json_number(rows[0].number_value)
-            elif kind is QuestionType.DATE:
-                values[q.code] = rows[0].date_value.isoformat() if rows[0].date_value else None
-            elif kind is QuestionType.TERRITORY:
-                values[q.code] = self.territories.get(rows[0].territory_id)
-            elif kind in TEXT_TYPES:
-                values[q.code] = rows[0].text_value
+            if rows:
+                values.update(question_type(q).export_value(q, rows, self))
         return {
             "response_id": meta.id,
             "status": meta.status.value,
@@ -273,17 +156,6 @@ class Layout:
             "submitted_at": _iso(meta.submitted_at),
             "answers": values,
         }
-
-
-def _first(answers: Answers, qid: int, field: str) -> Any:
-    rows = answers.get(qid)
-    return getattr(rows[0], field) if rows else None
-
-
-def _json_number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -374,25 +246,13 @@ def csv_chunks(
 
 
 def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
-    """The questionnaire's codebook: one row per question, then one per value it may take."""
+    """The questionnaire's codebook: one row per question, then one per value it may take (its type says which)."""
     yield CODEBOOK_HEADER
     territories = db.session.execute(sa.select(Territory.code, Territory.name).order_by(Territory.name)).all()
     for q in survey.ordered_questions():
-        if not q.type.is_answerable or q.type is QuestionType.EMAIL:
-            continue
-        yield (q.code, q.type.value, q.label_fr, q.label_en, "", "", "", "")
-        for choice in q.choices:
-            yield (q.code, q.type.value, "", "", "option", choice.code, choice.label_fr, choice.label_en)
-        for row in q.rows:
-            yield (q.code, q.type.value, "", "", "row", row.code, row.label_fr, row.label_en)
-        if q.setting("other") and q.type in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-            yield (q.code, q.type.value, "", "", "other", other_code(q), OTHER_LABEL["fr"], OTHER_LABEL["en"])
-        if q.type is QuestionType.YES_NO:
-            yield (q.code, q.type.value, "", "", "option", "1", YES_NO["fr"][0], YES_NO["en"][0])
-            yield (q.code, q.type.value, "", "", "option", "0", YES_NO["fr"][1], YES_NO["en"][1])
-        if q.type is QuestionType.TERRITORY:
-            for territory in territories:
-                yield (q.code, q.type.value, "", "", "territory", territory.code, territory.name, territory.name)
+        qtype = question_type(q)
+        if qtype.stores_answers:
+            yield from qtype.codebook_rows(q, territories)
 
 
 def codebook_csv(survey: Survey) -> str:

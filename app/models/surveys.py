@@ -10,6 +10,8 @@ Answers are normalized, one row per value, so that results are SQL aggregations:
 - territory questions: one row with ``territory_id``;
 - e-mail questions (identified surveys only): never an answer row, a ``RespondentContact``;
 - a note has no answer. Answers to questions hidden by display conditions are never stored.
+
+Each question type (app/questions/) writes and reads back its own rows.
 """
 
 import enum
@@ -19,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload, validates
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Territory
@@ -48,6 +50,9 @@ class Anonymity(enum.StrEnum):
 
 
 class QuestionType(enum.StrEnum):
+    """The keys of the built-in question types (app/questions/). ``Question.type`` holds a key: one of these, or the
+    key of a type registered by app.questions.registry (read back as a plain ``str``)."""
+
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
     SINGLE_CHOICE = "single_choice"
@@ -63,18 +68,35 @@ class QuestionType(enum.StrEnum):
     NOTE = "note"  # a text-only block, no answer
 
     @property
-    def has_choices(self) -> bool:
-        return self in CHOICE_TYPES
-
-    @property
     def is_answerable(self) -> bool:
-        return self is not QuestionType.NOTE
+        """Whether the type has an answer (what the application asks of a type goes through its class: see
+        app.questions.question_type)."""
+        # The types import the models: the registry is looked up when asked, not when this module loads.
+        from app.questions.registry import question_type
+
+        return question_type(self).answerable
 
 
-CHOICE_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
-)
-TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
+def type_key(value: str) -> str:
+    """A question type key as the models hold it: the built-in type's :class:`QuestionType` member, else the key."""
+    try:
+        return QuestionType(value)
+    except ValueError:
+        return str(value)
+
+
+class QuestionTypeKey(sa.types.TypeDecorator):
+    """``questions.type``: an open string (any registered key, see app.questions.registry), read back as
+    :func:`type_key` gives it."""
+
+    impl = sa.String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else type_key(value)
 
 
 class ChoiceKind(enum.StrEnum):
@@ -193,7 +215,7 @@ class Question(Base):
     page_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_pages.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     code: Mapped[str] = mapped_column(sa.String(64))  # the XLSForm `name`, referenced as ${code}
-    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, "type"))
+    type: Mapped[str] = mapped_column(QuestionTypeKey())  # a QuestionType, or a registered type's key
     label_fr: Mapped[str] = mapped_column(sa.Text, default="")
     label_en: Mapped[str] = mapped_column(sa.Text, default="")
     help_fr: Mapped[str] = mapped_column(sa.Text, default="")
@@ -221,6 +243,10 @@ class Question(Base):
     @property
     def rows(self) -> list["Choice"]:
         return [c for c in self.all_choices if c.kind is ChoiceKind.ROW]
+
+    @validates("type")
+    def _type_key(self, _name: str, value: str) -> str:
+        return type_key(value)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return (self.settings or {}).get(key, default)

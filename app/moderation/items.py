@@ -21,8 +21,8 @@ from app.models import (
     Territory,
     User,
 )
-from app.models.surveys import TEXT_TYPES
 from app.moderation import pii
+from app.questions import question_type
 
 
 def language_of(locale: str | None) -> str:
@@ -56,7 +56,7 @@ def _scan(items: Sequence[ModerationItem]) -> None:
 
 
 def is_open_question(question: Question) -> bool:
-    return question.type in TEXT_TYPES and bool(question.setting("open"))
+    return question_type(question).moderated(question)
 
 
 def items_from_response(response: Response) -> list[ModerationItem]:

@@ -2,7 +2,9 @@
 
 Plain functions over the survey models; no request, no database access (the models must be loaded).
 
-**Values.** The answers of a response are a dict ``code → value`` (``None`` or absent: unanswered):
+**Values.** The answers of a response are a dict ``code → value`` (``None`` or absent: unanswered); each question's
+type (app/questions/) makes its value (its form field), stores and reads it back, and says what conditions see of it
+(its ``operand``). The built-in types:
 
 ==================  ==============================================================================
 short/long text     ``str`` (trimmed, at most 5,000 characters)
@@ -22,9 +24,9 @@ note                nothing
 
 **Display conditions.** Pages, then questions, are considered in order; a page or question whose ``relevant``
 condition is false is hidden, and a hidden question counts as unanswered for every later condition (the same
-rule as ``app/static/js/conditions.js``). Conditions see *expression answers* (:func:`expression_value`): dates as
-ISO text, numbers as numbers, a matrix and an e-mail as unanswered. An e-mail question is asked only in an
-identified survey. Answers to hidden questions are discarded, never stored.
+rule as ``app/static/js/conditions.js``). Conditions see *expression answers* (:func:`expression_value`, the
+type's operand): dates as ISO text, numbers as numbers, a matrix and an e-mail as unanswered. An e-mail question is
+asked only in an identified survey. Answers to hidden questions are discarded, never stored.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -43,23 +45,9 @@ from wtforms.validators import ValidationError
 
 from app.builder.expressions import And, Expression, ExpressionError, is_true, parse, references, to_json
 from app.i18n import localized
-from app.models import Anonymity, Question, QuestionType, Survey, SurveyPage
-from app.respond.fields import (
-    SUB,
-    ChoiceQuestionField,
-    DateQuestionField,
-    EmailQuestionField,
-    MatrixQuestionField,
-    MultipleChoiceQuestionField,
-    NoteField,
-    NumericQuestionField,
-    QuestionField,
-    RankingQuestionField,
-    RatingQuestionField,
-    TextQuestionField,
-    YesNoQuestionField,
-    parse_date,
-)
+from app.models import Question, Survey, SurveyPage
+from app.questions import question_type
+from app.questions.fields import OTHER_SUFFIX, QuestionField
 
 __all__ = [
     "PageForm",
@@ -78,14 +66,13 @@ __all__ = [
     "plan",
     "previous_page",
     "prior_answers",
+    "question_count",
     "values_from_json",
     "values_to_json",
     "visibility",
 ]
 
 logger = logging.getLogger(__name__)
-
-OTHER_SUFFIX = f"{SUB}other"
 
 
 # ------------------------------------------------------------------------------------------------- conditions
@@ -110,32 +97,18 @@ def is_relevant(source: str | None, answers: Mapping[str, Any]) -> bool:
 
 
 def asks(survey: Survey, question: Question) -> bool:
-    """Whether the question is put to respondents at all: an e-mail only in identified surveys."""
-    return question.type is not QuestionType.EMAIL or survey.anonymity is Anonymity.IDENTIFIED
+    """Whether the question is put to respondents at all (an e-mail only in identified surveys)."""
+    return question_type(question).asked(survey)
+
+
+def question_count(survey: Survey) -> int:
+    """How many questions the respondents answer (text blocks and questions not asked are left out)."""
+    return sum(1 for q in survey.questions if question_type(q).answerable and asks(survey, q))
 
 
 def expression_value(question: Question, value: Any) -> Any:
-    """A value as display conditions (and conditions.js, through JSON) see it."""
-    if value is None:
-        return None
-    kind = question.type
-    if kind in {QuestionType.MATRIX, QuestionType.EMAIL, QuestionType.NOTE}:
-        return None
-    if kind is QuestionType.NUMERIC:
-        number = Decimal(value)
-        return int(number) if number == number.to_integral_value() else float(number)
-    if kind is QuestionType.DATE:
-        return value.isoformat() if isinstance(value, date) else str(value)
-    if isinstance(value, list | tuple):
-        return list(value)
-    return value
-
-
-def _constraint_value(question: Question, value: Any) -> Any:
-    """The value ``.`` stands for in the question's own constraint."""
-    if question.type is QuestionType.EMAIL:
-        return value
-    return expression_value(question, value)
+    """A value as display conditions (and conditions.js, through JSON) see it: its type's operand."""
+    return question_type(question).operand(value)
 
 
 # ------------------------------------------------------------------------------------------------- visibility
@@ -198,7 +171,7 @@ def missing_required(survey: Survey, values: Mapping[str, Any], seen: Visibility
         for question in page.questions
         if question.code in seen.questions
         and question.required
-        and question.type.is_answerable
+        and question_type(question).answerable
         and values.get(question.code) in (None, "", [], {})
     ]
 
@@ -215,7 +188,7 @@ class Constraint:
 
     def __call__(self, form: PageForm, field: QuestionField) -> None:
         expr = condition(self.question.constraint)
-        current = _constraint_value(self.question, field.data)
+        current = question_type(self.question).constraint_operand(field.data)
         if expr is None or current is None:
             return
         answers = {**form.running_answers, self.question.code: current}
@@ -319,38 +292,9 @@ def make_page_form(
 
 
 def _unbound_field(question: Question, language: str, territories: Sequence[Any]):
-    label = localized(question, "label", language)
-    common = {"question": question, "language": language, "validators": [Constraint(question, language)]}
-    dropdown = (question.settings or {}).get("display") == "dropdown"
-    match question.type:
-        case QuestionType.SHORT_TEXT:
-            return TextQuestionField(label, multiline=False, **common)
-        case QuestionType.LONG_TEXT:
-            return TextQuestionField(label, multiline=True, **common)
-        case QuestionType.SINGLE_CHOICE:
-            options = [(c.code, localized(c, "label", language)) for c in question.choices]
-            return ChoiceQuestionField(label, options=options, dropdown=dropdown, **common)
-        case QuestionType.MULTIPLE_CHOICE:
-            options = [(c.code, localized(c, "label", language)) for c in question.choices]
-            return MultipleChoiceQuestionField(label, options=options, **common)
-        case QuestionType.YES_NO:
-            return YesNoQuestionField(label, **common)
-        case QuestionType.RATING:
-            return RatingQuestionField(label, **common)
-        case QuestionType.NUMERIC:
-            return NumericQuestionField(label, **common)
-        case QuestionType.DATE:
-            return DateQuestionField(label, **common)
-        case QuestionType.RANKING:
-            return RankingQuestionField(label, **common)
-        case QuestionType.MATRIX:
-            return MatrixQuestionField(label, **common)
-        case QuestionType.TERRITORY:
-            options = [(t.code, t.name) for t in territories]
-            return ChoiceQuestionField(label, options=options, dropdown=dropdown, **common)
-        case QuestionType.EMAIL:
-            return EmailQuestionField(label, **common)
-    return NoteField(label, question=question, language=language)
+    return question_type(question).form_field(
+        question, language=language, territories=territories, validators=[Constraint(question, language)]
+    )
 
 
 # ------------------------------------------------------------------------------------------------ render plan
@@ -434,31 +378,10 @@ def values_from_json(survey: Survey, data: Any) -> dict[str, Any]:
         value = data.get(question.code)
         if value is None:
             continue
-        converted = _from_json(question, value)
+        converted = question_type(question).value_from_json(value)
         if converted is not None:
             result[question.code] = converted
         other = data.get(question.code + OTHER_SUFFIX)
         if isinstance(other, str) and other:
             result[question.code + OTHER_SUFFIX] = other
     return result
-
-
-def _from_json(question: Question, value: Any) -> Any:
-    kind = question.type
-    if kind is QuestionType.NUMERIC:
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    if kind is QuestionType.DATE:
-        return parse_date(value) if isinstance(value, str) else None
-    if kind is QuestionType.RATING:
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-    if kind in {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING}:
-        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
-    if kind is QuestionType.MATRIX:
-        if not isinstance(value, dict):
-            return None
-        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-    return value if isinstance(value, str) else None

@@ -290,7 +290,7 @@ def _landing(
         answered=not preview and invitation_token is None and in_progress is None and _answered_here(survey),
         continuing=continuing,
         error=error,
-        questions=sum(1 for q in survey.questions if q.type.is_answerable and engine.asks(survey, q)),
+        questions=engine.question_count(survey),
     )
     return _no_store(current_app.make_response((page, status)))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +24,6 @@ from app.models import (
     Answer,
     Invitation,
     Question,
-    QuestionType,
-    RespondentContact,
     Response,
     ResponseChannel,
     ResponseStatus,
@@ -35,9 +32,10 @@ from app.models import (
     Territory,
     User,
 )
-from app.models.surveys import TEXT_TYPES
+from app.questions import question_type
+from app.questions.base import ReadLookup, StoreLookup
+from app.questions.fields import OTHER_SUFFIX, other_code
 from app.respond import engine
-from app.respond.fields import other_code
 from app.respond.tokens import claim_hash, digest, resume_token_for
 from app.signals import response_completed
 
@@ -179,72 +177,42 @@ STORED_ANSWER_COLUMNS = (
 
 
 def load_values(response: Response, survey: Survey) -> dict[str, Any]:
-    """The stored answers of ``response`` as engine values (see :mod:`app.respond.engine`)."""
+    """The stored answers of ``response`` as engine values (see :mod:`app.respond.engine`); each question's type
+    reads its rows back."""
     rows = db.session.execute(
         sa.select(*STORED_ANSWER_COLUMNS).where(Answer.response_id == response.id).order_by(Answer.id)
     ).all()
     questions = {q.id: q for q in survey.questions}
-    choices = {c.id: c for q in survey.questions for c in q.all_choices}
     territory_codes = {t.id: t.code for t in survey.process.territories}
     unknown = {row.territory_id for row in rows if row.territory_id is not None} - territory_codes.keys()
     if unknown:  # a process without territories offers every territory of the region
         territory_codes |= dict(
             db.session.execute(sa.select(Territory.id, Territory.code).where(Territory.id.in_(unknown))).all()
         )
-    values: dict[str, Any] = {}
-    ranked: dict[str, list[tuple[int, str]]] = {}
+    lookup = ReadLookup({c.id: c for q in survey.questions for c in q.all_choices}, territory_codes)
+    by_question: dict[int, list[Any]] = {}
     for row in rows:
-        question = questions.get(row.question_id)
-        if question is None:
-            continue
-        code, kind = question.code, question.type
-        choice = choices.get(row.choice_id) if row.choice_id is not None else None
-        if kind in TEXT_TYPES:
-            values[code] = row.text_value
-        elif kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-            if row.is_other:
-                chosen = other_code(question)
-                values[code + engine.OTHER_SUFFIX] = row.text_value or ""
-            elif choice is not None:
-                chosen = choice.code
-            else:
-                continue
-            if kind is QuestionType.SINGLE_CHOICE:
-                values[code] = chosen
-            else:
-                values.setdefault(code, []).append(chosen)
-        elif kind is QuestionType.YES_NO and row.number_value is not None:
-            values[code] = "yes" if row.number_value == 1 else "no"
-        elif kind is QuestionType.RATING and row.number_value is not None:
-            values[code] = int(row.number_value)
-        elif kind is QuestionType.NUMERIC and row.number_value is not None:
-            values[code] = Decimal(row.number_value).normalize()
-        elif kind is QuestionType.DATE:
-            values[code] = row.date_value
-        elif kind is QuestionType.RANKING and choice is not None and row.rank is not None:
-            ranked.setdefault(code, []).append((row.rank, choice.code))
-        elif kind is QuestionType.MATRIX and choice is not None and row.row_id in choices:
-            values.setdefault(code, {})[choices[row.row_id].code] = choice.code
-        elif kind is QuestionType.TERRITORY and row.territory_id in territory_codes:
-            values[code] = territory_codes[row.territory_id]
-    for code, pairs in ranked.items():
-        values[code] = [choice_code for _rank, choice_code in sorted(pairs)]
-    for question in survey.questions:  # multiple choices in the options' order, "other" last
-        if question.type is QuestionType.MULTIPLE_CHOICE and question.code in values:
-            order = {c.code: c.position for c in question.choices}
-            values[question.code].sort(key=lambda c: order.get(c, len(order)))
+        if row.question_id in questions:
+            by_question.setdefault(row.question_id, []).append(row)
+    values: dict[str, Any] = {}
+    for question_id, answered in by_question.items():
+        question = questions[question_id]
+        values.update(question_type(question).read_value(question, answered, lookup))
     email = email_question(survey)
     if email is not None:
-        contact = db.session.get(RespondentContact, response.id)
-        if contact is not None:
-            values[email.code] = contact.email
+        value = question_type(email).load_apart(response)
+        if value is not None:
+            values[email.code] = value
     return values
 
 
 def email_question(survey: Survey) -> Question | None:
-    if survey.anonymity is not Anonymity.IDENTIFIED:
-        return None
-    return next((q for q in survey.ordered_questions() if q.type is QuestionType.EMAIL), None)
+    """The question whose answer is kept apart from the answers (its type is ``stored_apart``: the e-mail of an
+    identified survey), when the survey asks it."""
+    return next(
+        (q for q in survey.ordered_questions() if question_type(q).stored_apart and question_type(q).asked(survey)),
+        None,
+    )
 
 
 # ----------------------------------------------------------------------------------------------------- save
@@ -260,34 +228,24 @@ def save_answers(
 ) -> None:
     """Replace the answers of ``response`` to ``questions`` (a page) with ``values`` (visible answers only)."""
     questions = list(questions)
-    ids = [q.id for q in questions if q.type.is_answerable and q.type is not QuestionType.EMAIL]
+    ids = [q.id for q in questions if question_type(q).stores_answers]
     if ids:
         db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(ids)))
     territory_ids = {t.code: t.id for t in territories}
     rows = []
     for question in questions:
         value = values.get(question.code)
-        if question.type is QuestionType.EMAIL:
+        qtype = question_type(question)
+        if qtype.stored_apart:
             if question is email_question(survey):
-                _save_contact(response, value)
+                qtype.save_apart(response, value)
             continue
-        if value is None:
+        if value is None or not qtype.stores_answers:
             continue
-        for fields in answer_rows(question, value, values.get(question.code + engine.OTHER_SUFFIX), territory_ids):
+        for fields in answer_rows(question, value, values.get(question.code + OTHER_SUFFIX), territory_ids):
             rows.append({**EMPTY_ANSWER, "response_id": response.id, "question_id": question.id, **fields})
     if rows:  # one INSERT of plain rows: no Answer object is needed afterwards
         db.session.execute(sa.insert(Answer.__table__), rows)
-
-
-def _save_contact(response: Response, email: str | None) -> None:
-    contact = db.session.get(RespondentContact, response.id)
-    if email:
-        if contact is None:
-            db.session.add(RespondentContact(response_id=response.id, email=email))
-        else:
-            contact.email = email
-    elif contact is not None:
-        db.session.delete(contact)
 
 
 # Every stored-answer column but the ids, empty: the rows of one INSERT must all name the same columns.
@@ -303,64 +261,22 @@ EMPTY_ANSWER: dict[str, Any] = {
 }
 
 
-def answer_rows(
-    question: Question, value: Any, other_text: str | None, territory_ids: Mapping[str, int]
-) -> list[dict[str, Any]]:
-    """The Answer columns for one question's value (the normalized storage of app/models/surveys.py)."""
-    return answer_fields(
-        question.type,
-        value,
-        other_text,
+def store_lookup(question: Question, territory_ids: Mapping[str, int]) -> StoreLookup:
+    """What the question's type needs to turn a value into Answer columns."""
+    return StoreLookup(
         options={c.code: c.id for c in question.choices},
-        rows={r.code: r.id for r in question.rows} if question.type is QuestionType.MATRIX else {},
-        other=other_code(question) if (question.settings or {}).get("other") else None,
+        rows={r.code: r.id for r in question.rows},
+        other=other_code(question) if question.setting("other") else None,
         territory_ids=territory_ids,
     )
 
 
-def answer_fields(
-    kind: QuestionType,
-    value: Any,
-    other_text: str | None,
-    *,
-    options: Mapping[str, int],
-    rows: Mapping[str, int],
-    other: str | None,
-    territory_ids: Mapping[str, int],
+def answer_rows(
+    question: Question, value: Any, other_text: str | None, territory_ids: Mapping[str, int]
 ) -> list[dict[str, Any]]:
-    """:func:`answer_rows` from plain lookups (choice and row ids by code, the "other" code): the one place that
-    knows how a value becomes Answer columns, also used by the bulk writer of app/synthetic.py."""
-    if kind in TEXT_TYPES:
-        return [{"text_value": value}]
-    if kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}:
-        fields = []
-        for code in value if isinstance(value, list) else [value]:
-            if code == other:
-                if other_text:
-                    fields.append({"is_other": True, "text_value": other_text})
-            elif code in options:
-                fields.append({"choice_id": options[code]})
-        return fields
-    if kind is QuestionType.YES_NO:
-        return [{"number_value": Decimal(1 if value == "yes" else 0)}]
-    if kind in {QuestionType.RATING, QuestionType.NUMERIC}:
-        return [{"number_value": Decimal(value)}]
-    if kind is QuestionType.DATE:
-        return [{"date_value": value}]
-    if kind is QuestionType.RANKING:
-        return [
-            {"choice_id": options[code], "rank": rank}
-            for rank, code in enumerate((c for c in value if c in options), start=1)
-        ]
-    if kind is QuestionType.MATRIX:
-        return [
-            {"row_id": rows[row], "choice_id": options[choice]}
-            for row, choice in value.items()
-            if row in rows and choice in options
-        ]
-    if kind is QuestionType.TERRITORY and value in territory_ids:
-        return [{"territory_id": territory_ids[value]}]
-    return []
+    """The Answer columns for one question's value (the normalized storage of app/models/surveys.py), as its type
+    writes them."""
+    return question_type(question).answer_rows(value, other_text, store_lookup(question, territory_ids))
 
 
 # ------------------------------------------------------------------------------------------------- complete
@@ -386,12 +302,12 @@ def complete_response(
         missing = engine.missing_required(survey, values, seen)
         if missing:
             raise ResponseIncomplete(missing)
-    hidden = [q.id for q in survey.questions if q.code not in seen.questions and q.type.is_answerable]
+    hidden = [q.id for q in survey.questions if q.code not in seen.questions and question_type(q).stores_answers]
     if hidden:
         db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(hidden)))
     email = email_question(survey)
     if email is not None and email.code not in seen.questions:
-        _save_contact(response, None)
+        question_type(email).save_apart(response, None)
 
     completed: dict[str, Any] = {"status": ResponseStatus.COMPLETE, "submitted_at": now, "resume_token_hash": None}
     if survey.anonymity is Anonymity.CONFIDENTIAL:

@@ -1,8 +1,10 @@
 """Results of a survey, question by question, computed by SQL aggregation (GROUP BY in the database).
 
 The responses counted are those that the filters keep (:mod:`app.results.filters`). The number of queries is
-constant: one query per *kind* of figure for all the questions of the survey (answered counts, choice counts,
-number statistics, medians, distributions, "other" texts, dates, approved texts), never one per response.
+constant: one query per *kind* of figure (answered counts, choice counts, number statistics, medians, distributions,
+"other" texts, dates, approved texts: :class:`app.questions.summaries.Figure`) for all the questions whose type asks
+for it, never one per response or per question; each question's type then makes its result from those figures
+(its ``summarize`` method, app/questions/base.py).
 
 Medians: ``percentile_cont`` on PostgreSQL; on SQLite, which has no such function, the middle rows found with
 ``row_number()`` over the values sorted per question (one query as well). The code path is chosen by dialect.
@@ -15,113 +17,40 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from app import database
 from app.extensions import db
-from app.i18n import localized
-from app.models import (
-    Answer,
-    ItemState,
-    ModerationItem,
-    Question,
-    QuestionType,
-    Response,
-    Survey,
-    Territory,
-)
-from app.models.surveys import TEXT_TYPES
+from app.models import Answer, ItemState, ModerationItem, Question, Response, Survey, Territory
+from app.questions import question_type
+from app.questions.choices import OTHER_KEY
+from app.questions.summaries import Category, Figure, Figures, QuestionResult, share
 from app.results.filters import ResultFilters, response_conditions
 from app.results.formatting import fmt_number
 
 DEFAULT_MIN_COUNT = 5
 OTHER_TEXTS_LIMIT = 10
-NUMERIC_BINS = 10
-DEFAULT_SCALE = 5
 
-CHOICE_KINDS = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
-CATEGORY_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
-) | {QuestionType.TERRITORY}
-NUMBER_TYPES = frozenset({QuestionType.RATING, QuestionType.NUMERIC, QuestionType.YES_NO})
-MEDIAN_TYPES = frozenset({QuestionType.RATING, QuestionType.NUMERIC})
-# Questions that can be crossed with one another.
-CROSSTAB_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO, QuestionType.TERRITORY}
-)
-SHOWN_TYPES = frozenset(QuestionType) - {QuestionType.NOTE, QuestionType.EMAIL}
-OTHER_KEY = 0  # the category of "other, please specify" answers in a cross-tabulation
+__all__ = [
+    "OTHER_KEY",
+    "CrossTab",
+    "SurveyResults",
+    "count_responses",
+    "crosstab",
+    "crosstab_questions",
+    "filtered_responses",
+    "medians",
+    "survey_results",
+]
 
 
 # --- results ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One line of a distribution: a choice, a scale point, a territory, a range of numbers, a month."""
-
-    label: str
-    count: int
-    percent: float | None = None  # 0..1, of the question's base
-
-
-@dataclass
-class NumberStats:
-    count: int
-    mean: float | None
-    median: float | None
-    minimum: float | None
-    maximum: float | None
-
-
-@dataclass
-class RankRow:
-    label: str
-    average: float | None  # average rank, 1 = first
-    first: int  # number of respondents who put it first
-    ranked: int  # number of respondents who ranked it
-    first_percent: float | None = None
-
-
-@dataclass
-class MatrixRow:
-    label: str
-    answered: int
-    cells: list[Row]
-    hidden: bool = False
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    answered: int
-    skipped: int
-    hidden: bool = False  # fewer answers than the minimum: figures not shown
-    rows: list[Row] = field(default_factory=list)
-    stats: NumberStats | None = None
-    ranking: list[RankRow] = field(default_factory=list)
-    matrix: list[MatrixRow] = field(default_factory=list)
-    other_count: int = 0
-    other_texts: list[str] = field(default_factory=list)
-    approved_texts: int = 0
-    earliest: date | None = None
-    latest: date | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.question.type.value
-
-    @property
-    def label(self) -> str:
-        return localized(self.question, "label")
 
 
 @dataclass
@@ -140,14 +69,6 @@ class SurveyResults:
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _share(count: int, base: int) -> float | None:
-    return count / base if base else None
-
-
 def filtered_responses(survey: Survey, filters: ResultFilters, zone: tzinfo = UTC) -> sa.Select:
     """SELECT of the ids of the responses the filters keep."""
     return sa.select(Response.id).where(*response_conditions(survey.id, filters, zone))
@@ -163,10 +84,6 @@ def _answers(columns: Sequence[Any], survey: Survey, filters: ResultFilters, zon
     )
 
 
-# The question types stored as several Answer rows per response.
-SEVERAL_ROWS = frozenset({QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX})
-
-
 # --- the queries ------------------------------------------------------------------------------------------
 
 
@@ -180,7 +97,7 @@ def _answered(survey: Survey, filters: ResultFilters, zone: tzinfo) -> dict[int,
     """Responses with an answer, per question. Most types store one row per answer: a plain count. Multiple
     choice, ranking and matrix store several: their (question, response) pairs are grouped first, which
     PostgreSQL hashes, where count(DISTINCT …) over every answer took 7 s on 2.5 million answers."""
-    several = [q.id for q in survey.questions if q.type in SEVERAL_ROWS]
+    several = [q.id for q in survey.questions if question_type(q).several_rows]
     single = _answers([Answer.question_id, sa.func.count()], survey, filters, zone)
     if several:
         single = single.where(Answer.question_id.not_in(several))
@@ -206,9 +123,9 @@ def _categories(ids: list[int], survey: Survey, filters: ResultFilters, zone: tz
             Answer.choice_id,
             Answer.territory_id,
             Answer.is_other,
-            sa.func.count(),
-            sa.func.avg(Answer.rank),
-            sa.func.sum(sa.case((Answer.rank == 1, 1), else_=0)),
+            sa.func.count().label("answers"),
+            sa.func.avg(Answer.rank).label("average_rank"),
+            sa.func.sum(sa.case((Answer.rank == 1, 1), else_=0)).label("firsts"),
         ],
         survey,
         filters,
@@ -259,16 +176,6 @@ def medians(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo
         Answer.question_id.in_(ids), Answer.number_value.is_not(None)
     )
     return database.medians(Answer.number_value, rows, group=Answer.question_id)
-
-
-def _bins(minimum: float, maximum: float, integers: bool) -> list[float]:
-    """Lower edges of the bins of a histogram from ``minimum`` to ``maximum``."""
-    if integers and maximum - minimum < NUMERIC_BINS:
-        return [minimum + i for i in range(int(maximum - minimum) + 1)]
-    if maximum == minimum:
-        return [minimum]
-    width = (maximum - minimum) / NUMERIC_BINS
-    return [minimum + i * width for i in range(NUMERIC_BINS)]
 
 
 def _histograms(
@@ -374,21 +281,6 @@ def _approved(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzin
     return dict(db.session.execute(query).all())
 
 
-def _month_label(value: Any) -> str:
-    """ "2024-05" as "mai 2024" / "May 2024"."""
-    try:
-        year, month = (int(part) for part in str(value).split("-")[:2])
-        return format_date(date(year, month, 1), "LLLL yyyy")
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 # --- assembling -------------------------------------------------------------------------------------------
 
 
@@ -401,141 +293,56 @@ def survey_results(
     zone: tzinfo = UTC,
 ) -> SurveyResults:
     """Every question's figures on the responses that ``filters`` keep (``territories``: id -> Territory, for
-    territory questions)."""
-    questions = [q for q in survey.ordered_questions() if q.type in SHOWN_TYPES]
+    territory questions). Each pass runs once for the questions whose type asks for it; each type then makes its
+    question's result from them."""
+    questions = [q for q in survey.ordered_questions() if question_type(q).stores_answers]
     total = count_responses(survey, filters, zone)
     results = SurveyResults(survey, filters, total, min_count, [])
     if total == 0 or results.hidden:
-        results.questions = [QuestionResult(q, 0, total, hidden=results.hidden) for q in questions]
+        results.questions = [
+            QuestionResult(q, 0, total, hidden=results.hidden, qtype=question_type(q)) for q in questions
+        ]
         return results
 
-    def ids(types: frozenset[QuestionType]) -> list[int]:
-        return [q.id for q in questions if q.type in types]
+    def ids(figure: Figure) -> list[int]:
+        return [q.id for q in questions if figure in question_type(q).figures]
 
     answered = _answered(survey, filters, zone)
-    categories = _categories(ids(CATEGORY_TYPES), survey, filters, zone) if ids(CATEGORY_TYPES) else []
-    stats = _number_stats(ids(NUMBER_TYPES), survey, filters, zone) if ids(NUMBER_TYPES) else {}
-    counts = (
-        _value_counts(ids(frozenset({QuestionType.RATING, QuestionType.YES_NO})), survey, filters, zone)
-        if ids(frozenset({QuestionType.RATING, QuestionType.YES_NO}))
-        else {}
-    )
-    middle = medians(ids(MEDIAN_TYPES), survey, filters, zone)
-    edges: dict[int, list[float]] = {}
-    single_values: set[int] = set()  # numeric questions whose bins are single whole numbers
+    figures = Figures(min_count, territories, fmt_number)
+    if ids(Figure.CATEGORIES):
+        for row in _categories(ids(Figure.CATEGORIES), survey, filters, zone):
+            figures.categories.setdefault(row.question_id, []).append(row)
+    if ids(Figure.NUMBER_STATS):
+        figures.stats = _number_stats(ids(Figure.NUMBER_STATS), survey, filters, zone)
+    if ids(Figure.VALUE_COUNTS):
+        figures.counts = _value_counts(ids(Figure.VALUE_COUNTS), survey, filters, zone)
+    figures.medians = medians(ids(Figure.MEDIANS), survey, filters, zone)
     for question in questions:
-        if question.type is QuestionType.NUMERIC and question.id in stats:
-            low, high = _float(stats[question.id][2]), _float(stats[question.id][3])
-            integers = not question.setting("decimal") and float(low).is_integer() and float(high).is_integer()
-            edges[question.id] = _bins(low, high, integers)
-            if integers and high - low < NUMERIC_BINS:
-                single_values.add(question.id)
-    histograms = _histograms(edges, survey, filters, zone)
-    by_question: dict[int, list[Any]] = defaultdict(list)
-    for row in categories:
-        by_question[row[0]].append(row)
-    with_other = [q for q in ids(CHOICE_KINDS) if any(r.is_other for r in by_question.get(q, []))]
-    others = _other_texts(with_other, survey, filters, zone)
-    date_ids = ids(frozenset({QuestionType.DATE}))
-    bounds, months = _dates(date_ids, survey, filters, zone) if date_ids else ({}, {})
-    text_ids = ids(TEXT_TYPES)
-    approved = _approved(text_ids, survey, filters, zone) if text_ids else {}
+        if Figure.HISTOGRAM in question_type(question).figures and question.id in figures.stats:
+            figures.bins[question.id] = question_type(question).histogram_edges(question, figures.stats[question.id])
+    figures.histograms = _histograms(
+        {qid: lows for qid, (lows, _single) in figures.bins.items()}, survey, filters, zone
+    )
+    with_other = [qid for qid in ids(Figure.OTHER_TEXTS) if any(r.is_other for r in figures.categories.get(qid, []))]
+    figures.other_texts = _other_texts(with_other, survey, filters, zone)
+    if ids(Figure.DATES):
+        figures.date_bounds, figures.months = _dates(ids(Figure.DATES), survey, filters, zone)
+    if ids(Figure.APPROVED_TEXTS):
+        figures.approved = _approved(ids(Figure.APPROVED_TEXTS), survey, filters, zone)
 
     for question in questions:
+        qtype = question_type(question)
         count = answered.get(question.id, 0)
-        result = QuestionResult(question, count, total - count)
+        result = QuestionResult(question, count, total - count, qtype=qtype)
         results.questions.append(result)
         if 0 < count < min_count:
             result.hidden = True
             continue
-        kind = question.type
-        rows = by_question.get(question.id, [])
-        if kind in CHOICE_KINDS:
-            chosen = {r.choice_id: r[5] for r in rows if r.choice_id is not None}
-            result.rows = [
-                Row(localized(c, "label"), chosen.get(c.id, 0), _share(chosen.get(c.id, 0), count))
-                for c in question.choices
-            ]
-            result.other_count = sum(r[5] for r in rows if r.is_other)
-            if question.setting("other") or result.other_count:
-                result.rows.append(Row(_("Other"), result.other_count, _share(result.other_count, count)))
-            result.other_texts = others.get(question.id, [])
-        elif kind is QuestionType.TERRITORY:
-            chosen = {r.territory_id: r[5] for r in rows if r.territory_id is not None}
-            listed = sorted(territories.values(), key=lambda t: t.name)
-            result.rows = [Row(t.name, chosen.get(t.id, 0), _share(chosen.get(t.id, 0), count)) for t in listed]
-        elif kind is QuestionType.RANKING:
-            ranked = {r.choice_id: r for r in rows if r.choice_id is not None}
-            for choice in question.choices:
-                row = ranked.get(choice.id)
-                firsts = int(row[7] or 0) if row else 0
-                result.ranking.append(
-                    RankRow(
-                        localized(choice, "label"),
-                        _float(row[6]) if row else None,
-                        firsts,
-                        row[5] if row else 0,
-                        _share(firsts, count),
-                    )
-                )
-            result.ranking.sort(key=lambda r: (r.average is None, r.average or 0))
-        elif kind is QuestionType.MATRIX:
-            for matrix_row in question.rows:
-                cells = {r.choice_id: r[5] for r in rows if r.row_id == matrix_row.id and r.choice_id is not None}
-                row_answered = sum(cells.values())
-                result.matrix.append(
-                    MatrixRow(
-                        localized(matrix_row, "label"),
-                        row_answered,
-                        [
-                            Row(localized(c, "label"), cells.get(c.id, 0), _share(cells.get(c.id, 0), row_answered))
-                            for c in question.choices
-                        ],
-                        hidden=0 < row_answered < min_count,
-                    )
-                )
-        elif kind in NUMBER_TYPES:
-            number_count, mean, low, high = stats.get(question.id, (0, None, None, None))
-            if kind is QuestionType.YES_NO:
-                values = counts.get(question.id, {})
-                yes, no = values.get(Decimal(1), 0), values.get(Decimal(0), 0)
-                result.rows = [Row(_("Yes"), yes, _share(yes, count)), Row(_("No"), no, _share(no, count))]
-                continue
-            result.stats = NumberStats(number_count, _float(mean), middle.get(question.id), _float(low), _float(high))
-            if kind is QuestionType.RATING:
-                values = counts.get(question.id, {})
-                scale = int(question.setting("scale") or DEFAULT_SCALE)
-                points = sorted({*range(1, scale + 1), *(int(v) for v in values)})
-                result.rows = [
-                    Row(str(point), values.get(Decimal(point), 0), _share(values.get(Decimal(point), 0), count))
-                    for point in points
-                ]
-            elif question.id in edges:
-                lows = edges[question.id]
-                bins = histograms.get(question.id, {})
-                for index, edge in enumerate(lows):
-                    if question.id in single_values or len(lows) == 1:
-                        text = fmt_number(edge)
-                    else:
-                        upper = lows[index + 1] if index + 1 < len(lows) else _float(high)
-                        text = _("%(low)s to %(high)s", low=fmt_number(edge), high=fmt_number(upper))
-                    result.rows.append(Row(text, bins.get(index, 0), _share(bins.get(index, 0), count)))
-        elif kind is QuestionType.DATE:
-            low, high = bounds.get(question.id, (None, None))
-            result.earliest, result.latest = _as_date(low), _as_date(high)
-            result.rows = [Row(_month_label(month), n, _share(n, count)) for month, n in months.get(question.id, [])]
-        elif kind in TEXT_TYPES:
-            result.approved_texts = approved.get(question.id, 0)
+        qtype.summarize(question, result, figures)
     return results
 
 
 # --- cross-tabulation -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Category:
-    key: Any
-    label: str
 
 
 @dataclass
@@ -567,29 +374,10 @@ class CrossTab:
         return self.cells.get((row, column), 0)
 
     def row_percent(self, row: Any, column: Any) -> float | None:
-        return _share(self.count(row, column), self.row_totals.get(row, 0))
+        return share(self.count(row, column), self.row_totals.get(row, 0))
 
     def column_percent(self, row: Any, column: Any) -> float | None:
-        return _share(self.count(row, column), self.column_totals.get(column, 0))
-
-
-def categories_of(question: Question, territories: Mapping[int, Territory]) -> list[Category]:
-    if question.type is QuestionType.YES_NO:
-        return [Category(1, _("Yes")), Category(0, _("No"))]
-    if question.type is QuestionType.TERRITORY:
-        return [Category(t.id, t.name) for t in sorted(territories.values(), key=lambda t: t.name)]
-    categories = [Category(c.id, localized(c, "label")) for c in question.choices]
-    if question.setting("other"):
-        categories.append(Category(OTHER_KEY, _("Other")))
-    return categories
-
-
-def _category_column(question: Question, answer: Any) -> Any:
-    if question.type is QuestionType.YES_NO:
-        return sa.cast(answer.number_value, sa.Integer)
-    if question.type is QuestionType.TERRITORY:
-        return answer.territory_id
-    return sa.func.coalesce(answer.choice_id, OTHER_KEY)
+        return share(self.count(row, column), self.column_totals.get(column, 0))
 
 
 def crosstab(
@@ -605,8 +393,8 @@ def crosstab(
     """Respondents per pair of answers to two categorical questions (a respondent counts once per pair, so a
     multiple choice question's rows or columns may add up to more than the total)."""
     first, second = aliased(Answer), aliased(Answer)
-    row_key = _category_column(row_question, first).label("row_key")
-    column_key = _category_column(column_question, second).label("column_key")
+    row_key = question_type(row_question).category_column(row_question, first).label("row_key")
+    column_key = question_type(column_question).category_column(column_question, second).label("column_key")
     pairs = (
         sa.select(Response.id.label("response_id"), row_key, column_key)
         .select_from(Response)
@@ -630,8 +418,8 @@ def crosstab(
     return CrossTab(
         row_question,
         column_question,
-        categories_of(row_question, territories),
-        categories_of(column_question, territories),
+        question_type(row_question).categories(row_question, territories),
+        question_type(column_question).categories(column_question, territories),
         cells,
         row_totals,
         column_totals,
@@ -641,4 +429,4 @@ def crosstab(
 
 
 def crosstab_questions(survey: Survey) -> list[Question]:
-    return [q for q in survey.ordered_questions() if q.type in CROSSTAB_TYPES]
+    return [q for q in survey.ordered_questions() if question_type(q).crossable]

@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from app.models import Answer, Question, QuestionType, Response, ResponseStatus, Survey, Territory
+from app.questions import question_type
 
 DATE_FIELDS = ("submitted", "started")
 LANGUAGES = ("fr", "en")
-SEGMENT_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
 ATTRIBUTE_MAX = 80
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -104,7 +104,11 @@ def parse_filters(
         question_part, _sep, choice_part = get("segment").partition(":")
         question_id, choice_id = _positive_int(question_part), _positive_int(choice_part)
         question = next((q for q in survey.questions if q.id == question_id), None)
-        if question is None or question.type not in SEGMENT_TYPES or choice_id not in {c.id for c in question.choices}:
+        if (
+            question is None
+            or not question_type(question).segmentable
+            or choice_id not in {c.id for c in question.choices}
+        ):
             errors.append(FilterError("segment", _l("Choose an answer from the list.")))
         else:
             values["segment_question_id"], values["segment_choice_id"] = question_id, choice_id
@@ -227,4 +231,4 @@ def as_args(filters: ResultFilters) -> dict[str, str]:
 
 
 def segment_questions(survey: Survey) -> list[Question]:
-    return [q for q in survey.ordered_questions() if q.type in SEGMENT_TYPES and q.choices]
+    return [q for q in survey.ordered_questions() if question_type(q).segmentable and q.choices]

@@ -1,5 +1,5 @@
 """The hostile corpus posted into every text field a respondent, a voter or a partner fills in: never a 500, stored
-exactly (after the documented clean-up of app.respond.fields.clean_text: Unix line breaks, control characters
+exactly (after the documented clean-up of app.questions.fields.clean_text: Unix line breaks, control characters
 dropped, trimmed, one-line answers on one line), refused with a clear French message for NUL and over-long input,
 and displayed escaped wherever it is shown back."""
 
@@ -25,7 +25,7 @@ from app.models import (
     VoterRecord,
     VotingMethod,
 )
-from app.respond.fields import clean_text
+from app.questions.fields import clean_text
 from tests.conftest import AuthActions, count_rows, csrf_token_from
 from tests.integration.moderation_helpers import make_orientation
 from tests.integration.respond_helpers import Respondent

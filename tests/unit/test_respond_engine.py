@@ -8,8 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.models import Anonymity, Choice, ChoiceKind, Question, QuestionType, Survey, SurveyPage
+from app.questions.fields import MAX_TEXT_LENGTH, clean_text, parse_date
 from app.respond import engine
-from app.respond.fields import MAX_TEXT_LENGTH, clean_text, parse_date
 
 TERRITORIES = [SimpleNamespace(code="SHE", name="Sherbrooke"), SimpleNamespace(code="COA", name="Coaticook")]
 

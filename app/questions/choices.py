@@ -1,0 +1,278 @@
+"""What the types answered by picking share: the choice field (radios, checkboxes or a drop-down list), answer
+options taken from the question's choices, XLSForm's ``select_… list_name [or_other]``, and "other, please specify"
+(single and multiple choice): its setting, storage (an Answer row with ``is_other`` and the text), figures, export
+column and codebook row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField
+from wtforms.validators import Optional, ValidationError
+
+from app.forms import choices
+from app.i18n import localized
+from app.questions.base import BaseQuestionType, Column, XLSFormQuestion, text_of
+from app.questions.fields import (
+    MAX_TEXT_LENGTH,
+    OTHER_SUFFIX,
+    SUB,
+    Option,
+    QuestionField,
+    clean_text,
+    format_number,
+    other_code,
+)
+from app.questions.summaries import Category, Figure, Row, share
+
+OTHER_KEY = 0  # the category of "other, please specify" answers in a cross-tabulation
+OTHER_LABEL = {"fr": "Autre", "en": "Other"}  # in exports, whatever the language of the request
+OTHER_TEXTS_FR = ["Grand-parents", "Voisine", "Garderie en milieu familial", "Autre organisme", "Cousine"]
+OTHER_TEXTS_EN = ["Grandparents", "Neighbour", "Home daycare"]
+
+DISPLAY_LABELS = {"radios": _l("Buttons, all visible"), "dropdown": _l("Drop-down list")}
+#: The builder's fields shared by several types: how the options are shown, and "other, please specify".
+DISPLAY_FIELD = RadioField(
+    _l("Display"), choices=choices(DISPLAY_LABELS.items()), default="radios", validators=[Optional()]
+)
+OTHER_FIELD = BooleanField(_l("Add “Other, please specify”"))
+
+
+class ChoiceQuestionField(QuestionField):
+    """One answer among options (radios or a drop-down list), optionally "other, please specify"."""
+
+    required_message = _l("Choose an answer.")
+    multiple = False
+
+    def __init__(
+        self, *args, options: Sequence[tuple[str, str]] = (), dropdown: bool = False, other: bool = False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.dropdown = dropdown
+        self.allows_other = other
+        pairs = list(options)
+        self.other_value = other_code(self.question) if self.allows_other else None
+        if self.other_value is not None:
+            pairs.append((self.other_value, str(_l("Other"))))
+        self.options = [
+            Option(value, label, f"{self.id}{SUB}{index}", is_other=value == self.other_value)
+            for index, (value, label) in enumerate(pairs)
+        ]
+        self.valid_values = {option.value for option in self.options}
+        self.other_name = f"{self.name}{SUB}other"
+        self.other_id = f"{self.id}{SUB}other"
+        self.other_text = ""
+        self.selected: list[str] = []
+
+    @property
+    def error_anchor(self) -> str:
+        return self.id if self.dropdown or not self.options else self.options[0].id
+
+    def parse(self, formdata) -> Any:
+        raw = [str(value) for value in formdata.getlist(self.name)]
+        self.raw_data = raw
+        self.other_text = clean_text(formdata.get(self.other_name, ""), multiline=False) if self.allows_other else ""
+        chosen = list(dict.fromkeys(value for value in raw if value != ""))
+        self.selected = [value for value in chosen if value in self.valid_values]
+        # An unknown code, or several values for a single answer: not something this page could send.
+        if len(chosen) != len(self.selected) or (not self.multiple and len(chosen) > 1):
+            self.selected = []
+            raise ValueError(_l("Choose one of the options shown."))
+        if not self.selected:
+            return None
+        if self.multiple:
+            order = {option.value: index for index, option in enumerate(self.options)}
+            return sorted(self.selected, key=order.__getitem__)
+        return self.selected[0]
+
+    def load(self, value, other_text=None) -> None:
+        if isinstance(value, list):
+            self.selected = [v for v in value if v in self.valid_values]
+        else:
+            self.selected = [value] if value in self.valid_values else []
+        self.data = (self.selected or None) if self.multiple else (self.selected[0] if self.selected else None)
+        self.other_text = other_text or ""
+
+    def is_selected(self, option: Option) -> bool:
+        return option.value in self.selected
+
+    @property
+    def other_chosen(self) -> bool:
+        return self.other_value is not None and self.other_value in self.selected
+
+    def check(self, form) -> None:
+        if self.other_chosen:
+            if not self.other_text:
+                raise ValidationError(_l("Please specify your “other” answer."))
+            if len(self.other_text) > MAX_TEXT_LENGTH:
+                raise ValidationError(
+                    _l(
+                        "Your answer is too long: %(count)s characters; the maximum is %(max)s.",
+                        count=format_number(len(self.other_text), self.language),
+                        max=format_number(MAX_TEXT_LENGTH, self.language),
+                    )
+                )
+
+
+def option_pairs(question: Any, language: str) -> list[tuple[str, str]]:
+    return [(c.code, localized(c, "label", language)) for c in question.choices]
+
+
+class ChoiceType(BaseQuestionType):
+    """Options given by the question's choices (``choices`` in the definition), read from XLSForm's
+    ``<word> list_name``."""
+
+    has_choices = True
+    field_class: ClassVar[type[QuestionField]] = ChoiceQuestionField
+
+    def selectable_codes(self, choice_codes):
+        return set(choice_codes)
+
+    def accepts_xlsform(self, row):
+        return row.word in self.xlsform_types
+
+    def from_xlsform(self, row):
+        args = row.args
+        if not args or len(args) > 2 or (len(args) == 2 and args[1] != "or_other"):
+            row.problem("type", _("Write “%(type)s list_name”, optionally followed by “or_other”.", type=row.word))
+            return None
+        list_name = args[0]
+        if list_name not in row.choice_lists:
+            row.problem("type", _("The list “%(list)s” is not in the choices sheet.", list=list_name))
+            return None
+        if row.cells.get("choice_filter"):
+            row.problem("choice_filter", _("Choice filters are not supported."))
+            return None
+        question = XLSFormQuestion(self.key)
+        if not self.xlsform_settings(row, question, other=len(args) == 2):
+            return None
+        question.choice_rows = [choice_row for choice_row, _choice in row.choice_lists[list_name]]
+        question.choices = [dict(choice) for _row, choice in row.choice_lists[list_name]]
+        return question
+
+    def xlsform_settings(self, row: Any, question: XLSFormQuestion, *, other: bool) -> bool:
+        """Settings from the row (``other``: the type ends with ``or_other``); False after reporting a problem."""
+        if other:
+            row.problem("type", _("This type of question cannot have “or_other”."))
+            return False
+        return True
+
+
+class DisplayMixin:
+    """Radios, or a drop-down list (``display``; XLSForm's ``minimal`` appearance)."""
+
+    display_settings_fields: ClassVar[dict[str, Any]] = {"display": DISPLAY_FIELD}
+
+    @staticmethod
+    def dropdown(question: Any) -> bool:
+        return question.setting("display") == "dropdown"
+
+    @staticmethod
+    def display_from_xlsform(row: Any, question: XLSFormQuestion) -> None:
+        if "minimal" in row.appearance:
+            question.settings["display"] = "dropdown"
+            question.settings_column = "appearance"
+
+
+class OtherChoiceType(ChoiceType):
+    """Single and multiple choice: one Answer row per chosen option, and "other, please specify" (``other``): a row
+    with ``is_other`` and the text. Crossed and used as segments in the results."""
+
+    figures = frozenset({Figure.CATEGORIES, Figure.OTHER_TEXTS})
+    crossable = True
+    segmentable = True
+    other_share: ClassVar[float] = 0.05  # synthetic respondents who answer "other"
+
+    def field_options(self, question, language, territories):
+        return {"options": option_pairs(question, language), "other": bool(question.setting("other"))}
+
+    def xlsform_settings(self, row, question, *, other):
+        if other:
+            question.settings["other"] = True
+        return True
+
+    def answer_rows(self, value, other_text, lookup):
+        fields = []
+        for code in value if isinstance(value, list) else [value]:
+            if code == lookup.other:
+                if other_text:
+                    fields.append({"is_other": True, "text_value": other_text})
+            elif code in lookup.options:
+                fields.append({"choice_id": lookup.options[code]})
+        return fields
+
+    def chosen_codes(self, question: Any, rows: list[Any], lookup: Any, values: dict[str, Any]) -> list[str]:
+        """The codes of the stored rows (the "other" code for an "other" row, whose text goes to ``values``)."""
+        chosen = []
+        for row in rows:
+            if row.is_other:
+                chosen.append(other_code(question))
+                values[question.code + OTHER_SUFFIX] = row.text_value or ""
+            else:
+                code = lookup.code_of(row.choice_id)
+                if code is not None:
+                    chosen.append(code)
+        return chosen
+
+    def summarize(self, question, result, figures):
+        rows = figures.categories.get(question.id, [])
+        count = result.answered
+        chosen = {r.choice_id: r.answers for r in rows if r.choice_id is not None}
+        result.rows = [
+            Row(localized(c, "label"), chosen.get(c.id, 0), share(chosen.get(c.id, 0), count)) for c in question.choices
+        ]
+        result.other_count = sum(r.answers for r in rows if r.is_other)
+        if question.setting("other") or result.other_count:
+            result.rows.append(Row(_("Other"), result.other_count, share(result.other_count, count)))
+        result.other_texts = figures.other_texts.get(question.id, [])
+
+    def categories(self, question, territories):
+        found = [Category(c.id, localized(c, "label")) for c in question.choices]
+        if question.setting("other"):
+            found.append(Category(OTHER_KEY, _("Other")))
+        return found
+
+    def category_column(self, question, answer):
+        return sa.func.coalesce(answer.choice_id, OTHER_KEY)
+
+    def other_column(self, question: Any, layout: Any) -> list[Column]:
+        """The column of the "other" texts, when the question offers "other"."""
+        if not question.setting("other"):
+            return []
+        qid, other = question.id, other_code(question)
+
+        def other_text(a):
+            return next((r.text_value for r in a.get(qid, ()) if r.is_other), None)
+
+        label = f"{text_of(question, layout.language)} — {OTHER_LABEL[layout.language]}"
+        return [Column(f"{question.code}/{other}", label, other_text)]
+
+    def export_value(self, question, rows, layout):
+        other = other_code(question)
+        mark = OTHER_LABEL[layout.language] if layout.labels else other
+        chosen = [mark if r.is_other else layout.value_of(r.choice_id) for r in rows]
+        values = {question.code: self.exported_choice(chosen)}
+        text = next((r.text_value for r in rows if r.is_other), None)
+        if text is not None:
+            values[f"{question.code}/{other}"] = text
+        return values
+
+    def exported_choice(self, chosen: list[Any]) -> Any:
+        return chosen
+
+    def codebook_rows(self, question, territories):
+        yield from super().codebook_rows(question, territories)
+        if question.setting("other"):
+            key = self.key
+            yield (question.code, key, "", "", "other", other_code(question), OTHER_LABEL["fr"], OTHER_LABEL["en"])
+
+    def synthetic_other(self, question: Any, plan: Any, english: bool, values: dict[str, Any]) -> bool:
+        """Whether this synthetic respondent answers "other" (its text then goes to ``values``)."""
+        if question.id in plan.others and plan.rng.random() < self.other_share:
+            values[question.code + OTHER_SUFFIX] = plan.rng.choice(OTHER_TEXTS_EN if english else OTHER_TEXTS_FR)
+            return True
+        return False
