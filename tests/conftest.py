@@ -3,7 +3,6 @@
 The database is SQLite (a temporary file) unless TEST_DATABASE_URL names another, e.g. PostgreSQL.
 """
 
-import contextvars
 import os
 import re
 import tempfile
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
@@ -38,6 +36,7 @@ from app.models import (
     User,
 )
 from tests.allowed_skips import is_allowed
+from tests.support.clients import IsolatedClient, finish_responses, forget_responses
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -155,39 +154,6 @@ def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
-_unclosed_responses: list = []
-# A server closes each response once sent; the test client leaves that to the test, so the responses are closed
-# here MAX_UNCLOSED requests later, or when finish_responses() is called.
-MAX_UNCLOSED = 50
-
-
-class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (and ``g``), as in production, although the test has one pushed; and
-    its body is read there to the end, as a WSGI server does once the view has returned (a streamed body then runs
-    in its own app context and session, app/streaming.py, and must be done before the test goes on with the same
-    database connection). It is closed later (below), so what runs after the response can be observed apart."""
-
-    def _open_and_read(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if not response.is_sequence:
-            response.make_sequence()
-        return response
-
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(self._open_and_read, *args, **kwargs)
-        _unclosed_responses.append(response)
-        if len(_unclosed_responses) > MAX_UNCLOSED:
-            _unclosed_responses.pop(0).close()
-        return response
-
-
-def finish_responses() -> None:
-    """Close the responses the test clients returned, as a server does once it has sent one: what the app left for
-    after the response (e-mail delivery, a password-reset request) runs now."""
-    while _unclosed_responses:
-        _unclosed_responses.pop(0).close()
-
-
 class MailOutbox:
     """What was handed to the mail server (``smtplib.SMTP`` replaced by a recorder, ``MAIL_SERVER`` set)."""
 
@@ -289,7 +255,7 @@ def _transaction(request, app):
         try:
             yield
         finally:
-            _unclosed_responses.clear()
+            forget_responses()
             db.session.remove()
             with db.engine.begin() as connection:
                 for table in reversed(db.metadata.sorted_tables):
@@ -306,7 +272,7 @@ def _transaction(request, app):
     try:
         yield
     finally:
-        _unclosed_responses.clear()
+        forget_responses()
         db.session.remove()
         db.session = original
         if outer.is_active:

@@ -26,6 +26,7 @@ import json
 import logging
 import re
 import secrets
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -41,6 +42,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.core.errors import DomainError
+from app.deferred import after_response
 from app.extensions import db
 from app.i18n import current_language, localized
 from app.models import (
@@ -439,17 +441,34 @@ def seal_casts(ballot: Ballot) -> int:
 REWRITTEN_TABLES = ("ballot_casts", "ballots")
 _REWRITE_FLAG = "concerto.voting.rewrite_storage"
 REWRITE_LOCK_TIMEOUT = "5s"
+#: How long the rewrite waits for the transactions older than the close to end (seconds, polled every 0.2 s).
+REWRITE_WAIT_SECONDS = 30.0
+
+# Client sessions (of any database of the server: PostgreSQL keeps old row versions for any of them) whose
+# transaction, or snapshot, began before the close committed: VACUUM cannot drop an old version one of them may
+# still read, so the rewrite waits for them to end.
+_OLDER_TRANSACTIONS = sa.text(
+    """
+    SELECT count(*) FROM pg_stat_activity
+    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+      AND ((backend_xid IS NOT NULL AND age(backend_xid) >= age(xid(CAST(:closed AS xid8))))
+           OR (backend_xmin IS NOT NULL AND age(backend_xmin) >= age(xid(CAST(:closed AS xid8)))))
+    """
+)
 
 
 def rewrite_storage_after_commit() -> None:
-    """Ask for :func:`rewrite_storage` once the current transaction is committed (nothing if it rolls back)."""
-    db.session.info[_REWRITE_FLAG] = True
+    """Ask for :func:`rewrite_storage` once the current transaction is committed (nothing if it rolls back): after
+    the response in a request (the facilitator does not wait for it), at once in a command. PostgreSQL only."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.info[_REWRITE_FLAG] = db.session.scalar(sa.text("SELECT CAST(pg_current_xact_id() AS text)"))
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _rewrite_after_commit(session: sa.orm.Session) -> None:
-    if session.info.pop(_REWRITE_FLAG, False):
-        rewrite_storage(session.get_bind())
+    closed = session.info.pop(_REWRITE_FLAG, None)
+    if closed:
+        after_response(rewrite_storage, session.get_bind(), closed_by=closed)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
@@ -458,18 +477,22 @@ def _forget_rewrite(session: sa.orm.Session, previous_transaction: sa.orm.Sessio
         session.info.pop(_REWRITE_FLAG, None)
 
 
-def rewrite_storage(bind: sa.Engine | sa.Connection) -> bool:
+def rewrite_storage(
+    bind: sa.Engine | sa.Connection, *, closed_by: str | None = None, wait: float = REWRITE_WAIT_SECONDS
+) -> bool:
     """PostgreSQL: rewrite :data:`REWRITTEN_TABLES` into new files (``VACUUM FULL``, which rebuilds their
     indexes too), so that the old versions of rewritten rows — dead tuples that kept the pseudonyms, the exact
     groups and, in their ``xmin``, the transaction of each vote — leave the database's pages. Runs outside any
-    transaction, on a connection of its own, after the close is committed; True when it ran.
+    transaction, on a connection of its own, after the close is committed; True when it ran with nothing older
+    than the close (``closed_by``, its transaction id) still open, so that no old version can have stayed.
 
+    VACUUM keeps the old versions that a transaction started before the close may still read (a long backup, or
+    any transaction of the same server, whatever its database): it waits up to ``wait`` seconds for them to end,
+    and runs anyway after that (a warning is logged; :func:`publish_results` runs it again).
     Not on SQLite (``secure_delete`` overwrites deleted content there), nor when the session works inside a
-    transaction its caller holds (``bind`` is a connection): the old rows are still visible to that
-    transaction. VACUUM keeps the old versions that a transaction started before the close may still read
-    (a long backup, for example): :func:`publish_results` runs it again. It needs the database user to own
-    the tables, as the user who runs the migrations does; otherwise PostgreSQL skips them and the warning is
-    logged.
+    transaction its caller holds (``bind`` is a connection): the old rows are still visible to that transaction.
+    It needs the database user to own the tables, as the user who runs the migrations does; otherwise PostgreSQL
+    skips them and the warning is logged.
     """
     if bind.dialect.name != "postgresql" or isinstance(bind, sa.Connection):
         return False
@@ -480,6 +503,9 @@ def rewrite_storage(bind: sa.Engine | sa.Connection) -> bool:
 
     try:
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            clear = closed_by is None or _wait_for_older_transactions(connection, closed_by, wait)
+            if not clear:
+                warnings.append("transactions older than the close were still open: old row versions may remain")
             driver = connection.connection.dbapi_connection
             driver.add_notice_handler(keep)
             try:
@@ -494,6 +520,16 @@ def rewrite_storage(bind: sa.Engine | sa.Connection) -> bool:
     for warning in warnings:
         logger.warning("Ballot tables: %s", warning)
     return not warnings
+
+
+def _wait_for_older_transactions(connection: sa.Connection, closed_by: str, wait: float) -> bool:
+    """True once no client transaction older than ``closed_by`` is open; False if some still are after ``wait``."""
+    deadline = time.monotonic() + wait
+    while connection.scalar(_OLDER_TRANSACTIONS, {"closed": closed_by}):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 # --- live results -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from itsdangerous.encoding import base64_decode
 from app.extensions import db
 from app.models import Role, Sector, VotingMethod
 from app.voting.ballots import make_pseudonym
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, finish_responses
 from tests.integration.voting_helpers import create_ballot, make_ballot, option_ids, post_vote, receipt_on_page
 
 __all__ = ["create_ballot"]
@@ -74,6 +74,7 @@ def cast_six_votes_and_close(app, client, auth, create_user, create_organization
     auth.login(facilitator)  # the test holds no transaction open while the ballot closes (no older snapshot)
     token = csrf_token_from(client.get(f"/manage/ballots/{ballot_id}").get_data(as_text=True))
     assert client.post(f"/manage/ballots/{ballot_id}/close", data={"csrf_token": token}).status_code == 302
+    finish_responses()  # the tables are rewritten once the response has left
     key = app.config["SECRET_KEY"]
     return ballot_id, [make_pseudonym(ballot_id, f"user-{user_id}", key) for user_id in voter_ids]
 
