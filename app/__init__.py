@@ -33,8 +33,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, deferred, errors, mail, ratelimits, security
+    from app import cli, deferred, errors, events, mail, ratelimits, security
     from app.web import boundary
+
+    events.register(app)
 
     ratelimits.register(app)
     errors.register(app)

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.events import MAX_ATTENDANCE, Event, EventAttendance, EventKind, EventScope, event_hosts
 from app.models.moderation import (
     Comment,
     Contribution,
@@ -68,6 +69,7 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "MAX_ATTENDANCE",
     "AccountToken",
     "Anonymity",
     "Answer",
@@ -84,6 +86,10 @@ __all__ = [
     "Comment",
     "Contribution",
     "Eligibility",
+    "Event",
+    "EventAttendance",
+    "EventKind",
+    "EventScope",
     "IllegalTransition",
     "Invitation",
     "ItemSource",
@@ -123,6 +129,7 @@ __all__ = [
     "User",
     "VoterRecord",
     "VotingMethod",
+    "event_hosts",
     "item_themes",
     "process_territories",
     "utcnow",

@@ -60,7 +60,7 @@ from app.web.forms import attempt
 PER_PAGE = 50
 COUNT_CAP = 10_000
 MAX_PAGE = 100_000
-FILTERS = ("process", "survey", "question", "state", "theme", "territory", "flagged", "language", "q")
+FILTERS = ("process", "survey", "event", "question", "state", "theme", "territory", "flagged", "language", "q")
 DISMISSED_KEY = "moderation_dismissed"
 DECIDED = {
     "approve": _l("Item approved."),
@@ -114,6 +114,8 @@ def queue_query(filters: dict[str, str]) -> sa.Select:
         query = query.where(ModerationItem.process_id == _int(filters["process"]))
     if _int(filters.get("survey")):
         query = query.where(ModerationItem.survey_id == _int(filters["survey"]))
+    if _int(filters.get("event")):
+        query = query.where(ModerationItem.event_id == _int(filters["event"]))
     if _int(filters.get("question")):
         query = query.where(ModerationItem.question_id == _int(filters["question"]))
     if filters.get("state") in {s.value for s in ItemState}:
