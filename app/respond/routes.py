@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from app.audit import record, record_access
 from app.auth.access import facilitator_required, public
+from app.events.links import event_choices, event_id_in
 from app.extensions import csrf, db, limiter
 from app.forms import EmptyForm
 from app.i18n import current_language
@@ -815,6 +816,7 @@ def _paper_home(survey: Survey, form: PaperStartForm, status: int = 200):
         .scalars()
         .all()
     )
+    form.event_id.choices = event_choices(survey.process_id)
     page = render_template(
         "respond/paper_home.html",
         survey=survey,
@@ -855,6 +857,7 @@ def start_paper_entry(survey_id: int):
                 channel=ResponseChannel.PAPER,
                 entered_by=current_user,
             )
+            response.event_id = event_id_in(survey.process_id, form.event_id.data)
         except sa.exc.IntegrityError:  # the same key, twice at once: the first one created the response
             db.session.rollback()
             submission = storage.find_submission(key)

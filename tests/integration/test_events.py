@@ -295,3 +295,128 @@ def test_an_event_with_ideas_cannot_be_deleted(client, auth, process_with_phases
     response = _post(client, f"/events/{event.id}", f"/events/{event.id}/delete", {}, follow_redirects=True)
     assert "ne peut pas être supprimé" in response.get_data(as_text=True) or "reste" in response.get_data(as_text=True)
     assert count_rows(Event) == 1
+
+
+def test_a_paper_questionnaire_and_invitation_links_are_tied_to_an_event(client, auth, create_survey):
+    import re
+
+    from app.models import Invitation, Response
+
+    auth.login(Role.FACILITATOR)
+    survey = create_survey([{"questions": [{"code": "q", "type": "short_text"}]}])
+    event = make_event(survey.process, title="Atelier de Granby")
+    make_event(create_survey().process, title="Ailleurs")  # another process's event is not offered
+    home = client.get(f"/surveys/{survey.id}/paper").get_data(as_text=True)
+    assert "Atelier de Granby" in home and "Ailleurs" not in home
+    client.post(
+        f"/surveys/{survey.id}/paper",
+        data={
+            "csrf_token": csrf_token_from(home),
+            "start_key": re.search(r'name="start_key" type="hidden" value="([^"]+)"', home).group(1),
+            "locale": "fr_CA",
+            "event_id": str(event.id),
+        },
+    )
+    assert db.session.scalar(sa.select(Response.event_id)) == event.id
+    page = f"/surveys/{survey.id}/distribute"
+    assert "Atelier de Granby" in client.get(page).get_data(as_text=True)
+    _post(
+        client, page, f"/surveys/{survey.id}/invitations", {"count": "3", "output": "page", "event_id": str(event.id)}
+    )
+    assert db.session.scalars(sa.select(Invitation.event_id)).all() == [event.id] * 3
+
+
+def test_people_met_by_territory_and_audience_on_the_dashboard_and_in_the_report(
+    client, auth, create_process, create_territory, create_survey, create_organization, create_user
+):
+    from app.events.figures import people_met
+    from app.models import Contribution, OrientationEvidence, OrientationState, Response, ResponseStatus, Sector
+
+    granby = create_territory("Granby", code="GRA")
+    magog = create_territory("Magog", code="MAG")
+    process = create_process(territories=[granby, magog])
+    now = datetime.now(UTC)
+    workshop = make_event(
+        process, granby, starts_at=now - timedelta(days=9), counts={"parents": 20, "youth": 3}, title="Atelier"
+    )
+    make_event(process, None, starts_at=now - timedelta(days=2), counts={"others": 12}, kind="virtual_meeting")
+    make_event(process, magog, starts_at=now + timedelta(days=9), counts={"partners_school": 80}, kind="assembly")
+    survey = create_survey(process=process)
+    for territory in ("GRA", "GRA", "MAG"):
+        db.session.add(
+            Response(
+                survey=survey, survey_version=1, status=ResponseStatus.COMPLETE, attributes={"territory": territory}
+            )
+        )
+    school = create_organization(sector=Sector.SCHOOL, territory=magog)
+    partner = create_user(Role.PARTNER, organization=school)
+    db.session.add(
+        Contribution(process_id=process.id, author_id=partner.id, organization_id=school.id, title="T", description="D")
+    )
+    db.session.commit()
+
+    figures = people_met(process.id, now)
+    assert (figures.events, figures.people_met, figures.respondents, figures.partners_active) == (2, 35, 3, 1)
+    rows = {
+        row.key: (row.name, row.events, row.people_met, row.respondents, row.partners_active)
+        for row in figures.by_territory
+    }
+    assert rows == {
+        str(granby.id): ("Granby", 1, 23, 2, 0),
+        str(magog.id): ("Magog", 0, 0, 1, 1),  # the assembly has not happened yet
+        "regional": (None, 1, 12, None, None),
+    }
+    audiences = {row.key: (row.events, row.people_met, row.partners_active) for row in figures.by_audience}
+    assert audiences == {
+        "parents": (1, 20, None),
+        "youth": (1, 3, None),
+        "others": (1, 12, None),
+        "partners_school": (0, 0, 1),
+    }
+
+    auth.login(Role.FACILITATOR)
+    dashboard = client.get(f"/processes/{process.id}/participation").get_data(as_text=True)
+    assert "Personnes rencontrées lors des événements" in dashboard and "comptée deux fois" in dashboard
+    assert "Personnes rencontrées par territoire" in dashboard
+
+    # The report: the ideas of each event, and how many are evidence of an adopted orientation.
+    _post(client, f"/events/{workshop.id}", f"/events/{workshop.id}/ideas", {"ideas": "Idée un\nIdée deux"})
+    first = db.session.scalars(sa.select(ModerationItem).order_by(ModerationItem.id)).first()
+    orientation = Orientation(process_id=process.id, title_fr="Adoptée", state=OrientationState.ADOPTED)
+    db.session.add(orientation)
+    db.session.flush()
+    db.session.add(OrientationEvidence(orientation_id=orientation.id, item_id=first.id))
+    db.session.commit()
+    from app.events.figures import ideas_by_event
+
+    rows = [(e.event.title_fr, e.ideas, e.adopted_evidence) for e in ideas_by_event(process.id)]
+    assert rows[0] == ("Atelier", 2, 1)
+    report = client.get(f"/processes/{process.id}/report").get_data(as_text=True)
+    assert 'id="events-title"' in report and "Événements, leur participation et les idées recueillies" in report
+
+
+def test_the_demo_seeds_a_year_of_events_once(client):
+    from app.demo import PROCESS_SLUG, seed_demo
+    from app.events.figures import people_met
+    from app.models import Process
+
+    seed_demo(date.today())
+    db.session.commit()
+    seed_demo(date.today())
+    db.session.commit()
+    process = db.session.scalar(sa.select(Process).filter_by(slug=PROCESS_SLUG))
+    kinds = db.session.execute(
+        sa.select(Event.kind, sa.func.count()).where(Event.process_id == process.id).group_by(Event.kind)
+    ).all()
+    assert dict(kinds) == {"workshop": 12, "public_meeting": 2, "focus_group": 1, "virtual_meeting": 5, "assembly": 1}
+    figures = people_met(process.id)
+    assert (figures.events, figures.people_met) == (20, 567)
+    audiences = {row.key: row.people_met for row in figures.by_audience}
+    assert audiences["parents"] == 230
+    workshop_territories = db.session.scalars(
+        sa.select(sa.func.count(sa.distinct(Event.territory_id))).where(Event.kind == "workshop")
+    ).one()
+    assert workshop_territories == 9
+    assert count_rows(ModerationItem) > 3  # the demo's answers and three ideas of the first workshop
+    html = client.get(f"/p/{PROCESS_SLUG}").get_data(as_text=True)
+    assert "567 personnes rencontrées" in html and "Atelier des parents — Sherbrooke" in html

@@ -1,23 +1,9 @@
-"""What the public sees of events: the timeline of past and coming events on the process page, with attendance."""
+"""What the public sees of events: the timeline of past and coming events on the process page, with attendance
+(templates/events/_timeline.html, included by the process page)."""
 
-from flask import Flask
-
-from app.events.audiences import audience_label
-from app.events.forms import scope_label
-from app.events.kinds import kind_label
-from app.events.timeline import timeline
+from app.events.timeline import Timeline, timeline
 from app.models import Process, utcnow
 
 
-def process_timeline(process: Process):
-    """The events of ``process`` for its public page (templates/events/_timeline.html)."""
+def process_timeline(process: Process) -> Timeline:
     return timeline(process, utcnow())
-
-
-def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        event_timeline=process_timeline,
-        event_kind_label=kind_label,
-        event_scope_label=scope_label,
-        audience_label=audience_label,
-    )
