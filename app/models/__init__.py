@@ -2,7 +2,16 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
-from app.models.events import MAX_ATTENDANCE, Event, EventAttendance, EventKind, EventScope, event_hosts
+from app.models.events import (
+    MAX_ATTENDANCE,
+    Event,
+    EventAttendance,
+    EventKind,
+    EventScope,
+    LiveRoom,
+    RoomMode,
+    event_hosts,
+)
 from app.models.moderation import (
     Comment,
     Contribution,
@@ -94,6 +103,7 @@ __all__ = [
     "Invitation",
     "ItemSource",
     "ItemState",
+    "LiveRoom",
     "ModerationItem",
     "OptionSource",
     "Organization",
@@ -116,6 +126,7 @@ __all__ = [
     "ResponseStatus",
     "ResultsVisibility",
     "Role",
+    "RoomMode",
     "Sector",
     "SignInSession",
     "SubmissionKey",

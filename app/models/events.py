@@ -111,3 +111,36 @@ class EventAttendance(Base):
     count: Mapped[int]
 
     event: Mapped[Event] = relationship(back_populates="attendance")
+
+
+class RoomMode(enum.StrEnum):
+    PARTNERS = "partners"  # partners sign in and vote as usual: one vote per person (or organization)
+    DEVICE = "device"  # anonymous, one vote per phone (a cookie): for a public workshop
+
+
+class LiveRoom(Base):
+    """A ballot opened "in the room": a projector page /live/<code> (QR code, short code, turnout, then the results
+    when the facilitator reveals them) and phones that join with the code. A room ends when the facilitator ends it
+    or at ``expires_at``; its code then says so."""
+
+    __tablename__ = "live_rooms"
+    __table_args__ = (sa.CheckConstraint("expires_at > opened_at", "expires_after_opening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    mode: Mapped[RoomMode] = mapped_column(enum_column(RoomMode, "mode"), default=RoomMode.PARTNERS)
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event | None] = relationship()
+
+    def is_live(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+    def __repr__(self) -> str:
+        return f"<LiveRoom {self.code}>"

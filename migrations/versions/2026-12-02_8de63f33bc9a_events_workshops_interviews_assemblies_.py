@@ -1,6 +1,6 @@
 """events: workshops, interviews, assemblies of a process, their attendance; ideas noted at an event become moderation items
 
-New tables events, event_kinds (a process's own kinds beside the built-in ones), event_attendance (declared counts
+New tables events, live_rooms (a ballot opened in the room: its code, mode, reveal), event_kinds (a process's own kinds beside the built-in ones), event_attendance (declared counts
 by audience group), event_hosts. moderation_items gains event_id and event_group and the source 'event';
 responses and invitations gain an optional event_id (a paper questionnaire filled in at a workshop).
 
@@ -85,6 +85,28 @@ def upgrade():
     with op.batch_alter_table('event_hosts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_hosts_organization_id'), ['organization_id'], unique=False)
 
+    op.create_table('live_rooms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=12), nullable=False),
+    sa.Column('ballot_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('mode', sa.Enum('partners', 'device', name='mode', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revealed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('expires_at > opened_at', name=op.f('ck_live_rooms_expires_after_opening')),
+    sa.ForeignKeyConstraint(['ballot_id'], ['ballots.id'], name=op.f('fk_live_rooms_ballot_id_ballots'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_live_rooms_event_id_events'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_live_rooms_opened_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_rooms')),
+    sa.UniqueConstraint('code', name=op.f('uq_live_rooms_code'))
+    )
+    with op.batch_alter_table('live_rooms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_rooms_ballot_id'), ['ballot_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_live_rooms_event_id'), ['event_id'], unique=False)
+
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('event_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_invitations_event_id'), ['event_id'], unique=False)
@@ -125,6 +147,12 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_invitations_event_id_events'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_invitations_event_id'))
         batch_op.drop_column('event_id')
+
+    with op.batch_alter_table('live_rooms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_rooms_event_id'))
+        batch_op.drop_index(batch_op.f('ix_live_rooms_ballot_id'))
+
+    op.drop_table('live_rooms')
 
     with op.batch_alter_table('event_hosts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_hosts_organization_id'))

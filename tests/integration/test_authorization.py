@@ -88,6 +88,7 @@ def sample_arguments(create_user, create_organization, create_territory, create_
         "number": 1,
         "fmt": "csv",
         "event_id": make_event(create_process()).id,
+        "code": "ABCDEF",  # a live room code that does not exist: public pages say so, facilitator pages 404
     }
 
 

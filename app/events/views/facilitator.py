@@ -18,9 +18,10 @@ from app.events.kinds import add_kind, kind_label, kinds_of
 from app.events.operations import EventData, delete_event, idea_count, save_event
 from app.events.phases import outside_phases, phases_of
 from app.events.timeline import events_of
+from app.events.views import live as live_views
 from app.extensions import db
 from app.forms import EmptyForm, choices
-from app.models import Event, EventScope, Organization, Process, Territory
+from app.models import Event, EventScope, LiveRoom, Organization, Process, Territory, utcnow
 from app.web.forms import attempt, submitted
 
 
@@ -168,6 +169,11 @@ def _render_event(event: Event, ideas_form, import_form, status: int = 200, prob
         outside_phases=outside_phases(event.process, _to_local(event.starts_at).date()),
         problems=problems,
         delete_form=EmptyForm(),
+        live_ballots=live_views.open_ballots(event.process_id),
+        rooms=db.session.scalars(
+            sa.select(LiveRoom).where(LiveRoom.event_id == event.id).order_by(LiveRoom.opened_at.desc())
+        ).all(),
+        now=utcnow(),
     ), status
 
 
