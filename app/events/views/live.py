@@ -143,7 +143,7 @@ def room_status(code: str):
 
 @bp.route("/live", methods=["GET", "POST"])
 @public
-@limiter.limit("300/minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LIVE_JOIN_RATE_LIMIT"], methods=["POST"])
 def join_room():
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
