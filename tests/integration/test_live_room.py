@@ -55,7 +55,7 @@ def test_phones_vote_anonymously_once_each_and_the_projector_shows_only_the_turn
     assert again.status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Cast)) == 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoterRecord)) == 0  # nobody is named
-    status = client.get(f"/live/{room.code}/status.json").get_json()
+    status = client.get(f"/live/{room.code}/status").get_json()
     assert status == {"turnout": 3, "open": True, "revealed": False, "live": True}
     projector = client.get(f"/live/{room.code}").get_data(as_text=True)
     assert '<span id="turnout">3</span>' in projector
@@ -70,7 +70,7 @@ def test_the_reveal_closes_the_vote_and_shows_the_results_on_the_projector(app, 
     client.post(f"/live/{room.code}/reveal", data={"csrf_token": csrf_token_from(control)})
     db.session.refresh(ballot)
     assert ballot.status is BallotStatus.CLOSED
-    assert client.get(f"/live/{room.code}/status.json").get_json()["revealed"] is True
+    assert client.get(f"/live/{room.code}/status").get_json()["revealed"] is True
     projector = _phone(app).get(f"/live/{room.code}").get_data(as_text=True)
     assert "Résultat, en mots simples" in projector or "Classement" in projector
     assert "Littératie" in projector and "5" in projector

@@ -129,7 +129,7 @@ def projector(code: str):
     )
 
 
-@bp.get("/live/<code>/status.json")
+@bp.get("/live/<code>/status")
 @public
 def room_status(code: str):
     room = live.find_room(code)
