@@ -276,8 +276,8 @@ def _measure(url: sa.URL, redis_url: str) -> list[dict]:
             log.close()
             text = (work / "gunicorn.log").read_text()
             print(
-                f"   gunicorn log: {text.count('WORKER TIMEOUT')} worker timeouts, {text.count('Traceback')} tracebacks, "
-                f"{text.count('Booting worker')} workers booted",
+                f"   gunicorn log: {text.count('WORKER TIMEOUT')} worker timeouts, "
+                f"{text.count('Traceback')} tracebacks, {text.count('Booting worker')} workers booted",
                 flush=True,
             )
         minute_casts = _casts(url, rooms[0]["ballot_id"])
