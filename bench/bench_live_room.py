@@ -8,9 +8,10 @@
    process, each with a room open in the demo's assembly, anonymous one vote per phone.
 2. *Server*: the production application under gunicorn (``gunicorn.conf.py``: workers and threads from the CPU
    count), rate limits in Redis, ``LIVE_JOIN_RATE_LIMIT`` raised since every phone comes from 127.0.0.1.
-3. *Phones* (httpx, asyncio, each phone its own cookies, as a browser without JavaScript): open ``/live``, type
-   the code (POST), land on the room's ballot, tick one or two options and send; the answer must be the page
-   saying the vote is recorded. A projector polls ``/live/<code>/status`` every 3 s meanwhile.
+3. *Phones* (httpx, asyncio, each phone its own cookies and a new connection per request, as a browser without
+   JavaScript): open ``/live``, type the code (POST), land on the room's ballot, tick one or two options and
+   send; the answer must be the page saying the vote is recorded. A projector polls ``/live/<code>/status``
+   every 3 s meanwhile.
    - *minute*: 300 phones arriving evenly over 60 seconds (a room scanning the code as it is shown);
    - *burst*: 300 other phones all at the same moment, on the second room (the worst case).
 4. *Checks*: the casts stored for each ballot equal the phones told "recorded", and the projector's last turnout
@@ -65,7 +66,9 @@ async def _phone(base: str, code: str, options: list[int], delay: float, rng: ra
 
     await asyncio.sleep(delay)
     started = time.perf_counter()
-    limits = httpx.Limits(max_connections=1, keepalive_expiry=1.0)
+    # A new connection per request: under load, gunicorn closes a kept-alive connection just as the next request
+    # goes out on it (ReadError); a browser retries that request on a new connection, this driver avoids the race.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
     async with httpx.AsyncClient(
         base_url=base, timeout=120.0, follow_redirects=True, limits=limits, verify=_SSL_CONTEXT
     ) as client:
