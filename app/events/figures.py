@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.events.audiences import AUDIENCES, PARTNER_PREFIX
 from app.extensions import db
@@ -196,6 +197,9 @@ def ideas_by_event(process_id: int) -> list[EventIdeas]:
         ).all()
     }
     events = db.session.scalars(
-        sa.select(Event).where(Event.process_id == process_id).order_by(Event.starts_at, Event.id)
+        sa.select(Event)
+        .where(Event.process_id == process_id)
+        .options(selectinload(Event.attendance), selectinload(Event.territory))
+        .order_by(Event.starts_at, Event.id)
     ).all()
     return [EventIdeas(event, *counts.get(event.id, (0, 0))) for event in events]

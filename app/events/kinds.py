@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
@@ -31,7 +32,12 @@ def kinds_of(process: Process) -> list[tuple[str, str]]:
 
 
 def kind_label(process: Process, key: str) -> str:
-    return dict(kinds_of(process)).get(key, key)
+    """The label of ``key`` (the process's kinds are read once per request: a timeline asks for each event)."""
+    cache = g.setdefault("event_kind_labels", {}) if has_app_context() else {}
+    cache_key = (process.id, current_language())
+    if cache_key not in cache:
+        cache[cache_key] = dict(kinds_of(process))
+    return cache[cache_key].get(key, key)
 
 
 def _key_of(label: str) -> str:
@@ -50,5 +56,6 @@ def add_kind(process: Process, label_fr: str, label_en: str = "") -> EventKind:
         raise DomainError(_l("This kind of event already exists."), "label_fr")
     kind = EventKind(process_id=process.id, key=key, label_fr=label_fr[:120], label_en=label_en[:120])
     db.session.add(kind)
+    g.pop("event_kind_labels", None)
     db.session.flush()
     return kind

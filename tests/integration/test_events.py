@@ -420,3 +420,25 @@ def test_the_demo_seeds_a_year_of_events_once(client):
     assert count_rows(ModerationItem) > 3  # the demo's answers and three ideas of the first workshop
     html = client.get(f"/p/{PROCESS_SLUG}").get_data(as_text=True)
     assert "567 personnes rencontrées" in html and "Atelier des parents — Sherbrooke" in html
+
+
+def test_the_timeline_and_the_report_read_events_in_a_constant_number_of_queries(
+    client, auth, create_process, create_territory, count_queries
+):
+    process = create_process()
+    territory = create_territory()
+    past = datetime.now(UTC) - timedelta(days=1)
+    auth.login(Role.FACILITATOR)
+
+    def counts() -> tuple[int, int]:
+        with count_queries() as page:
+            client.get(f"/p/{process.slug}")
+        with count_queries() as report:
+            client.get(f"/processes/{process.id}/report")
+        return page.count, report.count
+
+    make_event(process, territory, starts_at=past)
+    few = counts()
+    for n in range(6):
+        make_event(process, territory if n % 2 else None, starts_at=past - timedelta(days=n), counts={"youth": n})
+    assert counts() == few
