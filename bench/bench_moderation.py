@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.core.extensions import db  # noqa: E402
 from app.models import ItemSource, ItemState, ModerationItem, Process, ProcessStatus, Role, User  # noqa: E402
 from app.moderation import suggestions  # noqa: E402
 from bench.corpus import french_corpus  # noqa: E402

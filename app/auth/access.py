@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
-from app.extensions import login_manager
+from app.core.extensions import login_manager
 from app.models import Role
 
 PUBLIC = "public"

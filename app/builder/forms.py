@@ -20,11 +20,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from app.builder.choice_lines import format_choice_lines, parse_choice_lines
 from app.builder.definition import MAX_EXPRESSION
 from app.builder.slugs import SLUG_RE
-from app.forms import choices
-from app.labels import ANONYMITY_LABELS
+from app.core.labels import ANONYMITY_LABELS
 from app.models import Question
 from app.questions import question_type, registered_types
 from app.questions.base import BaseQuestionType
+from app.web.fields import choices
 
 
 class NewSurveyForm(FlaskForm):

@@ -66,9 +66,8 @@ from app.builder.operations import (
 from app.builder.paper import condition_in_words, numbering
 from app.builder.qr import qr_png, qr_svg
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
-from app.extensions import db
-from app.forms import EmptyForm, choices
-from app.i18n import current_language, localized
+from app.compliance.retention import purge_notice
+from app.core.extensions import db
 from app.models import (
     Choice,
     Invitation,
@@ -83,9 +82,10 @@ from app.models import (
     utcnow,
 )
 from app.questions import find_type, question_type
-from app.retention import purge_notice
-from app.urls import external_url, int_arg
+from app.web.fields import EmptyForm, choices
 from app.web.forms import attempt, populate_errors, submitted
+from app.web.i18n import current_language, localized
+from app.web.urls import external_url, int_arg
 
 logger = logging.getLogger(__name__)
 

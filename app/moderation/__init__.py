@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
+from app.core.signals import response_completed
 from app.moderation.items import on_response_completed
-from app.signals import response_completed
 
 bp = Blueprint("moderation", __name__)
 

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotOption,

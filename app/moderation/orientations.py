@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import (
     IllegalTransition,
     ItemState,

@@ -16,11 +16,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.audit import record_access
 from app.auth.access import facilitator_required, login_required, public
-from app.extensions import db
-from app.forms import EmptyForm
-from app.i18n import current_language, local_today
+from app.compliance.audit import record_access
+from app.compliance.retention import purge_date
+from app.core.extensions import db
 from app.models import (
     Ballot,
     Comment,
@@ -53,9 +52,10 @@ from app.moderation.forms import (
     ThemeForm,
 )
 from app.processes.routes import get_visible_process_or_404
-from app.retention import purge_date
 from app.web.boundary import records_access
+from app.web.fields import EmptyForm
 from app.web.forms import attempt
+from app.web.i18n import current_language, local_today
 
 PER_PAGE = 50
 COUNT_CAP = 10_000

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ItemState, ModerationItem, Process, Theme, User
 from app.moderation import themes
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import ModerationItem, Process, Territory, Theme, User, item_themes
 from app.moderation.decisions import DecisionError
 

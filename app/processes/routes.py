@@ -2,10 +2,10 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from app.auth.access import public
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import Process, Role, Survey, SurveyStatus, utcnow
 from app.processes import bp
+from app.web.i18n import local_today
 
 
 def get_visible_process_or_404(slug: str) -> Process:

@@ -28,11 +28,10 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response as HttpResponse
 
-from app.audit import record, record_access
 from app.auth.access import facilitator_required, public
-from app.extensions import csrf, db, limiter
-from app.forms import EmptyForm
-from app.i18n import current_language
+from app.compliance.audit import record, record_access
+from app.compliance.retention import purge_notice
+from app.core.extensions import csrf, db, limiter
 from app.models import (
     Anonymity,
     Invitation,
@@ -49,10 +48,11 @@ from app.models import (
 from app.respond import bp, engine, storage, structure
 from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
-from app.retention import purge_notice
-from app.urls import MAX_ID, external_url
 from app.web.boundary import manages_own_transaction, records_access
+from app.web.fields import EmptyForm
 from app.web.forms import attempt
+from app.web.i18n import current_language
+from app.web.urls import MAX_ID, external_url
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ UNAVAILABLE = {
     "empty": (409, _l("Nothing to answer"), _l("This questionnaire has no question to answer at the moment.")),
 }
 PAPER_STATUSES = {SurveyStatus.OPEN, SurveyStatus.CLOSED}
-# The respondent's forms check their own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a page
+# The respondent's forms check their own CSRF token, which does not expire (app.web.fields.SessionBoundCSRF): a page
 # sent hours later, or after the browser lost its session, is shown again as typed with these messages.
 PAGE_EXPIRED_TEXT = _l(
     "Your answers on this page are not saved yet (the page had expired). They are shown below: check them and "

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.auth.access import facilitator_required
-from app.extensions import db
+from app.compliance.retention import purge_notice
+from app.core.extensions import db
 from app.models import Question, Survey, Territory, utcnow
 from app.models.surveys import SURVEY_PAGES_LOADED
 from app.results import aggregate, bp, display
 from app.results.filters import FILTER_ARGS, FilterError, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
-from app.retention import purge_notice
 
 
 @bp.app_template_filter("pct")

@@ -24,11 +24,11 @@ from wtforms import (
 from wtforms import Form as NoCsrfForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField, choices
-from app.i18n import localized
-from app.labels import ELIGIBILITY_LABELS, RESULTS_VISIBILITY_LABELS, VOTING_METHOD_LABELS
+from app.core.labels import ELIGIBILITY_LABELS, RESULTS_VISIBILITY_LABELS, VOTING_METHOD_LABELS
 from app.models import Ballot, VotingMethod
 from app.voting.ballots import MAX_OPTIONS, ChoiceError
+from app.web.fields import MultiCheckboxField, choices
+from app.web.i18n import localized
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 EXTRA_OPTION_ROWS = 2

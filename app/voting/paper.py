@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
+from app.compliance import audit
+from app.core.extensions import db
 from app.exports.export import unneutralize
-from app.extensions import db
 from app.models import Ballot, BallotStatus, Cast, CastSource, PaperImport, User, VotingMethod
 from app.models.voting import new_cast_id
 from app.voting.ballot_csv import BallotFileError, _sniff_delimiter, check_ballot_csv, column_letter, parse_ballot_csv

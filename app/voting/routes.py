@@ -28,10 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import facilitator_required, login_required
-from app.errors import ERROR_TEXTS
-from app.extensions import csrf, db
-from app.forms import AnsweringForm, EmptyForm, choices
-from app.i18n import current_language, localized
+from app.core.extensions import csrf, db
 from app.models import (
     Ballot,
     BallotStatus,
@@ -49,8 +46,6 @@ from app.models import (
     VotingMethod,
     utcnow,
 )
-from app.streaming import in_app_context
-from app.urls import page_arg
 from app.voting import ballots as domain
 from app.voting import bp
 from app.voting.export import ballots_csv, results_csv, tally_method_name
@@ -68,14 +63,19 @@ from app.voting.paper import PaperImportRejected, import_paper_ballots
 from app.voting.results import ballot_plan, cast_cells, compute_results, live_results
 from app.voting.tally import GRADE_LABELS
 from app.web.boundary import SAFE_METHODS, manages_own_transaction, writes_on_get
+from app.web.error_pages import ERROR_TEXTS
+from app.web.fields import AnsweringForm, EmptyForm, choices
 from app.web.forms import attempt, populate_errors, submitted
+from app.web.i18n import current_language, localized
+from app.web.streaming import in_app_context
+from app.web.urls import page_arg
 
 PAPER_MAX_BYTES = 2 * 1024 * 1024
 RECEIPTS_PER_PAGE = 100
 RECEIPT_SESSION_KEY = "voting_receipt"
 NOT_NOW_TITLE = _l("Not possible now")
 CAST_ATTEMPTS = 5
-# The ballot form checks its own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a ballot sent
+# The ballot form checks its own CSRF token, which does not expire (app.web.fields.SessionBoundCSRF): a ballot sent
 # hours later, or after the session was lost, is shown again as filled in, with this message.
 BALLOT_EXPIRED_TEXT = _l("The page had expired: your vote is not recorded yet.")
 _SQLITE_WRITER = threading.Lock()

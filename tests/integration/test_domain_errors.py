@@ -10,13 +10,13 @@ from wtforms import StringField
 
 from app.admin.operations import AdminError
 from app.auth.accounts import EmailTaken, TokenError, TokenProblem
-from app.backup import BackupError
 from app.builder.definition import DefinitionInvalid
 from app.builder.invitations import InvitationError
 from app.builder.operations import BuilderError
 from app.builder.xlsform import XLSFormInvalid
+from app.compliance.backup import BackupError
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import IllegalTransition, Role, SurveyStatus, Territory
 from app.moderation.decisions import DecisionError, RedactionRequired, StaleDecision
 from app.participation.figures import TargetError

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, ItemSource, ItemState, ModerationItem, RejectReason, Role, Theme, utcnow
 from app.moderation import decisions, redaction
 from app.respond import storage

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import csrf as csrf_protect
-from app.extensions import db
+from app.core.extensions import csrf as csrf_protect
+from app.core.extensions import db
 from app.models import Anonymity, Answer, Cast, Invitation, Response, Role, VoterRecord, VotingMethod
 from app.models.people import hash_token
 from tests.conftest import count_rows, csrf_token_from

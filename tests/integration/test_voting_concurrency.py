@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotStatus,

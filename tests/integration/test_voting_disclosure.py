@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db, limiter
+from app.core.extensions import db, limiter
 from app.models import Cast, CastSource, ResultsVisibility, Role, Sector, VotingMethod
 from app.voting.paper import import_paper_ballots
 from tests.conftest import csrf_token_from

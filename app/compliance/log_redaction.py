@@ -4,7 +4,7 @@ The tokens of resume links (``/r/<token>``), invitation links (``/i/<token>``), 
 (``/account/invitation/<token>``) and password resets (``/password/reset/<token>``) open a respondent's answers or
 an account: whoever reads a log must not be able to use them. :func:`redact` replaces them with ``[redacted]``;
 :func:`install` makes every log record of the process go through it (the app's own loggers, Flask's, werkzeug's
-development server); gunicorn's access and error logs go through :class:`app.gunicorn_logging.RedactingLogger`.
+development server); gunicorn's access and error logs go through :class:`app.web.gunicorn_logging.RedactingLogger`.
 A test walks the URL map: a new route with a ``token`` argument fails it until its prefix is listed here.
 """
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 
 FORMAT = "concerto-backup"
 FORMAT_VERSION = 1

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import (
     AccountToken,
     Answer,

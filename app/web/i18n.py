@@ -39,7 +39,7 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
 
 
 def register(app: Flask) -> None:
-    from app.labels import label
+    from app.core.labels import label
     from app.models import Role
 
     # ``localized`` is a global too (not only in the context): the templates of the question types use it, and

@@ -1,4 +1,4 @@
-"""gunicorn's logger with tokens redacted (``logger_class`` in gunicorn.conf.py; see app/log_redaction.py).
+"""gunicorn's logger with tokens redacted (``logger_class`` in gunicorn.conf.py; see app/compliance/log_redaction.py).
 
 Every value an access-log format can name (request line, path, query, referer, any header or environ value) is
 redacted before formatting, so a custom ``access_log_format`` stays safe; the cookie and authorization headers are
@@ -7,7 +7,7 @@ never written at all. The error log ("Error handling request /r/…") goes throu
 
 from gunicorn.glogging import Logger
 
-from app.log_redaction import REDACTED, RedactTokens, redact
+from app.compliance.log_redaction import REDACTED, RedactTokens, redact
 
 _CREDENTIAL_ATOMS = {"{cookie}i", "{authorization}i", "{set-cookie}o"}
 

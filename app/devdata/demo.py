@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Sector, Territory, User
 
 TERRITORIES = [
@@ -312,14 +312,14 @@ def _seed_moderation(report: SeedReport) -> None:
 
 
 def seed_responses(target: int, today: date, *, seed: int = 2024) -> int:
-    """Top each open demo survey up to ``target`` synthetic responses (app/synthetic.py); returns how many were
+    """Top each open demo survey up to ``target`` synthetic responses (app/devdata/synthetic.py); returns how many were
     added. Territories get uneven weights (their population target times a seeded factor), so that some stay under
     their participation target."""
     import random
     from datetime import UTC, datetime, time
 
+    from app.devdata.synthetic import top_up
     from app.models import ParticipationTarget, Survey, SurveyStatus, utcnow
-    from app.synthetic import top_up
 
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None:

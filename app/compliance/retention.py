@@ -1,13 +1,14 @@
 """Retention (Quebec's Law 25): responses are deleted once their survey's retention period has passed (requests
-of a person to see or erase their data: app/privacy_requests.py). No request objects here; the caller commits."""
+of a person to see or erase their data: app/compliance/privacy_requests.py). No request objects here; the caller
+commits."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import Response, Survey, User
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     ItemSource,

@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter, ``app.extensions.limiter``): where they are counted, and what happens when that
+"""Rate limits (Flask-Limiter, ``app.core.extensions.limiter``): where they are counted, and what happens when that
 store does not answer.
 
 With ``RATELIMIT_STORAGE_URI=redis://…`` every worker and server shares the counters. When Redis does not answer,
@@ -42,4 +42,4 @@ def register(app: Flask) -> None:
     source = logging.getLogger("flask-limiter")
     if _RELAY not in source.handlers:
         source.addHandler(_RELAY)
-        source.propagate = False  # relayed: each report is logged once, under app.ratelimits
+        source.propagate = False  # relayed: each report is logged once, under app.web.ratelimits

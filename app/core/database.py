@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 
 
 def configure_engine(engine: sa.Engine) -> None:

@@ -1,7 +1,7 @@
 """Health of the app's dependencies, for a load balancer: the database always, Redis when it is configured.
 
 The database is the app's own health: without it nothing works, so ``/healthz`` answers 503. Redis only holds
-the rate-limit counters, and without it they are counted in each process's memory (app/ratelimits.py): the app
+the rate-limit counters, and without it they are counted in each process's memory (app/web/ratelimits.py): the app
 still serves everyone, so ``/healthz`` says ``"redis": "down"`` with 200 — or 503 when the operator asks for
 strict checks (``HEALTHZ_STRICT``, e.g. to take a server out of the pool rather than let its limits drift).
 """
@@ -11,8 +11,8 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 
-from app.extensions import db
-from app.ratelimits import safe_uri
+from app.core.extensions import db
+from app.web.ratelimits import safe_uri
 
 logger = logging.getLogger(__name__)
 _redis_was_down = False  # per process: a warning when Redis stops answering, not one per health check

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
 

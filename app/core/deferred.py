@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 
-from app.extensions import db
+from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 :func:`send_mail` queues a message on the current database session (after Indico's ``core/notifications.py``).
 When the session commits, the queue is delivered: during a request, after the response has been sent
-(app/deferred.py), so neither the delivery nor its duration shows to the person; in a command, at once. A rollback
+(app/core/deferred.py), so neither the delivery nor its duration shows to the person; in a command, at once. A rollback
 drops what was queued inside what it undid (a whole transaction, or only a savepoint), and a transaction that ends
 without a commit drops its queue: nobody receives a link to something that was never saved.
 
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app.deferred import after_response
-from app.extensions import db
+from app.core.deferred import after_response
+from app.core.extensions import db
 
 logger = logging.getLogger(__name__)
 

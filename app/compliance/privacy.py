@@ -7,7 +7,7 @@ JSON-serializable data. Secret-ballot contents never belong here: only that the 
 from collections.abc import Callable
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, User
 
 DataSection = Callable[[User], Any]
