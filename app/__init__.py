@@ -87,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app import moderation, orientations
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -112,3 +113,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(participation_bp)
+    moderation.register(app)
+    orientations.register(app)

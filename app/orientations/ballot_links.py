@@ -65,9 +65,10 @@ def add_to_ballot(orientation: Orientation, ballot: Ballot, actor: User) -> Ball
     return option
 
 
-@sa.event.listens_for(BallotOption.adopted, "set")
-def _follow_adoption(option: BallotOption, value: Any, old: Any, _initiator: Any) -> None:
-    """Adopting an orientation's option adopts the orientation (and un-adopting moves it back to the vote)."""
+def follow_adoption(option: BallotOption, value: Any, old: Any, _initiator: Any) -> None:
+    """Adopting an orientation's option adopts the orientation (and un-adopting moves it back to the vote).
+
+    Listens to ``BallotOption.adopted`` (wired by :func:`app.orientations.register`)."""
     if option.orientation_id is None or bool(value) == bool(old):
         return
     with db.session.no_autoflush:

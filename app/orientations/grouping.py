@@ -29,7 +29,7 @@ Deterministic: fixed random state, answers processed in id order. Fewer than 8 u
 grouped by pairwise similarity instead (connected components of cosine >= 0.3).
 
 Importing this module imports numpy, SciPy and scikit-learn (about 1 s): import it where grouping runs
-(``app.moderation.suggestions`` does, inside its functions), never from a module loaded at start-up.
+(``app.orientations.suggestions`` does, inside its functions), never from a module loaded at start-up.
 """
 
 from __future__ import annotations

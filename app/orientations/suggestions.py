@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from app.core.extensions import db
 from app.models import ItemState, ModerationItem, Process, Theme, User
-from app.moderation import themes
+from app.orientations import themes
 
 if TYPE_CHECKING:
     # grouping imports numpy, SciPy and scikit-learn (about 1 s): imported where grouping runs, not at start-up.
-    from app.moderation import grouping
+    from app.orientations import grouping
 
 
 @dataclass
@@ -40,7 +40,7 @@ def signature(item_ids: Iterable[int]) -> str:
 
 
 def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
-    from app.moderation import grouping
+    from app.orientations import grouping
 
     rows = db.session.execute(
         sa.select(ModerationItem.id, ModerationItem.redacted_text, ModerationItem.language)
@@ -55,7 +55,7 @@ def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
 
 def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView]:
     """Suggested groups of the process's approved items, with their representatives loaded (one query)."""
-    from app.moderation import grouping
+    from app.orientations import grouping
 
     groups = grouping.suggest_groups(approved_inputs(process_id))
     views = [

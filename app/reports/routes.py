@@ -11,7 +11,7 @@ from app.models import Process
 from app.participation import figures
 from app.reports import bp
 from app.reports.report import build_report
-from app.results.routes import all_territories
+from app.results.filters import all_territories
 from app.web.i18n import local_today
 
 
