@@ -37,6 +37,6 @@ def role_required(role: Role) -> Callable[[Callable], Callable]:
     return decorator
 
 
-login_required = role_required(Role.PARTNER)
+partner_required = role_required(Role.PARTNER)
 facilitator_required = role_required(Role.FACILITATOR)
 admin_required = role_required(Role.ADMIN)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth import bp
-from app.auth.access import login_required, public
+from app.auth.access import partner_required, public
 from app.auth.accounts import (
     TokenError,
     TokenProblem,
@@ -55,7 +55,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@partner_required
 def logout():
     sign_out()
     flash(_("You are signed out."), "info")
@@ -63,7 +63,7 @@ def logout():
 
 
 @bp.post("/logout/everywhere")
-@login_required
+@partner_required
 def logout_everywhere():
     user = current_user._get_current_object()
     audit.record(user, "user.sign_out_everywhere", user)
@@ -136,7 +136,7 @@ def forgot_password():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@partner_required
 def account():
     form = AccountForm(obj=current_user if request.method == "GET" else None)
     password_form = ChangePasswordForm(prefix="pw")
@@ -151,7 +151,7 @@ def account():
 
 
 @bp.post("/account/password")
-@login_required
+@partner_required
 def change_password():
     form = AccountForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
@@ -170,7 +170,7 @@ def change_password():
 
 
 @bp.get("/account/data")
-@login_required
+@partner_required
 def download_my_data():
     from app.compliance.privacy import export_user_data
 

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -24,7 +23,7 @@ from app.core.labels import ANONYMITY_LABELS
 from app.models import Question
 from app.questions import question_type, registered_types
 from app.questions.base import BaseQuestionType
-from app.web.fields import choices
+from app.web.fields import LocalDateTimeField, choices
 
 
 class NewSurveyForm(FlaskForm):
@@ -69,8 +68,8 @@ class SurveySettingsForm(FlaskForm):
         choices=choices((mode.value, text) for mode, text in ANONYMITY_LABELS.items()),
         default="anonymous",
     )
-    opens_at = DateTimeLocalField(_l("Opens on (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes on (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    opens_at = LocalDateTimeField(_l("Opens on (optional)"), validators=[Optional()])
+    closes_at = LocalDateTimeField(_l("Closes on (optional)"), validators=[Optional()])
     slug = StringField(
         _l("Address"),
         validators=[

@@ -1,14 +1,18 @@
-"""Form pieces shared by several features."""
+"""Form pieces shared by several features: the button-only form, the answering forms' CSRF without a time limit,
+checkbox lists, option lists, and the one date-and-time field in the application's time zone."""
 
 import math
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf, same_origin, validate_csrf
-from wtforms import SelectChoice, SelectMultipleField, SubmitField, ValidationError
+from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, SubmitField, ValidationError
 from wtforms.csrf.core import CSRF
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -72,3 +76,32 @@ class MultiCheckboxField(SelectMultipleField):
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms options."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def app_zone() -> ZoneInfo:
+    """The application's time zone as a zoneinfo zone (pytz's rules stop in 2037)."""
+    return ZoneInfo(str(get_timezone()))
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored (aware UTC) date and time as the application's naive local time, as a form shows it."""
+    if value is None:
+        return None
+    return value.astimezone(app_zone()).replace(tzinfo=None)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the application's time zone (``<input type="datetime-local">``).
+
+    ``data`` is what was typed (naive, local time); :attr:`utc` is the aware UTC value to store. A stored value is
+    given to the form with :func:`utc_to_local`.
+    """
+
+    def __init__(self, label: Any = None, validators: Any = None, format: str = "%Y-%m-%dT%H:%M", **kwargs: Any):
+        super().__init__(label, validators, format=format, **kwargs)
+
+    @property
+    def utc(self) -> datetime | None:
+        if self.data is None:
+            return None
+        return self.data.replace(tzinfo=app_zone()).astimezone(UTC)

@@ -22,7 +22,7 @@ from app.moderation.decisions import DecisionError, RedactionRequired, StaleDeci
 from app.participation.figures import TargetError
 from app.respond.storage import RespondError, ResponseAlreadyComplete, ResponseIncomplete
 from app.voting.ballots import InvalidBallot, NotAcceptingCasts, NotEligible, VotingError
-from app.voting.paper import PaperImportRejected
+from app.voting.paper_ballots import PaperImportRejected
 from app.web.forms import MAX_FLASHED, attempt, populate_errors
 from tests.conftest import count_rows
 

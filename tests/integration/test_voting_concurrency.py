@@ -25,7 +25,7 @@ from app.models import (
     VotingMethod,
 )
 from app.voting import ballots as domain
-from app.voting.paper import import_paper_ballots
+from app.voting.paper_ballots import import_paper_ballots
 from tests.integration.voting_helpers import make_ballot
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.committed]

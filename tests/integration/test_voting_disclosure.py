@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.core.extensions import db, limiter
 from app.models import Cast, CastSource, ResultsVisibility, Role, Sector, VotingMethod
-from app.voting.paper import import_paper_ballots
+from app.voting.paper_ballots import import_paper_ballots
 from tests.conftest import csrf_token_from
 from tests.integration.voting_helpers import create_ballot, option_ids, post_vote
 

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.access import login_required
+from app.auth.access import partner_required
 from app.core.extensions import db
 from app.models import (
     Comment,
@@ -33,7 +33,7 @@ CONTRIBUTION_PHASES = (PhaseKind.CONSULTATION, PhaseKind.SYNTHESIS)
 
 
 @bp.get("/p/<slug>/orientations")
-@login_required
+@partner_required
 def partner_orientations(slug: str):
     process = get_visible_process_or_404(slug)
     published = db.session.scalars(
@@ -50,7 +50,7 @@ def partner_orientations(slug: str):
 
 
 @bp.get("/orientations/<int:orientation_id>")
-@login_required
+@partner_required
 def partner_orientation(orientation_id: int):
     orientation = published_orientation_or_404(orientation_id)
     return _partner_orientation_page(orientation, CommentForm(formdata=None))
@@ -70,7 +70,7 @@ def _partner_orientation_page(orientation: Orientation, form: CommentForm, statu
 
 
 @bp.post("/orientations/<int:orientation_id>/comments")
-@login_required
+@partner_required
 def comment_orientation(orientation_id: int):
     orientation = published_orientation_or_404(orientation_id)
     form = CommentForm()
@@ -95,7 +95,7 @@ def _contributions_open(process: Process) -> bool:
 
 
 @bp.route("/p/<slug>/contribute", methods=["GET", "POST"])
-@login_required
+@partner_required
 def contribute(slug: str):
     process = get_visible_process_or_404(slug)
     form = ContributionForm()
