@@ -6,7 +6,7 @@
 1. *Live assembly*: 100 partners cast a ranking ballot of 10 options at the same moment: 100 threads released
    by a barrier, each with its own application context and session, sharing a pool of 40 connections (as a
    few app-server workers would), load the ballot and the voter and call
-   :func:`app.voting.routes.commit_cast` like the voting view (the domain function
+   :func:`app.voting.casting.commit_cast` like the voting view (the domain function
    :func:`app.voting.ballots.cast_vote`, one commit, started again on a transient database error). Measured:
    time per cast (p50, p95), the wall time of the whole wave, and that exactly 100 casts and 100 voter records
    exist afterwards, with the receipts that were handed out (nothing lost, nothing duplicated). "Responsive"
@@ -122,7 +122,7 @@ def live_assembly(app) -> dict:
     """100 simultaneous casts; returns timings and integrity checks."""
     from app.core.extensions import db
     from app.models import Ballot, Cast, User, VoterRecord, utcnow
-    from app.voting.routes import commit_cast
+    from app.voting.casting import commit_cast
 
     ballot_id, options, users, _territories = _seed(app, LIVE_OPTIONS, VOTERS)
     rng = np.random.default_rng(SEED)

@@ -12,11 +12,6 @@ the code itself).
 
 from __future__ import annotations
 
-import random
-import threading
-import time
-from contextlib import nullcontext
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +42,7 @@ from app.models import (
 )
 from app.voting import ballots as domain
 from app.voting import bp
+from app.voting.casting import commit_cast
 from app.voting.export import ballots_csv, results_csv, tally_method_name
 from app.voting.forms import (
     EXTRA_OPTION_ROWS,
@@ -73,11 +69,9 @@ PAPER_MAX_BYTES = 2 * 1024 * 1024
 RECEIPTS_PER_PAGE = 100
 RECEIPT_SESSION_KEY = "voting_receipt"
 NOT_NOW_TITLE = _l("Not possible now")
-CAST_ATTEMPTS = 5
 # The ballot form checks its own CSRF token, which does not expire (app.web.fields.SessionBoundCSRF): a ballot sent
 # hours later, or after the session was lost, is shown again as filled in, with this message.
 BALLOT_EXPIRED_TEXT = _l("The page had expired: your vote is not recorded yet.")
-_SQLITE_WRITER = threading.Lock()
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -267,32 +261,6 @@ def cast_vote(ballot_id: int):
     # token the code is derived from, not the code.
     session[RECEIPT_SESSION_KEY] = {"ballot": ballot.id, "user": current_user.id, "token": receipt.token}
     return redirect(url_for(".show_ballot", ballot_id=ballot.id), 303)
-
-
-@manages_own_transaction
-def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> domain.Receipt:
-    """Cast and commit, as one transaction of its own (what this request read so far is rolled back first).
-
-    The transaction starts again, a few times, when the database asks to: SQLite when two writers meet
-    ("database is locked"), PostgreSQL on a deadlock. On SQLite, casts of this process also take turns on a
-    lock, so that they queue instead of sleeping in SQLite's busy handler. Used by the voting view and by
-    bench/bench_voting.py.
-    """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    for turn in range(1, CAST_ATTEMPTS + 1):
-        db.session.rollback()
-        try:
-            with _SQLITE_WRITER if sqlite else nullcontext():
-                receipt = domain.cast_vote(ballot, voter, ballot_choices, now)
-                db.session.commit()
-        except sa.exc.OperationalError as error:
-            db.session.rollback()
-            if turn == CAST_ATTEMPTS or not domain.is_transient(error):
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * turn)  # noqa: S311 - jitter, not a secret
-            continue
-        return receipt
-    raise AssertionError("unreachable")
 
 
 @bp.get("/ballots/<int:ballot_id>/results")

@@ -31,7 +31,7 @@ modules that commit for them; tests/unit/test_view_commits.py reads app/ and all
 a routes module). The boundary commits nothing for them and rolls back what they leave, but their GETs are checked
 all the same. They are:
 
-- ``voting.cast_vote``, with its helper ``voting.commit_cast`` (also used by bench/bench_voting.py): the cast is
+- ``voting.cast_vote``, through ``app.voting.casting.commit_cast`` (also used by bench/bench_voting.py): the cast is
   committed in a transaction of its own, started again when the database asks to (SQLite busy, a PostgreSQL
   deadlock); a ballot past its closing time is closed and sealed (and committed) before the vote is refused.
 - ``respond.save_page``: a respondent's page and its submission key are committed together inside the ``try``

@@ -11,7 +11,6 @@ MARK = "manages_own_transaction"
 OPTED_OUT = {
     "respond/views/public.py:save_page",
     "voting/routes.py:cast_vote",
-    "voting/routes.py:commit_cast",
     "voting/routes.py:_with_fresh_snapshot",
 }
 
