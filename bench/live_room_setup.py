@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 def setup(rooms: int) -> dict:
     from app import create_app
-    from app.demo import PROCESS_SLUG
+    from app.core.extensions import db
+    from app.devdata.demo import PROCESS_SLUG
     from app.events import live
-    from app.extensions import db
     from app.models import Ballot, BallotOption, Event, Process, Role, RoomMode, User, VotingMethod
 
     app = create_app()

@@ -4,7 +4,7 @@ organizations by sector, others. Keys are stored (``EventAttendance.audience``, 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from app.labels import label
+from app.core.labels import label
 from app.models import Sector
 
 PARTNER_PREFIX = "partners_"

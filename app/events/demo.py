@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Event, EventAttendance, EventScope, Process, Territory
 
 # (days from the seeding day, kind, territory code or scope, title fr, title en, {audience: count})

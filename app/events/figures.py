@@ -14,8 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.core.extensions import db
 from app.events.audiences import AUDIENCES, PARTNER_PREFIX
-from app.extensions import db
 from app.models import (
     Ballot,
     Comment,

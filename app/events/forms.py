@@ -3,14 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.events.audiences import AUDIENCES, audience_label
-from app.forms import MultiCheckboxField, choices
 from app.models import MAX_ATTENDANCE, EventScope
+from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 COUNT_MESSAGE = _l("Enter a whole number from 0 to %(max)s.", max=f"{MAX_ATTENDANCE:,}".replace(",", " "))
 SCOPE_LABELS = {
     EventScope.TERRITORY: _l("In a territory"),
@@ -42,7 +41,7 @@ class _EventFormBase(FlaskForm):
     kind = SelectField(_l("Kind of event"), validators=[InputRequired()])
     title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Date and time"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    starts_at = LocalDateTimeField(_l("Date and time"), validators=[InputRequired()])
     scope = RadioField(
         _l("Where"),
         choices=choices((scope.value, text) for scope, text in SCOPE_LABELS.items()),

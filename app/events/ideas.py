@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError, Reason
+from app.core.extensions import db
 from app.events.audiences import audience_from_text
-from app.extensions import db
 from app.models import Event, ModerationItem, Territory
 from app.moderation.items import items_from_event
 from app.voting.ballot_csv import column_letter, sniff_delimiter

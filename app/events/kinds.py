@@ -8,9 +8,9 @@ from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
-from app.extensions import db
-from app.i18n import current_language
+from app.core.extensions import db
 from app.models import EventKind, Process
+from app.web.i18n import current_language
 
 BUILTIN_KINDS = {
     "workshop": _l("Workshop"),

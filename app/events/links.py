@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from app.extensions import db
-from app.forms import choices
-from app.i18n import localized
+from app.core.extensions import db
 from app.models import Event
+from app.web.fields import choices
+from app.web.i18n import localized
 
 
 def event_choices(process_id: int) -> list:

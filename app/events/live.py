@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Ballot, Cast, Event, LiveRoom, RoomMode, User, utcnow
 from app.voting import ballots as voting
 

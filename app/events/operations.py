@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
+from app.core.extensions import db
 from app.events.audiences import AUDIENCES
 from app.events.kinds import kinds_of
 from app.events.phases import phases_of
-from app.extensions import db
 from app.models import (
     MAX_ATTENDANCE,
     Event,

@@ -4,7 +4,7 @@ facilitators edit; only this module would change)."""
 from dataclasses import dataclass
 from datetime import date
 
-from app.labels import label
+from app.core.labels import label
 from app.models import Process
 
 

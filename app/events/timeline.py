@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Event, Process
 
 

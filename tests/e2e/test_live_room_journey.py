@@ -8,8 +8,8 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.demo import PROCESS_SLUG
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.demo import PROCESS_SLUG
 from app.models import Ballot, BallotOption, BallotStatus, Event, ModerationItem, Process, VotingMethod, utcnow
 from tests.e2e.conftest import assert_accessible, screenshot, sign_in
 

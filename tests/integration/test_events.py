@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Event,
     EventAttendance,
@@ -21,7 +21,7 @@ from app.models import (
     PhaseKind,
     Role,
 )
-from app.moderation import orientations as orient
+from app.orientations import orientations as orient
 from tests.conftest import count_rows, csrf_token_from
 
 
@@ -396,7 +396,7 @@ def test_people_met_by_territory_and_audience_on_the_dashboard_and_in_the_report
 
 
 def test_the_demo_seeds_a_year_of_events_once(client):
-    from app.demo import PROCESS_SLUG, seed_demo
+    from app.devdata.demo import PROCESS_SLUG, seed_demo
     from app.events.figures import people_met
     from app.models import Process
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import BallotStatus, Cast, LiveRoom, Role, RoomMode, VoterRecord, VotingMethod, utcnow
 from tests.conftest import csrf_token_from
 from tests.integration.test_events import make_event

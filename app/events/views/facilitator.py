@@ -1,16 +1,13 @@
 """Facilitators record the events of a process, their attendance and the ideas heard there."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.auth.access import facilitator_required
+from app.compliance import audit
+from app.core.extensions import db
 from app.events import bp, ideas
 from app.events.audiences import AUDIENCES, audience_choices
 from app.events.forms import IdeasForm, ImportIdeasForm, KindForm, attendance_field_name, event_form_class
@@ -19,22 +16,9 @@ from app.events.operations import EventData, delete_event, idea_count, save_even
 from app.events.phases import outside_phases, phases_of
 from app.events.timeline import events_of
 from app.events.views import live as live_views
-from app.extensions import db
-from app.forms import EmptyForm, choices
 from app.models import Event, EventScope, LiveRoom, Organization, Process, Territory, utcnow
+from app.web.fields import EmptyForm, choices, utc_to_local
 from app.web.forms import attempt, submitted
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(str(get_timezone()))
-
-
-def _to_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=_zone()).astimezone(UTC)
-
-
-def _to_local(value: datetime) -> datetime:
-    return value.astimezone(_zone()).replace(tzinfo=None)
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -50,7 +34,7 @@ def _event_form(process: Process, event: Event | None = None, formdata=None):
             "kind": event.kind,
             "title_fr": event.title_fr,
             "title_en": event.title_en,
-            "starts_at": _to_local(event.starts_at),
+            "starts_at": utc_to_local(event.starts_at),
             "scope": event.scope.value,
             "territory_id": event.territory_id or 0,
             "phase_id": event.phase_id or 0,
@@ -74,7 +58,7 @@ def _data_of(form) -> EventData:
         kind=form.kind.data,
         title_fr=form.title_fr.data or "",
         title_en=form.title_en.data or "",
-        starts_at=_to_utc(form.starts_at.data),
+        starts_at=form.starts_at.utc,
         scope=EventScope(form.scope.data),
         territory_id=form.territory_id.data or None,
         phase_id=form.phase_id.data or None,
@@ -86,7 +70,7 @@ def _data_of(form) -> EventData:
 
 
 def _warn_outside_phases(process: Process, event: Event) -> None:
-    if outside_phases(process, _to_local(event.starts_at).date()):
+    if outside_phases(process, utc_to_local(event.starts_at).date()):
         flash(_("Note: this date is outside the phases of the process. The event is saved all the same."), "warning")
 
 
@@ -166,7 +150,7 @@ def _render_event(event: Event, ideas_form, import_form, status: int = 200, prob
         ideas_form=ideas_form,
         import_form=import_form,
         idea_count=idea_count(event),
-        outside_phases=outside_phases(event.process, _to_local(event.starts_at).date()),
+        outside_phases=outside_phases(event.process, utc_to_local(event.starts_at).date()),
         problems=problems,
         delete_form=EmptyForm(),
         live_ballots=live_views.open_ballots(event.process_id),

@@ -8,19 +8,19 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.auth.access import facilitator_required, public
 from app.builder.qr import qr_svg
+from app.compliance import audit
+from app.core.extensions import db, limiter
 from app.events import bp, live
-from app.extensions import db, limiter
-from app.forms import AnsweringForm, EmptyForm
 from app.models import Ballot, BallotStatus, Event, LiveRoom, RoomMode, utcnow
-from app.urls import external_url
 from app.voting import ballots as voting
 from app.voting.forms import field_name, read_choices
 from app.voting.results import compute_results
 from app.voting.tally import GRADE_LABELS
+from app.web.fields import AnsweringForm, EmptyForm
 from app.web.forms import attempt, submitted
+from app.web.urls import external_url
 
 DEVICE_COOKIE = "concerto_room_device"
 POLL_SECONDS = 3
