@@ -2,7 +2,8 @@
 
 LIX (Björnsson) = words per sentence + 100 × share of long words (more than six letters). Under 30 is very easy,
 30–40 easy (everyday texts), 40–50 average (newspapers), over 50 hard. A sentence ends with ``.``, ``!``, ``?`` or
-``:``; a message without an ending (a button, a heading) is one sentence of its own. Figures are per group of
+``:``; a message without an ending (a button, a heading) is one sentence of its own; a placeholder (a number, a
+name) is one short word; a message with plural forms counts once, in its plural form. Figures are per group of
 texts (one respondent page), since LIX means little on a lone button label.
 
 ``python -m tests.support.readability`` prints the table recorded in docs/READABILITY.md.
@@ -28,11 +29,13 @@ GROUPS: dict[str, list[str]] = {
     "Questions (hints, refusals)": ["app/questions/*.py"],
     "Saved for later": ["templates/respond/saved.html"],
     "Thanks": ["templates/respond/thanks.html"],
-    "Survey unavailable": ["templates/respond/unavailable.html"],
-    "Notices of the respondent pages": ["app/respond/*.py"],
+    "Notices and the page of a survey that cannot be answered": [
+        "templates/respond/unavailable.html",
+        "app/respond/*.py",
+    ],
 }
 
-_WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:]+(?:\s|$)")
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
@@ -53,7 +56,7 @@ class Figures:
 def figures(texts: list[str]) -> Figures:
     words = sentences = long_words = 0
     for text in texts:
-        text = _PLACEHOLDER.sub("", text)
+        text = _PLACEHOLDER.sub("2", text)  # a number, a name: one short word
         found = _WORD.findall(text)
         if not found:
             continue
@@ -72,7 +75,7 @@ def _method(path: Path) -> str:
 
 
 def messages(pattern: str) -> list[str]:
-    """The English messages (msgids, plural forms included) of the files matching ``pattern``."""
+    """The English messages (msgids; the plural form of a message that has one) of the files matching ``pattern``."""
     found: list[str] = []
     for path in sorted(ROOT.glob(pattern)):
         options = {"trimmed": "true"} if _method(path) == "jinja2" else {}
@@ -80,9 +83,9 @@ def messages(pattern: str) -> list[str]:
         for _line, message, _comments, _context in extract_from_file(
             _method(path), str(path), keywords=keywords, options=options
         ):
-            for text in message if isinstance(message, tuple) else (message,):
-                if text and text not in found:
-                    found.append(text)
+            text = message[1] if isinstance(message, tuple) else message
+            if text and text not in found:
+                found.append(text)
     return found
 
 
@@ -91,11 +94,12 @@ def french(english: list[str]) -> list[str]:
         catalog = read_po(handle, locale="fr_CA")
     texts = []
     for text in english:
-        message = catalog.get(text) or next((m for m in catalog if isinstance(m.id, tuple) and text in m.id), None)
+        message = catalog.get(text) or next((m for m in catalog if isinstance(m.id, tuple) and m.id[1] == text), None)
         if message is None:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        texts.extend(s for s in strings if s)
+        string = message.string[1] if isinstance(message.string, tuple) else message.string
+        if string:
+            texts.append(string)
     return texts
 
 

@@ -1,0 +1,53 @@
+"""Issue 16, "parents first": a plain start on a small phone, honest conditions without JavaScript, and pages that
+announce what happened (voting errors and receipts) to screen readers."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+SURVEY = "/s/besoins-parents-0-8"
+SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def small_phone(browser):
+    contexts = []
+
+    def make(*, javascript: bool = True, locale: str = "fr-CA"):
+        context = browser.new_context(locale=locale, java_script_enabled=javascript, **SMALL_PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_the_start_button_is_on_the_first_screen_and_privacy_is_said_in_three_sentences(small_phone, live_server):
+    page = small_phone()
+    for language in ("fr", "en"):
+        page.goto(live_server.url + SURVEY)
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+        start = page.locator("#start-button button, button#start-button").first
+        expect(start).to_have_text("Commencer" if language == "fr" else "Start answering")
+        box = start.bounding_box()
+        assert box["y"] + box["height"] <= 640, box
+        essentials = page.locator(".privacy-essentials")
+        text = " ".join(essentials.inner_text().split())
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+        assert len(sentences) == 3, sentences
+        assert ("2 ans" if language == "fr" else "2 years") in text
+        assert "730" not in page.content()
+        notice = page.get_by_text("Pourquoi nous posons ces questions" if language == "fr" else "Why we ask")
+        expect(notice).to_be_hidden()
+        page.get_by_text("Lire l’avis complet" if language == "fr" else "Read the full notice").click()
+        expect(notice).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert_accessible(page)
