@@ -51,3 +51,36 @@ def test_the_start_button_is_on_the_first_screen_and_privacy_is_said_in_three_se
         expect(notice).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert_accessible(page)
+
+
+def test_without_javascript_a_same_page_condition_says_when_to_answer(small_phone, live_server):
+    page = small_phone(javascript=False)
+    page.goto(live_server.url + SURVEY)
+    page.get_by_role("button", name="Commencer").click()
+    expect(page).to_have_title(re.compile(r"^Page 1 de 4 · "))
+    garde = page.locator('[data-question="garde"]')
+    expect(garde).to_be_visible()  # no script hides it: it says when it applies
+    expect(garde.locator(".condition-hint")).to_have_text(
+        "Répondez seulement si vous avez choisi « Moins de 2 ans », « 2 ou 3 ans » ou « 4 ou 5 ans » "
+        "à la question précédente."
+    )
+    expect(page.get_by_role("radiogroup", name=re.compile("service de garde"))).to_have_accessible_description(
+        re.compile("^Répondez seulement si")
+    )
+    page.locator('[name="q_territoire"]').select_option(label="Coaticook")
+    page.locator('[name="q_nb_enfants"]').fill("1")
+    page.locator('input[name="q_ages"][value="6-8"]').check()
+    page.locator('input[name="q_garde"][value="cpe"]').check()  # answered although it does not apply: dropped
+    page.get_by_role("button", name="Suivant").click()
+    expect(page).to_have_title(re.compile(r"^Page 2 de 4 · "))
+    page.locator('input[name="q_aides"][value="activites"]').check()
+    page.locator('input[name="q_soutien"]').last.check()
+    page.get_by_role("button", name="Suivant").click()
+    expect(page).to_have_title(re.compile(r"^Page 3 de 4 · "))
+    transport = page.locator('[data-question="transport_details"] .condition-hint')
+    expect(transport).to_have_text("Répondez seulement si vous avez choisi « Le transport » à la question précédente.")
+    page.locator('input[name="q_obstacles"][value="aucun"]').check()
+    page.get_by_role("button", name="Suivant").click()
+    expect(page).to_have_title(re.compile(r"^Page 4 de 4 · "))
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(page).to_have_url(re.compile(r"/thanks$"))

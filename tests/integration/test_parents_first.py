@@ -1,0 +1,118 @@
+"""Issue 16 through the test client: a question whose display condition depends on the same page says when to answer
+it (in words) and is required only when its condition holds on submit; the progress line never grows."""
+
+import re
+
+import pytest
+
+from tests.integration.respond_helpers import Respondent
+
+PAGES = [
+    {
+        "title_fr": "Transport",
+        "questions": [
+            {
+                "code": "transport",
+                "type": "yes_no",
+                "required": True,
+                "label_fr": "Le transport vous empêche-t-il d’aller aux activités?",
+                "label_en": "Does transport keep you from going to activities?",
+            },
+            {
+                "code": "idee",
+                "type": "long_text",
+                "required": True,
+                "label_fr": "Qu’est-ce qui vous aiderait?",
+                "label_en": "What would help you?",
+                "relevant": "${transport} = 'yes'",
+            },
+            {
+                "code": "ages",
+                "type": "multiple_choice",
+                "label_fr": "Âges des enfants",
+                "choices": [
+                    ("0-1", "0 à 1 an", "0 to 1"),
+                    ("2-3", "2 à 3 ans", "2 to 3"),
+                    ("6-8", "6 à 8 ans", "6 to 8"),
+                ],
+            },
+            {
+                "code": "garde",
+                "type": "short_text",
+                "label_fr": "Service de garde",
+                "relevant": "selected(${ages}, '0-1') or selected(${ages}, '2-3')",
+            },
+            {"code": "nombre", "type": "numeric", "label_fr": "Combien?"},
+            {"code": "detail", "type": "short_text", "label_fr": "Détail", "relevant": "${nombre} > 2"},
+        ],
+    },
+    {"title_fr": "Suite", "questions": [{"code": "plus", "type": "yes_no", "label_fr": "Encore?"}]},
+    {
+        "title_fr": "Seulement si encore",
+        "relevant": "${plus} = 'yes'",
+        "questions": [{"code": "quoi", "type": "short_text", "label_fr": "Quoi?"}],
+    },
+]
+
+
+@pytest.fixture
+def survey(create_survey):
+    return create_survey(PAGES, slug="transport")
+
+
+def block(html: str, code: str) -> str:
+    return re.search(
+        rf'<div class="question" data-question="{code}".*?</div>\s*(?=<div class="question"|<p|</form)', html, re.S
+    ).group(0)
+
+
+def test_a_question_shown_on_condition_says_when_to_answer_it_and_is_not_marked_required(client, survey):
+    parent = Respondent(client)
+    parent.start("/s/transport")
+    html = parent.html
+    idee = block(html, "idee")
+    assert (
+        "Répondez seulement si vous avez répondu Oui à la question précédente. Une réponse est alors obligatoire."
+        in idee
+    )
+    assert "(obligatoire)" not in idee and " required" not in idee
+    assert 'aria-describedby="q_idee:when' in idee
+    assert "(obligatoire)" in block(html, "transport")  # a question always asked stays marked
+    assert "Répondez seulement si vous avez choisi « 0 à 1 an » ou « 2 à 3 ans » à la question précédente." in block(
+        html, "garde"
+    )
+    assert "Répondez seulement si votre réponse à la question précédente est plus grande que 2." in block(
+        html, "detail"
+    )
+
+
+def test_the_condition_is_said_in_english_on_an_english_page(client, survey):
+    parent = Respondent(client)
+    parent.start("/s/transport")
+    parent.send(action="language:en")
+    assert "Answer only if you answered Yes to the previous question. An answer is then required." in parent.html
+
+
+def test_required_only_when_its_condition_holds_on_submit(client, survey):
+    parent = Respondent(client)
+    parent.start("/s/transport")
+    parent.send({"q_transport": "no"})  # the condition is false: the empty answer is fine
+    assert parent.response.request.path.endswith("/page/2"), parent.html
+    parent.send(action="back")
+    parent.send({"q_transport": "yes"})  # now it holds: an answer is required
+    assert parent.response.status_code == 422 or "Erreur" in parent.html
+    assert re.search(r"<title>Erreur :", parent.html)
+    assert "Qu’est-ce qui vous aiderait? — Entrez votre réponse." in parent.html
+
+
+def test_the_progress_line_counts_a_page_whose_condition_is_not_decided_yet(client, survey):
+    parent = Respondent(client)
+    parent.start("/s/transport")
+    assert "Page 1 de 3" in parent.html  # page 3 depends on page 2: not yet decided
+    parent.send({"q_transport": "no"})
+    assert "Page 2 de 3" in parent.html
+    parent.send({"q_plus": "yes"})
+    assert "Page 3 de 3" in parent.html
+    parent.send(action="back")
+    parent.send({"q_plus": "no"})  # page 3 is skipped: the survey ends after page 2
+    assert "/thanks" in parent.response.request.path
