@@ -64,7 +64,7 @@ def test_without_javascript_a_same_page_condition_says_when_to_answer(small_phon
         "Répondez seulement si vous avez choisi « Moins de 2 ans », « 2 ou 3 ans » ou « 4 ou 5 ans » "
         "à la question précédente."
     )
-    expect(page.get_by_role("radiogroup", name=re.compile("service de garde"))).to_have_accessible_description(
+    expect(page.get_by_role("group", name=re.compile("service de garde"))).to_have_accessible_description(
         re.compile("^Répondez seulement si")
     )
     page.locator('[name="q_territoire"]').select_option(label="Coaticook")

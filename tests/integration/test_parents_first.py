@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from app.extensions import db
+from app.models import Role, Survey, SurveyStatus
 from tests.integration.respond_helpers import Respondent
 
 PAGES = [
@@ -116,3 +118,38 @@ def test_the_progress_line_counts_a_page_whose_condition_is_not_decided_yet(clie
     parent.send(action="back")
     parent.send({"q_plus": "no"})  # page 3 is skipped: the survey ends after page 2
     assert "/thanks" in parent.response.request.path
+
+
+def test_the_builder_warns_of_a_same_page_condition_and_moves_the_question_to_a_new_page(
+    client, auth, create_survey, csrf
+):
+    auth.login(Role.FACILITATOR)
+    survey = create_survey(PAGES, slug="transport-brouillon", status=SurveyStatus.DRAFT)
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert page.count('class="notice same-page-condition"') == 3  # idee, garde, detail
+    assert "Cette question dépend d’une réponse de la même page (transport)." in page
+    idee = survey.question("idee")
+    action = f"/surveys/{survey.id}/questions/{idee.id}/new-page"
+    assert f'action="{action}"' in page
+    response = client.post(action, data={"csrf_token": csrf(f"/surveys/{survey.id}")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Survey, survey.id)
+    assert [[q.code for q in p.questions] for p in moved.pages] == [
+        ["transport", "ages", "garde", "nombre", "detail"],
+        ["idee"],
+        ["plus"],
+        ["quoi"],
+    ]
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert page.count('class="notice same-page-condition"') == 2
+    assert "Question déplacée sur une nouvelle page." in page
+    # A question that does not read its own page stays where it is.
+    response = client.post(
+        f"/surveys/{survey.id}/questions/{moved.question('plus').id}/new-page",
+        data={"csrf_token": csrf(f"/surveys/{survey.id}")},
+        follow_redirects=True,
+    )
+    assert "Cette question ne dépend d’aucune réponse donnée sur sa propre page." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(Survey, survey.id).pages) == 4
