@@ -65,6 +65,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute")
     RESPOND_START_RATE_LIMIT = os.environ.get("RESPOND_START_RATE_LIMIT", "60/minute")
+    # "Send me my resume link by e-mail", per client address (a workshop shares one address).
+    RESUME_MAIL_RATE_LIMIT = os.environ.get("RESUME_MAIL_RATE_LIMIT", "20/hour")
     # /healthz answers 503 when Redis is down too (by default only when the database is: limits fall back to memory).
     HEALTHZ_STRICT = _bool("HEALTHZ_STRICT", False)
     # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.

@@ -47,7 +47,8 @@ from app.models import (
     utcnow,
 )
 from app.respond import bp, engine, storage, structure
-from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
+from app.respond.forms import PageTokenForm, PaperStartForm, ResumeMailForm, StartForm
+from app.respond.resume_mail import send_resume_link
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
 from app.urls import MAX_ID, external_url
@@ -566,6 +567,18 @@ def _store_page(
 @bp.get("/s/<slug>/saved")
 @public
 def saved(slug: str):
+    return _saved_page(slug)
+
+
+@bp.post("/s/<slug>/saved")
+@public
+@limiter.limit(lambda: current_app.config["RESUME_MAIL_RATE_LIMIT"])
+def send_resume_link_by_mail(slug: str):
+    """ "Send me the link by e-mail" (the address used once, never stored): issue 16."""
+    return _saved_page(slug)
+
+
+def _saved_page(slug: str):
     survey = _survey_by_slug(slug)
     if survey.status is SurveyStatus.DRAFT:
         abort(404)
@@ -573,10 +586,19 @@ def saved(slug: str):
     if response is None:
         return redirect(url_for(".show_survey", slug=survey.slug))
     continue_url = _page_url(survey, _page_at(survey, response.current_page))
+    form = ResumeMailForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            send_resume_link(survey, form.email.data, _resume_url(token))
+            flash(_("We sent the link to this address. We do not keep the address."), "success")
+            return redirect(url_for(".saved", slug=survey.slug), 303)
+        status = 422
+    else:
+        status = 200
     page = render_template(
-        "respond/saved.html", survey=survey, resume_url=_resume_url(token), continue_url=continue_url
+        "respond/saved.html", survey=survey, resume_url=_resume_url(token), continue_url=continue_url, form=form
     )
-    return _no_store(current_app.make_response(page))
+    return _no_store(current_app.make_response((page, status)))
 
 
 @bp.get("/s/<slug>/thanks")
@@ -598,6 +620,8 @@ def resume(token: str):
     closed = _check_open(survey)
     if closed:
         return closed
+    if response.locale in current_app.config["LANGUAGES"]:
+        session["locale"] = response.locale  # the link keeps the language the person chose
     target = redirect(_page_url(survey, _page_at(survey, response.current_page)))
     return _set_resume_cookie(target, survey, token)
 

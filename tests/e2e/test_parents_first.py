@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +84,32 @@ def test_without_javascript_a_same_page_condition_says_when_to_answer(small_phon
     expect(page).to_have_title(re.compile(r"^Page 4 de 4 · "))
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page).to_have_url(re.compile(r"/thanks$"))
+
+
+def test_a_vote_announces_a_refused_ballot_and_then_its_receipt(new_page, live_server):
+    facilitator, partner = new_page(), new_page(phone=True)
+    sign_in(facilitator, live_server, "facilitator")
+    facilitator.goto(live_server.url + "/manage/ballots")
+    facilitator.get_by_role("link", name="Planification stratégique concertée 2024-2028").click()
+    facilitator.get_by_role("link", name="Priorités régionales 2024-2028").first.click()
+    facilitator.get_by_role("button", name="Ouvrir le vote").click()
+    expect(facilitator.get_by_role("heading", level=1)).to_contain_text("Priorités régionales 2024-2028")
+
+    sign_in(partner, live_server, "partner")
+    partner.goto(live_server.url + "/votes")
+    partner.get_by_role("link", name="Priorités régionales 2024-2028").first.click()
+    ranks = partner.locator("select[name^='rank-']")
+    count = ranks.count()
+    for index in range(count):
+        ranks.nth(index).select_option("1")  # the same rank everywhere: refused
+    partner.get_by_role("button", name="Voter", exact=True).click()
+    expect(partner).to_have_title(re.compile(r"^Erreur : Priorités régionales 2024-2028"))
+    expect(partner.locator(".error-summary")).to_be_focused()
+    assert_accessible(partner)
+    for index in range(count):
+        ranks.nth(index).select_option(str(index + 1))
+    partner.get_by_role("button", name="Voter", exact=True).click()
+    expect(partner).to_have_title(re.compile(r"^Vote enregistré : Priorités régionales 2024-2028"))
+    expect(partner.locator(".receipt")).to_be_focused()
+    expect(partner.locator(".receipt")).to_contain_text("Votre vote est enregistré.")
+    assert_accessible(partner)

@@ -4,10 +4,16 @@ it (in words) and is required only when its condition holds on submit; the progr
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Role, Survey, SurveyStatus
+from app.models import Role, Survey, SurveyStatus, VotingMethod
+from tests.conftest import csrf_token_from
+from tests.integration.moderation_helpers import make_item
 from tests.integration.respond_helpers import Respondent
+from tests.integration.voting_helpers import create_ballot, post_vote
+
+__all__ = ["create_ballot"]
 
 PAGES = [
     {
@@ -153,3 +159,114 @@ def test_the_builder_warns_of_a_same_page_condition_and_moves_the_question_to_a_
     assert "Cette question ne dépend d’aucune réponse donnée sur sa propre page." in response.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.get(Survey, survey.id).pages) == 4
+
+
+def test_a_refused_ballot_and_a_recorded_vote_are_announced(client, auth, create_ballot):
+    ballot = create_ballot(method=VotingMethod.RANKING)
+    a, b, c = (o.id for o in ballot.options)
+    auth.login(Role.PARTNER)
+    refused = post_vote(client, ballot, {f"rank-{a}": "1", f"rank-{b}": "1", f"rank-{c}": "2"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r"<title>Erreur : [^<]+</title>", page)
+    summary = re.search(r'<div class="error-summary"[^>]*>', page).group(0)
+    assert 'id="error-summary"' in summary and "autofocus" in summary and 'tabindex="-1"' in summary
+    assert page.count("autofocus") == 1
+
+    recorded = post_vote(client, ballot, {f"rank-{a}": "1", f"rank-{b}": "2", f"rank-{c}": "3"})
+    page = client.get(recorded.headers["Location"]).get_data(as_text=True)
+    title = re.search(r"<title>([^<]+)</title>", page).group(1)
+    assert title.startswith("Vote enregistré : ")
+    receipt = re.search(r'<div class="receipt"[^>]*>', page).group(0)
+    assert "autofocus" in receipt and 'tabindex="-1"' in receipt and 'aria-labelledby="receipt-title"' in receipt
+    assert page.count("autofocus") == 1
+    # Seen again later, the page no longer says so.
+    again = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert "Vote enregistré" not in re.search(r"<title>([^<]+)</title>", again).group(1)
+
+
+# ---------------------------------------------------------------------------------------------- the resume link
+
+RESUME_LINK = re.compile(r'<a href="(http://localhost/r/[^"]+)">')
+
+
+def _saved(client) -> Respondent:
+    parent = Respondent(client)
+    parent.start("/s/transport")
+    parent.send({"q_transport": "no"}, action="language:en")
+    parent.send(action="later")
+    assert parent.response.request.path == "/s/transport/saved"
+    return parent
+
+
+def test_the_resume_link_keeps_the_language_chosen(app, client, survey):
+    parent = _saved(client)
+    link = RESUME_LINK.search(parent.html).group(1)
+    other = Respondent(app.test_client())  # another phone, which never chose a language
+    other.get(link)
+    assert other.response.request.path == "/s/transport/page/1"
+    assert '<html lang="en">' in other.html and "Page 1 of 3" in other.html
+
+
+def test_the_resume_link_is_named_copyable_and_its_characters_are_not_read_aloud(client, survey):
+    parent = _saved(client)
+    link = RESUME_LINK.search(parent.html).group(1)
+    assert f'<a href="{link}">My link to continue</a>' in parent.html
+    raw = re.search(r'<p class="raw-link" aria-hidden="true"><code>([^<]+)</code></p>', parent.html)
+    assert raw and raw.group(1) == link
+    assert re.search(
+        rf'<button type="button" class="button copy-link" data-copy="{re.escape(link)}"[^>]* hidden>', parent.html
+    )
+
+
+def test_the_resume_link_is_sent_by_e_mail_and_the_address_is_not_kept(client, survey, mail_outbox):
+    parent = _saved(client)
+    link = RESUME_LINK.search(parent.html).group(1)
+    token = csrf_token_from(parent.html)
+    refused = client.post("/s/transport/saved", data={"csrf_token": token, "email": "pas une adresse"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r"<title>Error: ", page) and 'value="pas une adresse"' in page
+    assert mail_outbox.messages == []
+
+    address = "parent.reprise@example.org"
+    sent = client.post("/s/transport/saved", data={"csrf_token": token, "email": address}, follow_redirects=True)
+    assert sent.request.path == "/s/transport/saved"
+    assert "We sent the link to this address. We do not keep the address." in sent.get_data(as_text=True)
+    (message,) = mail_outbox.messages
+    assert message["To"] == address and link in message.get_content()
+    assert "My link to continue" not in message["Subject"] and "Transport" not in message["Subject"]
+    db.session.expire_all()
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table)).all()
+        assert address not in repr(rows), table.name
+
+
+# ------------------------------------------------------------------------------------------- language of parts
+
+
+def test_an_english_paper_sheet_on_a_french_page_marks_its_language(client, auth, survey):
+    auth.login(Role.FACILITATOR)
+    page = client.get(f"/surveys/{survey.id}/paper/one-page?locale=en").get_data(as_text=True)
+    assert '<html lang="fr-CA">' in page
+    assert '<div class="question" data-question="transport" lang="en"' in page
+    assert '<span class="required" lang="fr-CA">(obligatoire)</span>' in page  # the interface's words stay French
+    assert re.search(r'<p class="hint condition-hint" id="q_idee:when" lang="fr-CA">Répondez seulement si', page)
+    french = client.get(f"/surveys/{survey.id}/paper/one-page?locale=fr_CA").get_data(as_text=True)
+    assert '<div class="question" data-question="transport">' in french
+    assert 'lang="fr-CA"' not in french.split("<main", 1)[1]
+
+
+def test_english_answers_in_the_french_moderation_queue_mark_their_language(client, auth, create_process):
+    process = create_process()
+    make_item(process, "Plus de places en garderie.")
+    make_item(process, "More daycare spots on weekends.", language="en")
+    db.session.commit()
+    auth.login(Role.FACILITATOR)
+    page = client.get(f"/moderation/items?process={process.id}").get_data(as_text=True)
+    assert '<span lang="en">More daycare spots on weekends.</span>' in page
+    assert "<span>Plus de places en garderie.</span>" in page
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token_from(page), "next": "/"})
+    page = client.get(f"/moderation/items?process={process.id}").get_data(as_text=True)
+    assert '<span lang="fr-CA">Plus de places en garderie.</span>' in page
+    assert "<span>More daycare spots on weekends.</span>" in page
