@@ -4,9 +4,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, session
-from markupsafe import Markup
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"fr_CA": "Français", "en": "English"}
 
