@@ -270,3 +270,43 @@ def test_english_answers_in_the_french_moderation_queue_mark_their_language(clie
     page = client.get(f"/moderation/items?process={process.id}").get_data(as_text=True)
     assert '<span lang="fr-CA">Plus de places en garderie.</span>' in page
     assert "<span>More daycare spots on weekends.</span>" in page
+
+
+def test_each_filtered_view_of_the_moderation_queue_has_its_own_title(client, auth, create_process):
+    process = create_process()
+    make_item(process, "Plus de places en garderie.")
+    auth.login(Role.FACILITATOR)
+
+    def title(query: str) -> str:
+        page = client.get(f"/moderation/items{query}").get_data(as_text=True)
+        return re.search(r"<title>([^<]+)</title>", page).group(1)
+
+    titles = {
+        query: title(query)
+        for query in ("", "?state=approved", "?state=pending", f"?process={process.id}", "?flagged=1", "?q=garderie")
+    }
+    assert titles[""] == "File de modération · Concerto"
+    assert titles["?state=approved"] == "File de modération : Approuvé · Concerto"
+    assert titles[f"?process={process.id}"] == f"File de modération : {process.title_fr} · Concerto"
+    assert titles["?q=garderie"] == "File de modération : contient « garderie » · Concerto"
+    assert len(set(titles.values())) == len(titles), titles
+
+
+def test_the_tables_of_a_results_page_have_distinct_captions(app, client, auth, survey):
+    for _n in range(5):  # results show from 5 responses (RESULTS_MIN_COUNT)
+        parent = Respondent(app.test_client())
+        parent.start("/s/transport")
+        parent.send([("q_transport", "no"), ("q_ages", "0-1"), ("q_ages", "6-8"), ("q_nombre", "1")])
+        parent.send({"q_plus": "no"})
+        assert "/thanks" in parent.response.request.path
+    auth.login(Role.FACILITATOR)
+    page = client.get(f"/surveys/{survey.id}/results").get_data(as_text=True)
+    captions = [
+        " ".join(re.sub(r"<[^>]+>", " ", caption).split())
+        for caption in re.findall(
+            r'<div class="table-scroll">\s*<table[^>]*>\s*<caption[^>]*>(.*?)</caption>', page, re.S
+        )
+    ]
+    assert len(captions) >= 3, captions
+    assert len(set(captions)) == len(captions), captions
+    assert any(c.startswith("Le transport vous empêche-t-il d’aller aux activités? — ") for c in captions), captions
