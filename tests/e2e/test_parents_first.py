@@ -45,7 +45,7 @@ def test_the_start_button_is_on_the_first_screen_and_privacy_is_said_in_three_se
         assert len(sentences) == 3, sentences
         assert ("2 ans" if language == "fr" else "2 years") in text
         assert "730" not in page.content()
-        notice = page.get_by_text("Pourquoi nous posons ces questions" if language == "fr" else "Why we ask")
+        notice = page.get_by_text("Pourquoi ces questions" if language == "fr" else "Why we ask")
         expect(notice).to_be_hidden()
         page.get_by_text("Lire l’avis complet" if language == "fr" else "Read the full notice").click()
         expect(notice).to_be_visible()

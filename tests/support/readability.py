@@ -11,6 +11,7 @@ texts (one respondent page), since LIX means little on a lone button label.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,15 @@ GROUPS: dict[str, list[str]] = {
         "templates/respond/unavailable.html",
         "app/respond/*.py",
     ],
+}
+
+#: Content written for respondents by the team, in the templates the demo ships (app/builder/catalog/): the welcome
+#: text and the full privacy notice of the parents' questionnaire.
+CONTENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Parents' questionnaire (demo): welcome text and full notice": (
+        "app/builder/catalog/parents-0-8.json",
+        ("intro", "privacy"),
+    ),
 }
 
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
@@ -108,6 +118,9 @@ def table() -> list[tuple[str, Figures, Figures]]:
     for name, patterns in GROUPS.items():
         english = [text for pattern in patterns for text in messages(pattern)]
         rows.append((name, figures(french(english)), figures(english)))
+    for name, (path, fields) in CONTENT.items():
+        survey = json.loads((ROOT / path).read_text(encoding="utf-8"))["survey"]
+        rows.append((name, *(figures([survey[field][language] for field in fields]) for language in ("fr", "en"))))
     return rows
 
 
