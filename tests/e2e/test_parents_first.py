@@ -113,3 +113,23 @@ def test_a_vote_announces_a_refused_ballot_and_then_its_receipt(new_page, live_s
     expect(partner.locator(".receipt")).to_be_focused()
     expect(partner.locator(".receipt")).to_contain_text("Votre vote est enregistré.")
     assert_accessible(partner)
+
+
+def test_the_resume_link_can_be_copied_and_is_not_spelled_out(small_phone, live_server):
+    page = small_phone()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(live_server.url + SURVEY)
+    page.get_by_role("button", name="Commencer").click()
+    page.get_by_role("button", name="Enregistrer et continuer plus tard").click()
+    expect(page).to_have_title(re.compile("^Vos réponses sont enregistrées"))
+    link = page.get_by_role("link", name="Mon lien pour continuer")
+    address = link.get_attribute("href")
+    assert re.search(r"/r/[\w-]{20,}$", address)
+    expect(page.locator(".raw-link")).to_have_text(address)  # there to write down, hidden from screen readers
+    expect(page.locator(".raw-link")).to_have_attribute("aria-hidden", "true")
+    page.get_by_role("button", name="Copier le lien").click()
+    expect(page.get_by_role("status")).to_have_text("Lien copié.")
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    expect(page.get_by_label("Votre adresse courriel")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)

@@ -265,11 +265,11 @@ def test_english_answers_in_the_french_moderation_queue_mark_their_language(clie
     auth.login(Role.FACILITATOR)
     page = client.get(f"/moderation/items?process={process.id}").get_data(as_text=True)
     assert '<span lang="en">More daycare spots on weekends.</span>' in page
-    assert "<span>Plus de places en garderie.</span>" in page
+    assert '<td class="item-excerpt">Plus de places en garderie.' in page
     client.post("/language", data={"locale": "en", "csrf_token": csrf_token_from(page), "next": "/"})
     page = client.get(f"/moderation/items?process={process.id}").get_data(as_text=True)
     assert '<span lang="fr-CA">Plus de places en garderie.</span>' in page
-    assert "<span>More daycare spots on weekends.</span>" in page
+    assert '<td class="item-excerpt">More daycare spots on weekends.' in page
 
 
 def test_each_filtered_view_of_the_moderation_queue_has_its_own_title(client, auth, create_process):
