@@ -574,7 +574,7 @@ def saved(slug: str):
 @public
 @limiter.limit(lambda: current_app.config["RESUME_MAIL_RATE_LIMIT"])
 def send_resume_link_by_mail(slug: str):
-    """ "Send me the link by e-mail" (the address used once, never stored): issue 16."""
+    """Send the resume link by e-mail (the address used once, never stored): issue 16."""
     return _saved_page(slug)
 
 
