@@ -103,15 +103,27 @@ class Crawl:
             for v in violations:
                 self.problems.append(f"{where}: {v['id']} ({v['impact']}) {v['help']}: {v['nodes']}")
 
+    def open(self, browser, live_server, role: str, language: str, contexts: list):
+        """A page in a new context, signed in as ``role``, in ``language`` (whatever the account prefers: the
+        journeys may have switched it)."""
+        context = browser.new_context(locale="en" if language == "en" else "fr-CA", **DESKTOP)
+        contexts.append(context)
+        context.add_init_script(AXE_SOURCE)
+        page = context.new_page()
+        if role != "anonymous":
+            sign_in(page, live_server, role)
+            page.wait_for_load_state()
+        page.goto(self.base + "/")
+        wanted = "en" if language == "en" else "fr-CA"
+        if page.locator("html").get_attribute("lang") != wanted:
+            page.get_by_role("button", name="English" if language == "en" else "Français").click()
+        assert page.locator("html").get_attribute("lang") == wanted
+        return page
+
     def role(self, browser, live_server, role: str, seeds: list[str]) -> None:
         contexts = []
         try:
-            french = browser.new_context(locale="fr-CA", **DESKTOP)
-            contexts.append(french)
-            french.add_init_script(AXE_SOURCE)
-            page = french.new_page()
-            if role != "anonymous":
-                sign_in(page, live_server, role)
+            page = self.open(browser, live_server, role, "fr", contexts)
             queue, seen, mine = list(seeds), set(), []
             while queue:
                 path = queue.pop(0)
@@ -131,14 +143,7 @@ class Crawl:
                     mine.append(first)
                     self.visited += 1
                     self.check_loaded(page, first, "fr")
-            english = browser.new_context(locale="en", **DESKTOP)
-            contexts.append(english)
-            english.add_init_script(AXE_SOURCE)
-            page = english.new_page()
-            if role != "anonymous":
-                sign_in(page, live_server, role)
-            page.goto(self.base + "/")
-            page.get_by_role("button", name="English").click()
+            page = self.open(browser, live_server, role, "en", contexts)
             if role == "anonymous":
                 page.goto(self.base + START_SURVEY)
                 page.locator("#start-button").click()
