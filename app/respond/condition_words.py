@@ -16,9 +16,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.builder.expressions import And, Compare, CountSelected, Expression, Not, Num, Or, Ref, Selected, Str
-from app.i18n import localized
 from app.models import Question, Survey
 from app.questions.yes_no import YES_NO
+from app.web.i18n import localized
 
 __all__ = ["answer_only_if"]
 

@@ -7,9 +7,9 @@ on the database session (app/mail.py) and leaves after the request's commit.
 from flask import render_template
 from flask_babel import gettext as _
 
-from app.i18n import localized
-from app.mail import send_mail
+from app.core.mail import send_mail
 from app.models import Survey
+from app.web.i18n import localized
 
 
 def send_resume_link(survey: Survey, address: str, link: str) -> None:

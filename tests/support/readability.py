@@ -32,7 +32,7 @@ GROUPS: dict[str, list[str]] = {
     "Thanks": ["templates/respond/thanks.html"],
     "Notices and the page of a survey that cannot be answered": [
         "templates/respond/unavailable.html",
-        "app/respond/*.py",
+        "app/respond/**/*.py",
     ],
 }
 
