@@ -138,6 +138,8 @@ class Crawl:
                 if role == "anonymous" and path == START_SURVEY:
                     page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
                     page.locator("#start-button").click()
+                    page.wait_for_url(re.compile(r"/page/\d+$"))
+                    page.wait_for_load_state("domcontentloaded")
                     first = urlsplit(page.url).path
                     self.kinds.add(kind(first))
                     mine.append(first)
@@ -147,6 +149,7 @@ class Crawl:
             if role == "anonymous":
                 page.goto(self.base + START_SURVEY)
                 page.locator("#start-button").click()
+                page.wait_for_url(re.compile(r"/page/\d+$"))
             for path in mine:
                 self.check(page, path, "en")
         finally:
