@@ -56,8 +56,10 @@ from app.builder.operations import (
     move_choice,
     move_page,
     move_question,
+    move_question_to_new_page,
     opening_problems,
     question_has_answers,
+    same_page_references,
     save_metadata,
     save_page,
     save_question,
@@ -568,6 +570,21 @@ def reorder_question(survey_id: int, question_id: int):
     if submitted(form, otherwise=MOVE_TEXT):
         with attempt(success=_("Question moved.")):
             move_question(survey, question, form.direction.data)
+    return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
+
+
+bp.add_app_template_global(same_page_references)  # templates/builder/_same_page_condition.html
+
+
+@bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/new-page")
+@facilitator_required
+def move_question_to_page(survey_id: int, question_id: int):
+    """A question whose condition reads its own page goes onto a new page after it (issue 16)."""
+    survey = _survey(survey_id)
+    question = _question(survey, question_id)
+    if submitted():
+        with attempt(success=_("Question moved to a new page.")):
+            move_question_to_new_page(survey, question)
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
 
 
