@@ -1,6 +1,8 @@
 """Issue 15, the consolidation half, as a facilitator lives it: redaction that composes, split orientations with
 their own texts, suggested groups without placeholders, unique themes, orientations from pending items."""
 
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -67,3 +69,45 @@ def test_redact_all_covers_a_detected_span_partly_redacted_by_hand(client, auth,
     assert "julie" not in item.redacted_text and "example.org" not in item.redacted_text
     assert item.redacted_text.startswith("Écrivez à [") and item.redacted_text.endswith(", à l’école du Rocher.")
     assert item.text == TEXT
+
+
+# --- suggested groups never form around placeholders ---------------------------------------------------------
+
+TOPICS = {
+    "transport": [
+        "Le transport scolaire en autobus est trop long le matin",
+        "Il faut plus d’autobus pour le transport scolaire",
+        "Le transport en autobus scolaire prend une heure",
+        "Transport scolaire : l’autobus passe trop tôt",
+        "Les trajets d’autobus scolaire sont trop longs",
+    ],
+    "garde": [
+        "Manque de places en garderie pour les poupons",
+        "Les places en garderie subventionnée sont rares",
+        "Trouver une place en garderie prend des mois",
+        "Plus de places en garderie dans notre village",
+        "La liste d’attente pour une place en garderie est longue",
+    ],
+}
+PLACEHOLDER_WORDS = {"nom", "courriel", "téléphone", "adresse", "caviardé", "name", "email", "phone"}
+
+
+def test_suggested_groups_ignore_redaction_placeholders(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    ids = {}
+    for topic, texts in TOPICS.items():
+        for n, text in enumerate(texts):
+            # Half of each topic's texts had personal information, in either language.
+            suffix = [" Écrivez à [nom], [courriel], [téléphone], [adresse].", " [caviardé] [name] [email] [phone]."]
+            redacted = text + (suffix[n % 2] if n < 3 else "")
+            item = make_item(process, text, state=ItemState.APPROVED, redacted=redacted)
+            ids.setdefault(topic, set()).add(item.id)
+    html = _page(client, f"/moderation/processes/{process.id}/suggestions")
+    terms = re.findall(r"<strong>Termes clés :</strong> ([^<]*)</p>", html)
+    assert len(terms) == 2, html
+    for line in terms:
+        assert not {t.strip() for t in line.split(",")} & PLACEHOLDER_WORDS, line
+    forms = re.findall(r'<form method="post" action="[^"]+/suggestions">(.*?)</form>', html, re.S)
+    groups = [{int(i) for i in re.findall(r'name="item" value="(\d+)"', f)} for f in forms]
+    assert sorted(groups, key=min) == sorted(ids.values(), key=min)
