@@ -429,7 +429,7 @@ def list_themes(process_id: int):
     process = _load_process(process_id)
     form = ThemeForm()
     if form.validate_on_submit():
-        with attempt(success=_("Theme created.")) as done:
+        with attempt(form, success=_("Theme created.")) as done:
             themes.create_theme(
                 process,
                 current_user,
@@ -459,7 +459,7 @@ def edit_theme(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        with attempt(success=_("Theme saved.")) as done:
+        with attempt(form, success=_("Theme saved.")) as done:
             themes.update_theme(
                 theme,
                 current_user,
@@ -531,16 +531,14 @@ def apply_suggestion(process_id: int):
         return redirect(back)
     with attempt() as done:
         if action == "theme":
-            theme = suggestions.group_to_theme(process, current_user, ids, name)
-            target = url_for(".list_themes", process_id=process.id)
-            message = ngettext(
-                "Theme “%(name)s” created with %(num)d item.",
-                "Theme “%(name)s” created with %(num)d items.",
-                len(ids),
-                name=theme.name_fr,
+            _theme, message = suggestions.group_to_theme(
+                process, current_user, ids, name, request.form.get("name_en", "").strip()[:200]
             )
+            target = url_for(".list_themes", process_id=process.id)
         else:
-            orientation = orient.create_orientation(process, current_user, title_fr=name, item_ids=ids)
+            orientation = orient.create_orientation(
+                process, current_user, title_fr=name, title_en=request.form.get("name_en", "")[:300], item_ids=ids
+            )
             target = url_for(".manage_orientation", orientation_id=orientation.id)
             message = _("Draft orientation created with its evidence.")
     if not done:

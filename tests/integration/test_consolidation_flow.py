@@ -3,10 +3,12 @@ their own texts, suggested groups without placeholders, unique themes, orientati
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ItemState, Role
+from app.models import ItemState, Role, Theme, item_themes
+from app.moderation import themes
 from tests.conftest import csrf_token_from
 from tests.integration.moderation_helpers import make_item
 
@@ -111,3 +113,94 @@ def test_suggested_groups_ignore_redaction_placeholders(client, auth, create_pro
     forms = re.findall(r'<form method="post" action="[^"]+/suggestions">(.*?)</form>', html, re.S)
     groups = [{int(i) for i in re.findall(r'name="item" value="(\d+)"', f)} for f in forms]
     assert sorted(groups, key=min) == sorted(ids.values(), key=min)
+
+
+# --- themes: unique names, merges that retag, two languages ---------------------------------------------------
+
+
+def _themes(process):
+    return db.session.scalars(sa.select(Theme).where(Theme.process_id == process.id).order_by(Theme.id)).all()
+
+
+def _tags(item):
+    return set(db.session.scalars(sa.select(item_themes.c.theme_id).where(item_themes.c.item_id == item.id)))
+
+
+def test_a_theme_name_is_unique_per_process_whatever_its_case_and_accents(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process, other_process = create_process(), create_process()
+    url = f"/moderation/processes/{process.id}/themes"
+    _post(client, url, url, name_fr="Éducation", name_en="Education")
+    for name_fr, name_en in (("education", ""), ("  ÉDUCATION ", ""), ("Réussite", "EDUCATION")):
+        response = _post(client, url, url, name_fr=name_fr, name_en=name_en)
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert "Un thème de cette démarche porte déjà ce nom : « Éducation »." in page
+        assert f'value="{name_fr}"' in page  # what was typed is shown again
+    assert [t.name_fr for t in _themes(process)] == ["Éducation"]
+    other = f"/moderation/processes/{other_process.id}/themes"
+    assert _post(client, other, other, name_fr="Education").status_code == 200  # another process: its own names
+    # Renaming into another theme's name is refused the same way.
+    _post(client, url, url, name_fr="Transport")
+    transport = _themes(process)[1]
+    edit = f"/moderation/themes/{transport.id}/edit"
+    response = _post(client, edit, edit, name_fr="EDUCATION", name_en="")
+    assert response.status_code == 400 and "porte déjà ce nom" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert transport.name_fr == "Transport"
+
+
+def test_the_database_refuses_two_active_themes_with_the_same_name(create_process):
+    process = create_process()
+    db.session.add(Theme(process_id=process.id, name_fr="Loisirs"))
+    db.session.flush()
+    db.session.add(Theme(process_id=process.id, name_fr="loisirs"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_suggestion_accepted_under_an_existing_theme_name_joins_that_theme(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    items = [make_item(process, text, state=ItemState.APPROVED) for text in TOPICS["transport"] + TOPICS["garde"]]
+    themes_url = f"/moderation/processes/{process.id}/themes"
+    _post(client, themes_url, themes_url, name_fr="Transport scolaire", name_en="School transport")
+    existing = _themes(process)[0]
+    url = f"/moderation/processes/{process.id}/suggestions"
+    html = _page(client, url)
+    assert 'name="name_en"' in html  # a theme made from a suggestion gets its English name too
+    ids = [str(i.id) for i in items[:5]]
+    page = _post(client, url, url, action="theme", name="transport SCOLAIRE", item=ids).get_data(as_text=True)
+    assert "Les 5 éléments ont rejoint le thème existant « Transport scolaire »." in page
+    assert [t.id for t in _themes(process)] == [existing.id]
+    assert all(_tags(item) == {existing.id} for item in items[:5])
+    ids = [str(i.id) for i in items[5:]]
+    _post(client, url, url, action="theme", name="Garde", name_en="Childcare", item=ids)
+    garde = _themes(process)[1]
+    assert (garde.name_fr, garde.name_en) == ("Garde", "Childcare")
+
+
+def test_merging_themes_retags_every_item(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    items = [make_item(process, t, state=ItemState.APPROVED) for t in ("a", "b", "c")]
+    url = f"/moderation/processes/{process.id}/themes"
+    _post(client, url, url, name_fr="Autobus")
+    _post(client, url, url, name_fr="Transport")
+    bus, transport = _themes(process)
+    themes.tag_items(bus, [items[0].id, items[1].id])
+    themes.tag_items(transport, [items[1].id, items[2].id])
+    db.session.commit()
+    edit = f"/moderation/themes/{bus.id}/edit"
+    assert "Thèmes fusionnés." in _post(client, edit, f"/moderation/themes/{bus.id}/merge", into=transport.id).get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert [_tags(item) for item in items] == [{transport.id}] * 3
+    item_page = _page(client, f"/moderation/items/{items[0].id}")
+    assert "Transport" in item_page and "Autobus" not in item_page
+    queue = _page(client, f"/moderation/items?process={process.id}&theme={bus.id}")
+    assert f"/moderation/items/{items[0].id}" not in queue
+    # The merged-away name is free again.
+    assert _post(client, url, url, name_fr="Autobus").status_code == 200
