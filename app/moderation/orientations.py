@@ -213,11 +213,39 @@ def merge(target: Orientation, other: Orientation, actor: User) -> None:
     db.session.flush()
 
 
+DRAFT_QUOTES = 5  # quotes of the moved evidence in a drafted statement
+
+
+def drafted_statement(item_ids: Iterable[int]) -> str:
+    """A first statement for a new orientation, from the words people wrote (approved, redacted texts only): the
+    facilitator rewrites it before publishing."""
+    texts = db.session.scalars(
+        sa.select(ModerationItem.redacted_text)
+        .where(
+            ModerationItem.id.in_(list(item_ids)),
+            ModerationItem.state == ItemState.APPROVED,
+            ModerationItem.redacted_text.is_not(None),
+        )
+        .order_by(ModerationItem.id)
+        .limit(DRAFT_QUOTES)
+    ).all()
+    return "\n".join(f"« {' '.join(text.split())} »" for text in texts)
+
+
 def split(
-    orientation: Orientation, actor: User, selected_ids: Iterable[int], *, title_fr: str, title_en: str = ""
+    orientation: Orientation,
+    actor: User,
+    selected_ids: Iterable[int],
+    *,
+    title_fr: str,
+    title_en: str = "",
+    statement_fr: str = "",
+    statement_en: str = "",
 ) -> tuple[Orientation, Orientation]:
-    """Divide the evidence: a new orientation with the selected items, another with the rest (same texts). The
-    original is set aside with its links and history intact, each part pointing back to it."""
+    """Divide the evidence: a new orientation with the selected items, under its own title and statement (drafted
+    from the moved evidence when none is given), a draft that partners do not see until it is published; and a copy
+    of this one with the rest, keeping its texts and its state, so that what partners and the public read does not
+    change. The original is set aside with its links and history intact, each part pointing back to it."""
     evidence = list(
         db.session.scalars(
             sa.select(OrientationEvidence.item_id).where(OrientationEvidence.orientation_id == orientation.id)
@@ -230,7 +258,7 @@ def split(
     if orientation.state in (OrientationState.SET_ASIDE, OrientationState.ADOPTED):
         raise DecisionError(_l("Adopted or set-aside orientations cannot be split."))
     if not title_fr.strip():
-        raise DecisionError(_l("Give the orientation a French title."))
+        raise DecisionError(_l("Give the orientation a French title."), "title_fr")
     quotes = set(
         db.session.scalars(
             sa.select(OrientationEvidence.item_id).where(
@@ -238,13 +266,20 @@ def split(
             )
         )
     )
-    texts = orientation.snapshot()
+    new_texts = dict.fromkeys(ORIENTATION_TEXT_FIELDS, "") | {
+        "title_fr": title_fr.strip(),
+        "title_en": title_en.strip(),
+        "statement_fr": statement_fr.strip() or drafted_statement(chosen),
+        "statement_en": statement_en.strip(),
+    }
     parts = []
-    for ids, title in ((rest, None), (chosen, (title_fr, title_en))):
-        fields = dict(texts)
-        if title is not None:
-            fields.update(title_fr=title[0].strip(), title_en=title[1].strip())
-        part = Orientation(process_id=orientation.process_id, created_by=actor, split_from=orientation, **fields)
+    for ids, fields, state in (
+        (rest, orientation.snapshot(), orientation.state),
+        (chosen, new_texts, OrientationState.DRAFT),
+    ):
+        part = Orientation(
+            process_id=orientation.process_id, created_by=actor, split_from=orientation, state=state, **fields
+        )
         db.session.add(part)
         db.session.flush()
         add_evidence(part, ids, quotes=quotes)

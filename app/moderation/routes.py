@@ -774,6 +774,8 @@ def split_orientation(orientation_id: int):
                 _ints(request.form.getlist("item")),
                 title_fr=form.title_fr.data,
                 title_en=form.title_en.data or "",
+                statement_fr=form.statement_fr.data or "",
+                statement_en=form.statement_en.data or "",
             )
         if split:
             return redirect(url_for(".manage_orientation", orientation_id=part.id))

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ItemState, Role, Theme, item_themes
+from app.models import ItemState, Orientation, OrientationState, Role, Theme, item_themes
 from app.moderation import themes
 from tests.conftest import csrf_token_from
-from tests.integration.moderation_helpers import make_item
+from tests.integration.moderation_helpers import make_item, make_orientation
 
 
 def _page(client, url):
@@ -204,3 +204,65 @@ def test_merging_themes_retags_every_item(client, auth, create_process):
     assert f"/moderation/items/{items[0].id}" not in queue
     # The merged-away name is free again.
     assert _post(client, url, url, name_fr="Autobus").status_code == 200
+
+
+# --- a split orientation gets its own title and statement -----------------------------------------------------
+
+
+def test_a_split_asks_for_the_new_orientations_own_texts_and_publishes_nothing(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    bus = [make_item(process, t, state=ItemState.APPROVED) for t in TOPICS["transport"][:2]]
+    garde = [make_item(process, t, state=ItemState.APPROVED) for t in TOPICS["garde"][:2]]
+    original = make_orientation(process, bus + garde, state=OrientationState.IN_REVIEW, title="Services aux familles")
+    public = f"/p/{process.slug}/vous-avez-dit"
+    before = _page(client, public)
+    assert "Services aux familles" in before and "Augmenter l’accès." in before
+    url = f"/moderation/orientations/{original.id}/split"
+    form = _page(client, url)
+    assert 'name="statement_fr"' in form and 'name="statement_en"' in form
+    page = _post(client, url, url, title_fr="Transport scolaire", item=[str(i.id) for i in bus]).get_data(as_text=True)
+    assert "Orientation scindée en deux" in page
+    db.session.expire_all()
+    rest, part = db.session.scalars(
+        sa.select(Orientation).where(Orientation.split_from_id == original.id).order_by(Orientation.id)
+    ).all()
+    # The new orientation: its own title, a statement drafted from the words of its evidence, a draft.
+    assert part.title_fr == "Transport scolaire" and part.state is OrientationState.DRAFT
+    assert part.statement_fr != "Augmenter l’accès."
+    assert TOPICS["transport"][0] in part.statement_fr and TOPICS["garde"][0] not in part.statement_fr
+    # What the public reads has not changed: the rest keeps the original's texts and its state.
+    assert (rest.title_fr, rest.statement_fr, rest.state) == (
+        "Services aux familles",
+        "Augmenter l’accès.",
+        OrientationState.IN_REVIEW,
+    )
+    after = _page(client, public)
+    assert "Transport scolaire" not in after and after.count("Augmenter l’accès.") == 1
+    # Once the facilitator writes and publishes it, the public page shows it under its own texts.
+    edit = f"/moderation/orientations/{part.id}/edit"
+    _post(client, edit, edit, title_fr="Transport scolaire", statement_fr="Raccourcir les trajets d’autobus.")
+    manage = f"/moderation/orientations/{part.id}"
+    _post(client, manage, f"{manage}/state", state="in_review")
+    after = _page(client, public)
+    assert "Raccourcir les trajets d’autobus." in after and after.count("Augmenter l’accès.") == 1
+
+
+def test_a_split_with_the_facilitators_statement(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    items = [make_item(process, t, state=ItemState.APPROVED) for t in ("a", "b", "c")]
+    original = make_orientation(process, items)
+    url = f"/moderation/orientations/{original.id}/split"
+    _post(
+        client,
+        url,
+        url,
+        title_fr="Partie",
+        title_en="Part",
+        statement_fr="Énoncé propre.",
+        statement_en="Own statement.",
+        item=[str(items[0].id)],
+    )
+    part = db.session.scalars(sa.select(Orientation).where(Orientation.split_from_id == original.id)).all()[-1]
+    assert (part.title_en, part.statement_fr, part.statement_en) == ("Part", "Énoncé propre.", "Own statement.")
