@@ -132,6 +132,66 @@ def create_orientation(
     return orientation
 
 
+@dataclass
+class EvidenceCandidates:
+    """The items a facilitator picked to draft an orientation from, sorted by what saving would do with them:
+    ``ready`` (approved), ``to_approve`` (pending, nothing left to redact: approved when the orientation is saved)
+    and ``refused`` (with the reason, shown next to the item)."""
+
+    ready: list[ModerationItem] = field(default_factory=list)
+    to_approve: list[ModerationItem] = field(default_factory=list)
+    refused: list[tuple[ModerationItem, str]] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[ModerationItem]:
+        return sorted(self.ready + self.to_approve, key=lambda item: item.id)
+
+    def carried_title(self) -> str:
+        """The title of the first partner contribution among the usable items (as partners will read it)."""
+        for item in self.usable:
+            if item.contribution is not None:
+                shown = item.redacted_text if item.redacted_text is not None else item.text
+                return shown.split("\n\n", 1)[0].strip()[:300]
+        return ""
+
+
+def evidence_candidates(process_id: int, item_ids: Iterable[int]) -> EvidenceCandidates:
+    ids = {int(i) for i in item_ids}
+    candidates = EvidenceCandidates()
+    if not ids:
+        return candidates
+    picked = db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.id.in_(ids), ModerationItem.process_id == process_id)
+        .order_by(ModerationItem.id)
+    )
+    for item in picked:
+        if item.state is ItemState.APPROVED:
+            candidates.ready.append(item)
+        elif item.state is ItemState.REJECTED:
+            candidates.refused.append((item, str(_l("a rejected item cannot be evidence."))))
+        elif item.pii_spans and item.redacted_text is None:
+            candidates.refused.append(
+                (item, str(_l("personal information was detected; redact it first, then come back here.")))
+            )
+        else:
+            candidates.to_approve.append(item)
+    return candidates
+
+
+def create_from_items(process: Process, actor: User, item_ids: Iterable[int], **texts: str) -> Orientation:
+    """A new orientation whose evidence is the usable picked items: the pending ones (nothing left to redact) are
+    approved first, with their redaction, in the same transaction."""
+    from app.moderation import decisions
+
+    candidates = evidence_candidates(process.id, item_ids)
+    if not texts.get("title_fr", "").strip():
+        raise DecisionError(_l("Give the orientation a French title."), "title_fr")
+    for item in candidates.to_approve:
+        decisions.approve(item, actor, item.version)
+    return create_orientation(process, actor, item_ids=[item.id for item in candidates.usable], **texts)
+
+
 def theme_item_ids(theme: Theme) -> list[int]:
     return list(
         db.session.scalars(

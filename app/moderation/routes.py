@@ -576,6 +576,7 @@ def list_orientations(process_id: int):
 
 @bp.route("/moderation/processes/<int:process_id>/orientations/new", methods=["GET", "POST"])
 @facilitator_required
+@records_access
 def new_orientation(process_id: int):
     process = _load_process(process_id)
     form = OrientationForm()
@@ -587,32 +588,38 @@ def new_orientation(process_id: int):
         ids = sorted(set(ids) | set(orient.theme_item_ids(theme)))
         if request.method == "GET" and not form.title_fr.data:
             form.title_fr.data, form.title_en.data = theme.name_fr, theme.name_en
-    ids = suggestions.approved_ids(process, ids)
+    candidates = orient.evidence_candidates(process.id, ids)
+    if request.method == "GET" and not form.title_fr.data:
+        form.title_fr.data = candidates.carried_title()
     if form.validate_on_submit():
-        with attempt(success=_("Draft orientation created.")) as done:
-            orientation = orient.create_orientation(
+        with attempt(form, success=_("Draft orientation created.")) as done:
+            orientation = orient.create_from_items(
                 process,
                 current_user,
+                ids,
                 title_fr=form.title_fr.data,
                 title_en=form.title_en.data or "",
                 statement_fr=form.statement_fr.data or "",
                 statement_en=form.statement_en.data or "",
                 rationale_fr=form.rationale_fr.data or "",
                 rationale_en=form.rationale_en.data or "",
-                item_ids=ids,
                 note=form.note.data or "",
             )
         if done:
             return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
-    selected = db.session.scalars(sa.select(ModerationItem).where(ModerationItem.id.in_(ids))).all() if ids else []
-    return render_template(
+    html = render_template(
         "moderation/orientation_form.html",
         process=process,
         form=form,
         orientation=None,
-        selected=selected,
+        selected=candidates.usable,
+        candidates=candidates,
         theme=theme,
-    ), (400 if form.errors else 200)
+    )
+    originals = [item.id for item in candidates.to_approve if item.redacted_text is None]
+    if originals:  # pending items are listed with their original text
+        record_access(current_user, "orientation_evidence", process, items=originals)
+    return html, (400 if form.errors else 200)
 
 
 @bp.get("/moderation/orientations/<int:orientation_id>")

@@ -7,7 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ItemState, Orientation, OrientationState, Role, Theme, item_themes
+from app.models import Contribution, ItemState, Orientation, OrientationState, Role, Theme, item_themes
+from app.moderation import items as item_service
+from app.moderation import orientations as orient
 from app.moderation import themes
 from tests.conftest import csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation
@@ -266,3 +268,85 @@ def test_a_split_with_the_facilitators_statement(client, auth, create_process):
     )
     part = db.session.scalars(sa.select(Orientation).where(Orientation.split_from_id == original.id)).all()[-1]
     assert (part.title_en, part.statement_fr, part.statement_en) == ("Part", "Énoncé propre.", "Own statement.")
+
+
+# --- "En faire une orientation" on pending items ----------------------------------------------------------------
+
+
+def _contribution_item(process, partner, title, description):
+    contribution = Contribution(
+        process_id=process.id, author_id=partner.id, title=title, description=description, language="fr"
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    item = item_service.item_from_contribution(contribution)
+    db.session.commit()
+    return item
+
+
+def _draft_orientation_from_queue(client, process, items):
+    queue = f"/moderation/items?process={process.id}"
+    return _post(
+        client, queue, "/moderation/items/bulk", action="orientation", item=[str(i.id) for i in items], next=queue
+    )
+
+
+def test_an_orientation_from_a_pending_contribution_approves_it_on_save(client, auth, create_process, create_user):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    partner = create_user(Role.PARTNER)
+    item = _contribution_item(process, partner, "Des haltes-garderies l’été", "Ouvrir des haltes-garderies en été.")
+    assert item.state is ItemState.PENDING and not item.flagged
+    response = _draft_orientation_from_queue(client, process, [item])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Des haltes-garderies l’été"' in page  # the contribution's title is carried over
+    assert "1 élément de preuve" in page
+    assert "Cet élément est en attente : il sera approuvé quand vous enregistrerez l’orientation." in page
+    db.session.refresh(item)
+    assert item.state is ItemState.PENDING  # nothing is decided by looking at the form
+    url = f"/moderation/processes/{process.id}/orientations/new?item={item.id}"
+    page = _post(client, url, url, title_fr="Des haltes-garderies l’été", item=str(item.id)).get_data(as_text=True)
+    assert "Projet d’orientation créé." in page
+    db.session.refresh(item)
+    orientation = db.session.scalar(sa.select(Orientation).where(Orientation.process_id == process.id))
+    assert item.state is ItemState.APPROVED and item.redacted_text == item.text
+    assert [i.id for i, _ in orient.evidence(orientation.id)] == [item.id]
+
+
+def test_an_orientation_from_items_that_cannot_be_evidence_says_why(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    flagged = make_item(process, "Appelez Julie au 819-555-1234 pour la halte-garderie.", scan=True)
+    rejected = make_item(process, "Publicité", state=ItemState.REJECTED, reject_reason="spam")
+    page = _draft_orientation_from_queue(client, process, [flagged, rejected]).get_data(as_text=True)
+    words = re.sub(r"<[^>]+>", "", page)
+    assert "0 élément de preuve" in page
+    assert (
+        f"#{flagged.id} : des renseignements personnels ont été détectés; caviardez-les d’abord, puis revenez ici."
+        in words
+    )
+    assert f'href="/moderation/items/{flagged.id}"' in page
+    assert f"#{rejected.id} : un élément rejeté ne peut pas servir de preuve." in words
+    url = f"/moderation/processes/{process.id}/orientations/new"
+    _post(client, url, url, title_fr="Garde", item=[str(flagged.id), str(rejected.id)])
+    db.session.refresh(flagged)
+    assert flagged.state is ItemState.PENDING and flagged.redacted_text is None
+    # Once redacted, the same button approves it with its redaction.
+    item_url = f"/moderation/items/{flagged.id}"
+    _post(client, item_url, f"{item_url}/redact", version=flagged.version)
+    page = _draft_orientation_from_queue(client, process, [flagged]).get_data(as_text=True)
+    assert "1 élément de preuve" in page and "[téléphone]" in page and "819-555-1234" not in page
+    _post(client, url, url, title_fr="Haltes", item=str(flagged.id))
+    db.session.refresh(flagged)
+    assert flagged.state is ItemState.APPROVED and flagged.public_text.endswith(
+        "au [téléphone] pour la halte-garderie."
+    )
+
+
+def test_the_item_page_offers_to_draft_an_orientation(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    item = make_item(process)
+    page = _page(client, f"/moderation/items/{item.id}")
+    assert f'href="/moderation/processes/{process.id}/orientations/new?item={item.id}"' in page
