@@ -88,7 +88,8 @@ def test_an_orientation_whose_title_is_already_an_option_is_refused(client, auth
 
 def test_partners_see_what_each_option_rests_on(client, auth, create_process):
     process = create_process()
-    items = [make_item(process, t, state=ItemState.APPROVED) for t in ("Lire le soir", "Des livres", "Une bibliothèque")]
+    texts = ("Lire le soir", "Des livres", "Une bibliothèque")
+    items = [make_item(process, t, state=ItemState.APPROVED) for t in texts]
     literacy = _ready(process, "Littératie familiale", "Lire avec les tout-petits.", items)
     ballot = make_ballot(process, status=BallotStatus.OPEN, options=["Garder l’offre actuelle"])
     ballot.options.append(
