@@ -227,6 +227,7 @@ def test_journey_6_a_facilitator_consolidates_and_puts_orientations_to_the_vote(
     page.get_by_label(CHILDCARE, exact=True).check()
     page.get_by_label("Approbation (approuver les options que vous appuyez)").check()
     visits.check()
+    page.get_by_role("group", name="Orientations prêtes pour le vote").evaluate("e => e.scrollIntoView()")
     screenshot(page, "ballot-from-orientations-desktop-fr")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Scrutin enregistré.")).to_be_visible()
