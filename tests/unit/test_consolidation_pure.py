@@ -49,8 +49,8 @@ def test_redacting_every_detected_span_never_brings_back_a_redacted_piece(cuts):
     assert "julie" not in result and "555" not in result
     # Only pieces are replaced: what stays visible was visible before, in the same order (nothing comes back).
     assert _is_subsequence(_visible(result), _visible(working))
-    # Once more changes nothing visible (a placeholder next to a detected span may be absorbed into its own).
-    assert _visible(redact_spans_in(TEXT, result, _spans(), "fr")) == _visible(result)
+    # Once more brings nothing back either (a placeholder next to a detected span may be absorbed into its own).
+    assert _is_subsequence(_visible(redact_spans_in(TEXT, result, _spans(), "fr")), _visible(result))
 
 
 def _visible(text: str) -> str:
