@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from app.builder.expressions import ExpressionError, Or, parse
 from app.core.errors import DomainError
 from app.core.text import comparison_key
-from app.i18n import localized
 from app.models import Question, Survey, SurveyPage
 from app.questions import question_type
+from app.web.i18n import localized
 
 BUTTON = "add_condition"
 FIELDS = ("condition_question", "condition_operator", "condition_value", "condition_join")

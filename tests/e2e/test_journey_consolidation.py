@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ModerationItem, Orientation, OrientationState, Process
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_facilitator_journeys import Visits, menu

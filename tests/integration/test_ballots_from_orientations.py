@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Ballot, BallotOption, BallotStatus, ItemState, OptionSource, OrientationState, Role
 from tests.conftest import csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation

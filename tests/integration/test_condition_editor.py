@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Role
 from tests.conftest import csrf_token_from
 

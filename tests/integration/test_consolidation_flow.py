@@ -6,11 +6,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Contribution, ItemState, Orientation, OrientationState, Role, Theme, item_themes
 from app.moderation import items as item_service
-from app.moderation import orientations as orient
-from app.moderation import themes
+from app.orientations import orientations as orient
+from app.orientations import themes
 from tests.conftest import csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation
 

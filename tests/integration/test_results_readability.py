@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ItemState, OrientationState, Role
 from tests.integration.moderation_helpers import make_item, make_orientation
 from tests.support.results_data import build_results_survey
