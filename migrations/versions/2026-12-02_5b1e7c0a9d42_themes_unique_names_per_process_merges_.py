@@ -42,8 +42,10 @@ def _move_tags(connection, source, target):
 
 
 def upgrade():
-    with op.batch_alter_table('themes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name_key', sa.String(length=200), nullable=True))
+    # No batch (table copy) on SQLite: copying "themes" with foreign keys on would empty the self-reference
+    # merged_into_id of the copies when the old table is dropped. ADD COLUMN ... NOT NULL DEFAULT '' and CREATE
+    # INDEX are native on both databases; PostgreSQL then drops the default (the models have none).
+    op.add_column('themes', sa.Column('name_key', sa.String(length=200), nullable=False, server_default=sa.text("''")))
 
     connection = op.get_bind()
     rows = connection.execute(sa.text("SELECT id, process_id, name_fr, merged_into_id FROM themes ORDER BY id")).all()
@@ -73,22 +75,19 @@ def upgrade():
         else:
             first_of[slot] = row.id
 
-    with op.batch_alter_table('themes', schema=None) as batch_op:
-        batch_op.alter_column('name_key', existing_type=sa.String(length=200), nullable=False)
-        batch_op.create_index(
-            'uq_themes_process_name_key',
-            ['process_id', 'name_key'],
-            unique=True,
-            sqlite_where=sa.text('merged_into_id IS NULL'),
-            postgresql_where=sa.text('merged_into_id IS NULL'),
-        )
+    if connection.dialect.name == 'postgresql':
+        op.alter_column('themes', 'name_key', server_default=None)
+    op.create_index(
+        'uq_themes_process_name_key',
+        'themes',
+        ['process_id', 'name_key'],
+        unique=True,
+        sqlite_where=sa.text('merged_into_id IS NULL'),
+        postgresql_where=sa.text('merged_into_id IS NULL'),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('themes', schema=None) as batch_op:
-        batch_op.drop_index(
-            'uq_themes_process_name_key',
-            sqlite_where=sa.text('merged_into_id IS NULL'),
-            postgresql_where=sa.text('merged_into_id IS NULL'),
-        )
-        batch_op.drop_column('name_key')
+    op.drop_index('uq_themes_process_name_key', table_name='themes')
+    # ALTER TABLE ... DROP COLUMN is native on PostgreSQL and on SQLite 3.35+ (no table copy, see the upgrade).
+    op.execute('ALTER TABLE themes DROP COLUMN name_key')
