@@ -8,7 +8,7 @@ whose names now collide into the oldest of them (its tags joined, the others poi
 The downgrade drops the index and the column; the merges it made stay.
 
 Revision ID: 5b1e7c0a9d42
-Revises: 3efce3d00b9b
+Revises: 8de63f33bc9a
 Create Date: 2026-12-02 09:45:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e7c0a9d42'
-down_revision = '3efce3d00b9b'
+down_revision = '8de63f33bc9a'
 branch_labels = None
 depends_on = None
 
