@@ -735,7 +735,9 @@ def import_paper(ballot_id: int):
             # The same file imported at the same moment by someone else: the unique constraint says so.
             twice = domain.VotingError(_("This very file was already imported into this ballot."))
             with attempt(conflict=twice, quiet=True) as done:
-                result = import_paper_ballots(current_user, ballot, data, upload.filename or "")
+                result = import_paper_ballots(
+                    current_user, ballot, data, upload.filename or "", encoding=form.encoding.data
+                )
             if done:
                 flash(
                     ngettext(
