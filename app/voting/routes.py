@@ -222,6 +222,7 @@ def _ballot_page(ballot: Ballot, *, filled: dict | None = None, errors: list | N
         problem=problem,
         record=record,
         organization_voted=organization_voted,
+        replaced=record is not None and domain.replaced_by_colleague(ballot, current_user),
         can_vote=problem is None and ballot.accepts_casts(now),
         not_open_message=domain.closed_message(ballot, now),
         receipt=receipt,
@@ -419,6 +420,7 @@ def check_receipt(ballot_id: int):
         return _receipts_page(ballot, form, status=422)
     cast = domain.find_receipt(ballot, form.receipt.data)
     checked = {"found": cast is not None, "cast": cast, "code": domain.normalize_receipt(form.receipt.data)}
+    checked["replaced"] = cast is None and domain.replaced_by_colleague(ballot, current_user)
     return _receipts_page(ballot, form, checked=checked)
 
 
