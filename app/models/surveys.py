@@ -296,6 +296,10 @@ class Invitation(Base):
     # replayed Start. Neither the token nor the start key it derives from is stored, so the claim leads to no
     # response, even with the secret key.
     claim_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # A reminder (identified surveys only, where the address is kept): when it was sent, and the digest of the
+    # second link it carried (the clear token of the first one is not kept); either link opens the invitation.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     survey: Mapped[Survey] = relationship()
 

@@ -610,7 +610,12 @@ def _invitation_or_page(token: str) -> tuple[Invitation | None, Survey | None, A
     """The invitation and its survey, or the page explaining why the link cannot be used."""
     invitation = None
     if 0 < len(token) <= MAX_TOKEN_LENGTH:
-        invitation = db.session.execute(sa.select(Invitation).filter_by(token_hash=digest(token))).scalar_one_or_none()
+        hashed = digest(token)  # the first link, or the one a reminder carried
+        invitation = db.session.execute(
+            sa.select(Invitation).where(
+                sa.or_(Invitation.token_hash == hashed, Invitation.reminder_token_hash == hashed)
+            )
+        ).scalar_one_or_none()
     if invitation is None:
         return None, None, _unavailable("invalid_invitation")
     survey = _survey_by_id(invitation.survey_id)

@@ -148,6 +148,15 @@ def start_of_day(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def invitation_of_token(token_digest: str) -> Invitation | None:
+    """The invitation opened by a link's digest: the first link, or the one its reminder carried."""
+    return db.session.execute(
+        sa.select(Invitation).where(
+            sa.or_(Invitation.token_hash == token_digest, Invitation.reminder_token_hash == token_digest)
+        )
+    ).scalar_one_or_none()
+
+
 def response_of_invitation(invitation: Invitation) -> Response | None:
     """The latest response linked to the invitation: identified surveys, and confidential ones while in progress."""
     return db.session.execute(
