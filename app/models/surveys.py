@@ -334,6 +334,11 @@ class Response(Base):
     # continue on another device through the link); anonymous ones never.
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Where a paper questionnaire was filled in (typed at entry, all optional): the workshop or event as a label,
+    # the day and the territory. Kept for every anonymity: it describes the session, not the person.
+    paper_source: Mapped[str | None] = mapped_column(sa.String(200))
+    paper_filled_on: Mapped[date | None] = mapped_column(sa.Date())
+    paper_territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id", ondelete="SET NULL"))
 
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")

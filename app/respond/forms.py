@@ -1,7 +1,8 @@
 """Fixed forms of the respondent pages (the questions' forms are built by app/respond/engine.py)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from app.forms import AnsweringForm, choices
 from app.labels import LOCALE_LABELS
@@ -31,6 +32,18 @@ class PaperStartForm(StartForm):
         choices=choices(LOCALE_LABELS.items()),
         default="fr_CA",
     )
+    paper_source = StringField(
+        _l("Workshop or event"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+        description=_l("Where the questionnaire was filled in, e.g. “Atelier parents, Granby”. Optional."),
+        filters=[lambda value: " ".join(value.split()) if value else value],
+    )
+    paper_filled_on = DateField(
+        _l("Date it was filled in"),
+        validators=[Optional()],
+        description=_l("Optional."),
+    )
+    paper_territory = SelectField(_l("Territory where it was filled in"), choices=[], validate_choice=False)
 
 
 class PageTokenForm(AnsweringForm):

@@ -32,7 +32,7 @@ from app.audit import record, record_access
 from app.auth.access import facilitator_required, public
 from app.extensions import csrf, db, limiter
 from app.forms import EmptyForm
-from app.i18n import current_language
+from app.i18n import current_language, local_today
 from app.models import (
     Anonymity,
     Invitation,
@@ -48,6 +48,7 @@ from app.models import (
 )
 from app.respond import bp, engine, storage, structure
 from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
+from app.respond.paper_source import check_paper_source, paper_territory_choices
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
 from app.urls import MAX_ID, external_url
@@ -804,6 +805,7 @@ def paper_entry(survey_id: int):
 
 
 def _paper_home(survey: Survey, form: PaperStartForm, status: int = 200):
+    form.paper_territory.choices = paper_territory_choices(survey)
     counts = dict(
         db.session.execute(
             sa.select(Response.status, sa.func.count())
@@ -846,8 +848,15 @@ def start_paper_entry(survey_id: int):
     if survey.status not in PAPER_STATUSES:
         return _paper_refused(survey)
     form = PaperStartForm()
+    form.paper_territory.choices = paper_territory_choices(survey)
     key = form.valid_key
     if not form.validate_on_submit() or key is None:
+        return _paper_home(survey, form, status=400)
+    with attempt(form) as checked:
+        source = check_paper_source(
+            survey, form.paper_source.data, form.paper_filled_on.data, form.paper_territory.data, local_today()
+        )
+    if not checked:
         return _paper_home(survey, form, status=400)
     submission = storage.find_submission(key)
     if submission is None:
@@ -859,6 +868,7 @@ def start_paper_entry(survey_id: int):
                 locale=form.locale.data,
                 channel=ResponseChannel.PAPER,
                 entered_by=current_user,
+                paper=source,
             )
         except sa.exc.IntegrityError:  # the same key, twice at once: the first one created the response
             db.session.rollback()

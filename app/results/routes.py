@@ -14,6 +14,7 @@ from app.auth.access import facilitator_required
 from app.extensions import db
 from app.models import Question, Survey, Territory, utcnow
 from app.models.surveys import SURVEY_PAGES_LOADED
+from app.respond.paper_source import paper_sources
 from app.results import aggregate, bp, display
 from app.results.filters import FILTER_ARGS, FilterError, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
@@ -97,6 +98,7 @@ def survey(survey_id: int):
             filter_args=as_args(filters),
             territories=list(territories.values()),
             segment_questions=segment_questions(survey),
+            paper_sources=paper_sources(survey.id),
             crossable=crossable,
             row_question=row_question,
             column_question=column_question,
