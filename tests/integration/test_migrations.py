@@ -200,3 +200,39 @@ def test_the_paper_source_migration_keeps_every_answer_and_invitation_link(fresh
             enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar() if db.engine.name == "sqlite" else 1
         db.engine.dispose()
     assert (answers, link, enforced) == (1, 1, 1)
+
+
+def test_the_phase_list_migration_names_and_orders_the_existing_phases(fresh_database):
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="8b3f6d2c4e17")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at)"
+                    " VALUES (1, 'p', 'P', 'P', '', '', 'active', '2026-01-01 00:00:00')"
+                )
+            )
+            for phase_id, kind, starts, ends in (
+                (1, "validation", "2026-04-01", "2026-04-02"),
+                (2, "consultation", "2026-01-01", "2026-02-01"),
+                (3, "synthesis", "2026-02-02", "2026-03-31"),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO phases (id, process_id, kind, starts_on, ends_on, description_fr, description_en)"
+                        " VALUES (:id, 1, :kind, :starts, :ends, 'Texte', 'Text')"
+                    ),
+                    {"id": phase_id, "kind": kind, "starts": starts, "ends": ends},
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT position, name_fr, name_en, kind, description_fr FROM phases ORDER BY position")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, "Consultation", "Consultation", "consultation", "Texte"),
+        (2, "Synthèse", "Synthesis", "synthesis", "Texte"),
+        (3, "Validation (vote)", "Validation (vote)", "validation", "Texte"),
+    ]
