@@ -110,7 +110,7 @@ def edit_process(process_id: int | None):
     if request.method == "POST":
         if form.validate_on_submit():
             chosen = [t for t in territories if t.id in set(form.territory_ids.data or [])]
-            fields = {name: (form[name].data or "").strip() for name in TEXT_FIELDS}
+            fields = {name: form[name].data or "" for name in TEXT_FIELDS}  # stored as typed
             with attempt(quiet=True, success=_("Process saved.")) as done:
                 save_process(current_user, process, fields=fields, territories=chosen, phases=_rows(form))
             if done:
