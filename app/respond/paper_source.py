@@ -59,6 +59,25 @@ def check_paper_source(
     return PaperSource(label, filled_on, territory_id)
 
 
+QUERY_ARGS = ("paper_source", "paper_filled_on", "paper_territory")
+
+
+def source_from_args(survey: Survey, args, today: date) -> tuple[PaperSource, dict[str, str]]:
+    """The source given in query arguments (the one-long-page entry keeps it in its address, so that every sheet
+    of a workshop's batch gets it) and the arguments to carry on; raises :class:`PaperSourceError`."""
+    given = {name: " ".join((args.get(name) or "").split()) for name in QUERY_ARGS}
+    filled_on = None
+    if given["paper_filled_on"]:
+        try:
+            filled_on = date.fromisoformat(given["paper_filled_on"])
+        except ValueError:
+            raise PaperSourceError(
+                _l("Enter the date as YYYY-MM-DD, for example 2024-05-31."), "paper_filled_on"
+            ) from None
+    source = check_paper_source(survey, given["paper_source"], filled_on, given["paper_territory"], today)
+    return source, {name: value for name, value in given.items() if value}
+
+
 def paper_sources(survey_id: int) -> list[str]:
     """The workshop or event labels of a survey's paper questionnaires, alphabetically (for the filters)."""
     return list(

@@ -48,7 +48,7 @@ from app.models import (
 )
 from app.respond import bp, engine, storage, structure
 from app.respond.forms import PageTokenForm, PaperStartForm, StartForm
-from app.respond.paper_source import check_paper_source, paper_territory_choices
+from app.respond.paper_source import check_paper_source, paper_territory_choices, source_from_args
 from app.respond.tokens import digest, is_key, new_key, resume_token_for
 from app.retention import purge_notice
 from app.urls import MAX_ID, external_url
@@ -974,6 +974,10 @@ def paper_one_page(survey_id: int):
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     language = _language_of(locale)
+    with attempt(PaperStartForm(formdata=request.args)) as sourced:
+        source, source_args = source_from_args(survey, request.args, local_today())
+    if not sourced:  # shown on the paper-entry page, next to the field
+        return _paper_home(survey, sourced.form, status=400)
     form_class = engine.make_page_form(survey, survey.pages, language=language, territories=_territories(survey))
     key = request.form.get("submission_key", "") if request.method == "POST" else new_key()
     form = form_class(formdata=request.form) if request.method == "POST" else form_class()
@@ -985,7 +989,7 @@ def paper_one_page(survey_id: int):
     elif request.method == "POST":
         if is_key(key) and storage.find_submission(key) is not None:
             flash(_("This paper questionnaire is already saved."), "info")
-            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
         if form.validate(prior={}, enforce_required=False) and is_key(key):
             # The same sheet sent twice: its key is recorded already.
             with attempt(conflict=storage.RespondError(), quiet=True) as saved:
@@ -996,6 +1000,7 @@ def paper_one_page(survey_id: int):
                     locale=locale,
                     channel=ResponseChannel.PAPER,
                     entered_by=current_user,
+                    paper=source,
                 )
                 questions = [q for page in survey.pages for q in page.questions]
                 storage.save_answers(response, survey, questions, form.values, territories=_territories(survey))
@@ -1003,9 +1008,9 @@ def paper_one_page(survey_id: int):
                 record(current_user, "response.paper_entry", response, survey_id=survey.id)
             if not saved:
                 flash(_("This paper questionnaire is already saved."), "info")
-                return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+                return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
             flash(_("Paper questionnaire saved. You can enter the next one."), "success")
-            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
         status = 422 if form.failing else 400
         if not is_key(key):
             notice = _("This page had expired: check your answers and send it again.")
@@ -1023,10 +1028,11 @@ def paper_one_page(survey_id: int):
         last=True,
         key=key,
         state=None,
-        action=url_for(".paper_one_page", survey_id=survey.id, locale=locale),
+        action=url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args),
         resume_url=None,
         content_language=language,
         notice=notice,
+        paper_source=source,
     )
     return current_app.make_response((page_html, status))
 

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -766,3 +767,26 @@ def test_results_and_exports_filter_on_the_paper_source(client, auth, parent_sur
         ["Forum Magog", "", "COA"],
         ["", "", ""],
     ]
+
+
+def test_one_long_page_entry_keeps_the_source_for_every_sheet_of_the_batch(client, auth, parent_survey, territories):
+    auth.login(Role.FACILITATOR)
+    home = client.get(f"/surveys/{parent_survey.id}/paper").get_data(as_text=True)
+    assert f'action="/surveys/{parent_survey.id}/paper/one-page" method="get"' in home
+    args = {"locale": "fr_CA", "paper_source": "Atelier Magog", "paper_filled_on": "2026-11-18"}
+    args["paper_territory"] = str(territories[1].id)
+    entry = Respondent(client)
+    entry.get(f"/surveys/{parent_survey.id}/paper/one-page?{urlencode(args)}")
+    assert "Atelier Magog" in entry.html  # the page says which workshop it is entering
+    for count in (1, 2):
+        entry.send([("q_enfants", str(count))])
+        assert "Questionnaire papier enregistré" in entry.html
+    db.session.expire_all()
+    stored = db.session.execute(sa.select(Response.paper_source, Response.paper_territory_id)).all()
+    assert [tuple(row) for row in stored] == [("Atelier Magog", territories[1].id)] * 2
+
+    bad = client.get(
+        f"/surveys/{parent_survey.id}/paper/one-page", query_string={**args, "paper_filled_on": "2999-01-01"}
+    )
+    assert bad.status_code == 400
+    assert "La date où il a été rempli ne peut pas être dans l’avenir." in bad.get_data(as_text=True)
