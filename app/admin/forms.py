@@ -12,8 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from app.forms import choices
-from app.labels import LOCALE_LABELS, ROLE_LABELS, SECTOR_LABELS
+from app.core.labels import LOCALE_LABELS, ROLE_LABELS, SECTOR_LABELS
+from app.web.fields import choices
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -10,7 +10,7 @@ from wtforms import HiddenField, SubmitField
 from app.auth.access import facilitator_required
 from app.builder import bp
 from app.builder.reminders import reminded_invitations, send_reminders, summary
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Survey
 from app.web.forms import attempt
 

@@ -23,13 +23,13 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
-from app import audit
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
-from app.mail import send_mail
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import Anonymity, Invitation, Survey, User, utcnow
 from app.models.people import hash_token
-from app.urls import external_url
+from app.web.urls import external_url
 
 
 class ReminderError(DomainError):

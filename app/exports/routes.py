@@ -9,8 +9,9 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.auth.access import facilitator_required
+from app.compliance import audit
+from app.core.extensions import db
 from app.exports import bp
 from app.exports.export import (
     FORMATS,
@@ -23,12 +24,11 @@ from app.exports.export import (
     write_xlsx,
 )
 from app.exports.forms import ExportForm
-from app.extensions import db
-from app.forms import choices
 from app.models import Response, Survey
 from app.respond.paper_source import paper_sources
-from app.streaming import in_app_context
 from app.web.boundary import records_access
+from app.web.fields import choices
+from app.web.streaming import in_app_context
 
 logger = logging.getLogger(__name__)
 

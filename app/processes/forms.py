@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, 
 from wtforms import Form as NoCsrfForm
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.forms import MultiCheckboxField, choices
-from app.labels import PHASE_LABELS, PROCESS_STATUS_LABELS
+from app.core.labels import PHASE_LABELS, PROCESS_STATUS_LABELS
+from app.web.fields import MultiCheckboxField, choices
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PHASES = 20

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
-from app.extensions import db
-from app.forms import choices
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import IllegalTransition, Process, ProcessStatus, Territory
 from app.processes import bp
 from app.processes.forms import ProcessForm, ProcessStatusForm
 from app.processes.operations import TEXT_FIELDS, PhaseInput, change_process_status, save_process
+from app.web.fields import choices
 from app.web.forms import attempt, submitted
+from app.web.i18n import local_today
 
 
 @bp.get("/manage/processes")

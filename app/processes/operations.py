@@ -12,9 +12,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from app import audit
+from app.compliance import audit
 from app.core.errors import DomainError, Reason
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Phase, PhaseKind, Process, ProcessStatus, Territory, User
 
 TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")

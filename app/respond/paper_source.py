@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Response, ResponseChannel, Survey, Territory
 
 MAX_LABEL = 200
@@ -37,7 +37,7 @@ def territories_of(survey: Survey) -> list[Territory]:
 
 
 def paper_territory_choices(survey: Survey) -> list:
-    from app.forms import choices
+    from app.web.fields import choices
 
     return choices([("", _l("— Not given —")), *((str(t.id), t.name) for t in territories_of(survey))])
 

@@ -1,4 +1,4 @@
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Organization, Role, Territory, User
 from tests.conftest import count_rows
 

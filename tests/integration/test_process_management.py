@@ -4,7 +4,7 @@ French and English, dates); admins keep users, organizations and territories."""
 import re
 from datetime import date
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Phase, PhaseKind, Process, ProcessStatus, Role
 from tests.conftest import count_rows
 
