@@ -43,8 +43,8 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
     if file.stat().st_size > MAX_FILE_BYTES:
         _fail([f"Error: {file}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."])
     extension = file.suffix.lower()
-    if extension not in {".json", ".xlsx"}:
-        _fail([f"Error: {file}: expected a .json definition or an .xlsx XLSForm."])
+    if extension not in {".json", ".xlsx", ".xls"}:
+        _fail([f"Error: {file}: expected a .json definition or an .xlsx (or .xls) XLSForm."])
     if process_slug:
         process = db.session.execute(db.select(Process).filter_by(slug=process_slug)).scalar_one_or_none()
         if process is None:
@@ -56,6 +56,7 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
         if process is None:
             _fail(["Error: there is no process yet; create one (or run seed-demo) first."])
     data = file.read_bytes()
+    warnings: list = []
     if extension == ".json":
         try:
             document = json.loads(data.decode("utf-8-sig"))
@@ -63,7 +64,7 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
             _fail([f"Error: {file}: not a valid JSON file ({exc})."])
     else:
         try:
-            document = read_xlsform(data, fallback_title=file.stem)
+            document = read_xlsform(data, fallback_title=file.stem, warnings=warnings)
         except XLSFormInvalid as exc:
             _fail([f"Error: {file} was refused; nothing was imported.", *(f"  {p}" for p in exc.problems)])
     try:
@@ -77,4 +78,6 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
             problems = [f"  {message}" for _field, message in error.problems]
             _fail(["Error: the survey cannot be opened; nothing was imported.", *problems])
     db.session.commit()
+    for warning in warnings:  # what was imported differently or left out, with its place
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"/s/{survey.slug}")

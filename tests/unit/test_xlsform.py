@@ -205,28 +205,39 @@ def test_refused_workbook_reports_each_row_and_column():
             row("begin group", "g", "Groupe"),
             row("integer", "age", "Âge", required="peut-être"),
             row("select_one inconnue", "x", "X"),
-            row("geopoint", "lieu", "Lieu"),
+            row("bidule", "lieu", "Lieu"),
             row("begin repeat", "enfant", "Enfant"),
             row("end group"),
             row("end group"),
             row("text", "suivi", "Suivi", relevant="${age} >"),
             row("text", "plus_tot", "Plus tôt", relevant="${plus_tard} = 'x'"),
-            row("text", "plus_tard", "Plus tard", constraint="string-length(.) < 10"),
+            row("text", "plus_tard", "Plus tard", constraint="longueur(.) < 10"),
         ],
         [["", "a", "A"]],
         [["form_title"], ["Essai"]],
     )
     with pytest.raises(XLSFormInvalid) as caught:
         read_xlsform(data)
+    # Every problem at once: the rows the importer refuses, then the definition's own checks on the others.
     assert [str(p) for p in caught.value.problems] == [
         "survey sheet, row 3, column required: Write “yes” or “no”.",
         "survey sheet, row 4, column type: The list “inconnue” is not in the choices sheet.",
-        "survey sheet, row 5, column type: The type “geopoint” cannot be imported; the types are select_one, "
-        "select_multiple, rank, integer, decimal, text, date, note, range, begin group and end group.",
-        "survey sheet, row 6, column type: Repeated groups are not supported.",
-        "survey sheet, row 8, column type: “end group” without a matching “begin group”.",
+        "survey sheet, row 5, column type: The type “bidule” cannot be imported; the types are "
+        + TYPES
+        + ", begin group and end group.",
+        "survey sheet, row 9, column relevant: The expression is incomplete: something is missing at the end "
+        "(character 9).",
+        "survey sheet, row 10, column relevant: The question “plus_tard” comes later in the questionnaire: a "
+        "condition can only use the answers to earlier questions (character 1)",
+        "survey sheet, row 11, column constraint: " + UNKNOWN_LONGUEUR,
         "choices sheet, row 2, column list_name: Each choice needs the name of its list.",
     ]
+
+
+TYPES = "select_one, select_multiple, rank, integer, decimal, text, date, note, range"
+UNKNOWN_LONGUEUR = (
+    "Unknown function “longueur” at character 1: the functions are not(), selected() and count-selected()."
+)
 
 
 def test_expression_problems_are_mapped_back_to_their_cells():
