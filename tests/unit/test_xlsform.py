@@ -6,6 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from app.builder.definition import validate_definition
+from app.builder.expressions import CALLS, FUNCTIONS
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
 
 SURVEY_HEADER = [
@@ -236,7 +237,9 @@ def test_refused_workbook_reports_each_row_and_column():
 
 TYPES = "select_one, select_multiple, rank, integer, decimal, text, date, note, range"
 UNKNOWN_LONGUEUR = (
-    "Unknown function “longueur” at character 1: the functions are not(), selected() and count-selected()."
+    "Unknown function “longueur” at character 1: the functions are "
+    + ", ".join(f"{name}()" for name in [*FUNCTIONS, *CALLS])
+    + "."
 )
 
 
@@ -246,7 +249,7 @@ def test_expression_problems_are_mapped_back_to_their_cells():
             row("text", "suivi", "Suivi", relevant="${age} >"),
             row("integer", "age", "Âge"),
             row("text", "plus_tot", "Plus tôt", relevant="${plus_tard} = 'x'"),
-            row("text", "plus_tard", "Plus tard", constraint="string-length(.) < 10"),
+            row("text", "plus_tard", "Plus tard", constraint="longueur(.) < 10"),
             row("select_one oui_non", "ok", "OK?"),
             row("text", "", "Sans nom"),
         ],
@@ -261,8 +264,7 @@ def test_expression_problems_are_mapped_back_to_their_cells():
         "(character 9).",
         "survey sheet, row 4, column relevant: The question “plus_tard” comes later in the questionnaire: a "
         "condition can only use the answers to earlier questions (character 1)",
-        "survey sheet, row 5, column constraint: Unknown function “string-length” at character 1: the functions are "
-        "not(), selected() and count-selected().",
+        "survey sheet, row 5, column constraint: " + UNKNOWN_LONGUEUR,
         "survey sheet, row 7, column name: Each question needs a code (its name in conditions and exports), e.g. "
         "age_enfant.",
         "choices sheet, row 3, column name: The code “oui” appears twice in this list.",
