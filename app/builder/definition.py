@@ -63,8 +63,9 @@ FORMAT_VERSION = 1
 
 # Limits (a definition is data from outside: every size is bounded).
 MAX_PAGES = 100
-MAX_QUESTIONS = 500
-MAX_CHOICES = 300
+MAX_QUESTIONS = 1000  # real XLSForms hold hundreds of calculations besides their questions
+MAX_CHOICES = 5000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
+MAX_DATA_ITEMS = 20_000  # texts of a setting holding data (the properties of a question's choices)
 MAX_TITLE = 200
 MAX_LABEL = 5000
 MAX_CHOICE_LABEL = 500
@@ -195,6 +196,28 @@ class _Checker:
             result[key] = text
         if required and not result["fr"]:
             self.error(_join(path, "fr"), _("The French text is required."))
+        return result
+
+    def data(self, value: Any, path: str) -> dict | None:
+        """A JSON object whose values are texts or objects of texts (two levels), e.g. choice code → its
+        properties; at most MAX_DATA_ITEMS texts in all."""
+        if value is None or value == {}:
+            return None
+        if not isinstance(value, Mapping):
+            self.error(path, _("Expected an object."))
+            return None
+        count, result = 0, {}
+        for key, item in value.items():
+            inner = item if isinstance(item, Mapping) else {"": item}
+            for text in inner.values():
+                count += 1
+                if not isinstance(text, str) or len(text) > MAX_CHOICE_LABEL:
+                    self.error(_join(path, str(key)), _("Expected texts of at most %(max)d characters.", max=500))
+                    return None
+            result[str(key)] = dict(item) if isinstance(item, Mapping) else item
+        if count > MAX_DATA_ITEMS:
+            self.error(path, _("Too many values: at most %(max)d.", max=MAX_DATA_ITEMS))
+            return None
         return result
 
     def string(self, value: Any, path: str, *, max_length: int) -> str:
@@ -628,7 +651,6 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
     }
     if qtype is None:
         return check.errors, result
-    qtype.check_question(check, result, context)
     choices = _check_choices(check, qtype, question.get("choices"), "$.choices", ChoiceKind.OPTION)
     rows = _check_choices(check, qtype, question.get("rows"), "$.rows", ChoiceKind.ROW)
     if qtype.has_choices:
@@ -636,6 +658,7 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
     if qtype.has_rows:
         result["rows"] = rows
     result["settings"] = _check_settings(check, qtype, question.get("settings"), len(choices))
+    qtype.check_question(check, result, context)
     return check.errors, result
 
 
@@ -727,6 +750,10 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
             parsed = check.date(raw, kpath)
         elif kind is SettingKind.LABEL:
             parsed = check.string(raw, kpath, max_length=MAX_TITLE)
+        elif kind is SettingKind.EXPRESSION:
+            parsed = check.string(raw, kpath, max_length=MAX_EXPRESSION)
+        elif kind is SettingKind.DATA:
+            parsed = check.data(raw, kpath)
         else:  # display
             parsed = raw
             if raw is not None and raw not in DISPLAYS:

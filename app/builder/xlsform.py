@@ -660,6 +660,13 @@ class _Converter:
                 if not label["fr"]:
                     label["fr"] = name
                 choice = {"code": name, "label": label}
+                properties = {  # the other columns, which a choice_filter may test (state, district…)
+                    key: value
+                    for key, value in row.cells.items()
+                    if key.split("::")[0] not in CHOICE_COLUMNS and "::" not in key
+                }
+                if properties:
+                    choice["properties"] = properties
                 lists.setdefault(list_name, []).append((row, choice))
         return lists
 
@@ -681,8 +688,17 @@ class _Converter:
                 continue
             kind = self.kind(raw_type)
             word = kind.split(" ")[0].lower()
-            if word in {"begin_group", "begin_repeat", "begin"}:
-                is_repeat = "repeat" in kind.lower() or "loop" in kind.lower()
+            if word in {"begin_group", "begin_repeat"}:
+                is_repeat = word == "begin_repeat"
+                if raw_type.lower().startswith("begin loop"):
+                    self.problem(
+                        "survey",
+                        row.number,
+                        "type",
+                        _("“begin loop” (the same questions for each choice of a list) cannot be imported."),
+                    )
+                    refused_depth += 1
+                    continue
                 if is_repeat:
                     if refused_depth or not self.repeat_once(row, stack):
                         refused_depth += 1
@@ -697,7 +713,7 @@ class _Converter:
                 if not any(frame.field_list for frame in stack[:-1]):
                     current = None  # a group starts a page, except inside a field-list group
                 continue
-            if word in {"end_group", "end_repeat", "end"} and len(kind.split(" ")) <= 2:
+            if word in {"end_group", "end_repeat"}:
                 if refused_depth:
                     refused_depth -= 1
                     continue
@@ -718,6 +734,13 @@ class _Converter:
             question = self.question(row, kind, lists)
             if question is None:
                 continue
+            if current is not None and not any(frame.field_list for frame in stack):
+                # A cascading select whose filter uses an answer of this page starts a page of its own (as ODK
+                # Collect shows one question at a time outside field-list groups): its options are then known
+                # when the page is shown, without JavaScript.
+                used = set(re.findall(r"\$\{([^}]*)\}", question[0]["settings"].get("choice_filter", "")))
+                if used & {q["code"] for q in current["questions"]}:
+                    current = None
             if current is None:
                 page_depth = len(stack)
                 current = self.new_page(pages, stack, row)
@@ -888,6 +911,8 @@ class _Converter:
         rest is common to every type."""
         word, *args = kind.split(" ")
         name = row.cells.get("name", "")
+        if not name and word == "note":  # pyxform lets a note go without a name: it gets one
+            name = f"note_row{row.number}"
         count = len(self.problems)
         result = self._question(row, kind, word, args, name, lists)
         if result is None and len(self.problems) > count and name:
@@ -939,13 +964,24 @@ class _Converter:
         if read is None:
             return None
         required_text = row.cells.get("required", "").strip()
-        if required_text.lower() in TRUE_VALUES:
+        if qtype.computed or not qtype.answerable:
+            required = False  # pyxform ignores it too
+        elif required_text.lower() in TRUE_VALUES:
             required = True
         elif required_text.lower() in FALSE_VALUES:
             required = False
         else:
             self.problem("survey", row.number, row.headers.get("required", "required"), _("Write “yes” or “no”."))
             required = False
+        constraint = row.cells.get("constraint", "")
+        if constraint and (qtype.computed or not qtype.answerable):
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get("constraint", "constraint"),
+                _("Nothing is typed here: this constraint is ignored."),
+            )
+            constraint = ""
         label, label_columns = self.texts(row, "label")
         if not label["fr"]:
             label["fr"] = name
@@ -958,7 +994,7 @@ class _Converter:
             "help": hint,
             "required": required,
             "relevant": row.cells.get("relevant", ""),
-            "constraint": row.cells.get("constraint", ""),
+            "constraint": constraint,
             "constraint_message": message,
             "settings": read.settings,
         }

@@ -61,6 +61,8 @@ class SettingKind(enum.StrEnum):
     DATE = "date"  # YYYY-MM-DD
     LABEL = "label"  # a short text (at most 200 characters)
     DISPLAY = "display"  # "radios" or "dropdown"
+    EXPRESSION = "expression"  # an expression (at most 2,000 characters; the type checks what it refers to)
+    DATA = "data"  # a JSON object of texts (the type checks its shape), e.g. the properties of choices
 
 
 # ------------------------------------------------------------------------------------------------ storage records
@@ -168,6 +170,8 @@ class BaseQuestionType:
     field_class: ClassVar[type[QuestionField]] = QuestionField
     #: False for a text block: nothing to answer, to require, to constrain or to reference.
     answerable: ClassVar[bool] = True
+    #: Its value is computed (XLSForm's ``calculate``), not asked: referenced and stored, not counted as a question.
+    computed: ClassVar[bool] = False
     #: Answers are Answer rows (False: no answer, or one kept apart, see ``stored_apart``); only such questions are
     #: exported, counted in the results and generated for synthetic responses.
     stores_answers: ClassVar[bool] = True

@@ -103,7 +103,9 @@ def asks(survey: Survey, question: Question) -> bool:
 
 def question_count(survey: Survey) -> int:
     """How many questions the respondents answer (text blocks and questions not asked are left out)."""
-    return sum(1 for q in survey.questions if question_type(q).answerable and asks(survey, q))
+    return sum(
+        1 for q in survey.questions if question_type(q).answerable and not question_type(q).computed and asks(survey, q)
+    )
 
 
 def expression_value(question: Question, value: Any) -> Any:
@@ -257,6 +259,8 @@ class PageForm(Form):
                     continue
                 self.visible.append(question.code)
                 f.enforce_required = enforce_required
+                if hasattr(f, "apply_filter"):  # a choice_filter: the options the answers so far allow
+                    f.apply_filter(answers, final=True)
                 if not f.validate(self):
                     valid = False
                 answers[question.code] = expression_value(question, f.data)
@@ -335,6 +339,8 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
             local = expr is not None and _depends_on(expr, here)
             if expr is not None and not local and not is_true(expr, prior):
                 continue
+            if hasattr(f, "apply_filter"):  # a choice_filter over earlier pages' answers
+                f.apply_filter({**prior, **form.answers}, final=False)
             parts = [e for e, keep in ((page_expr, page_local), (expr, local)) if keep]
             tree = None
             if parts:

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from app.builder.definition import validate_definition
 from app.builder.expressions import CALLS, FUNCTIONS
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
+from app.questions.registry import xlsform_words
 
 SURVEY_HEADER = [
     "type",
@@ -235,7 +236,7 @@ def test_refused_workbook_reports_each_row_and_column():
     ]
 
 
-TYPES = "select_one, select_multiple, rank, integer, decimal, text, date, note, range"
+TYPES = ", ".join(xlsform_words())
 UNKNOWN_LONGUEUR = (
     "Unknown function “longueur” at character 1: the functions are "
     + ", ".join(f"{name}()" for name in [*FUNCTIONS, *CALLS])

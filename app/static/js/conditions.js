@@ -221,22 +221,47 @@
     return ans;
   }
 
-  // In page order, so that a hidden question counts as unanswered for the next ones.
+  // A computed value as the server stores it (calculate.py, calculated_text): nothing for NaN or an empty text.
+  function calculated(v) {
+    if (v == null || (typeof v === 'number' && v !== v)) return '';
+    return string(v).slice(0, 5000);
+  }
+
+  // In page order, so that a hidden question counts as unanswered for the next ones, and a computed value
+  // (data-calculate) is there for the questions after it.
   function apply(form) {
     var ans = answersFromForm(form), ws = form.querySelectorAll('[data-question]');
     for (var i = 0; i < ws.length; i++) {
-      var w = ws[i], json = w.getAttribute('data-relevant'), show = true;
-      if (!json) continue;
-      try { show = isTrue(JSON.parse(json), ans); } catch (e) { /* unreadable: the server decides */ }
-      w.hidden = !show;
-      if (!show) ans[w.getAttribute('data-question')] = null;
+      var w = ws[i], json = w.getAttribute('data-relevant'), show = true, code = w.getAttribute('data-question');
+      if (json) {
+        try { show = isTrue(JSON.parse(json), ans); } catch (e) { /* unreadable: the server decides */ }
+        w.hidden = !show;
+        if (!show) ans[code] = null;
+      }
+      var calc = w.querySelector ? w.querySelector('[data-calculate]') : null, v = '';
+      if (calc) {
+        if (show) { try { v = calculated(evaluate(JSON.parse(calc.getAttribute('data-calculate')), ans)); } catch (e) { v = ''; } }
+        calc.value = v;
+        ans[code] = v === '' ? null : v;
+        w.hidden = true;
+      }
+    }
+    pipe(form, ans);
+  }
+
+  // ${code} in labels and hints (<span data-pipe="code">, written by the server): the answer as typed so far.
+  function pipe(form, ans) {
+    var spans = form.ownerDocument && form.querySelectorAll ? form.querySelectorAll('[data-pipe]') : [];
+    for (var i = 0; i < spans.length; i++) {
+      var k = spans[i].getAttribute('data-pipe');
+      if (Object.prototype.hasOwnProperty.call(ans, k)) spans[i].textContent = calculated(ans[k]);
     }
   }
 
   function init() {
     var forms = document.querySelectorAll('form');
     for (var i = 0; i < forms.length; i++) {
-      if (!forms[i].querySelector('[data-relevant]')) continue;
+      if (!forms[i].querySelector('[data-relevant], [data-calculate], [data-pipe]')) continue;
       var run = apply.bind(null, forms[i]);
       forms[i].addEventListener('input', run);
       forms[i].addEventListener('change', run);
@@ -244,7 +269,7 @@
     }
   }
 
-  var api = { evaluate: evaluate, isTrue: isTrue, answersFromForm: answersFromForm, apply: apply };
+  var api = { evaluate: evaluate, isTrue: isTrue, answersFromForm: answersFromForm, apply: apply, calculated: calculated };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   if (typeof window !== 'undefined') {
     window.ConcertoConditions = api;
