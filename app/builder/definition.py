@@ -74,7 +74,7 @@ MAX_EXPRESSION = 2000
 MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
 
-CHOICE_CODE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+CHOICE_CODE_RE = re.compile(r"^\w[\w.\-]*$")  # letters of any language (élémentaire), digits, _ . -
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISPLAYS = ("radios", "dropdown")
@@ -199,8 +199,8 @@ class _Checker:
         return result
 
     def data(self, value: Any, path: str) -> dict | None:
-        """A JSON object whose values are texts or objects of texts (two levels), e.g. choice code → its
-        properties; at most MAX_DATA_ITEMS texts in all."""
+        """A JSON object whose values are texts, objects of texts or lists of such objects, e.g. choice code → its
+        properties (a list when the code is listed under several parents); at most MAX_DATA_ITEMS texts in all."""
         if value is None or value == {}:
             return None
         if not isinstance(value, Mapping):
@@ -208,13 +208,19 @@ class _Checker:
             return None
         count, result = 0, {}
         for key, item in value.items():
-            inner = item if isinstance(item, Mapping) else {"": item}
-            for text in inner.values():
-                count += 1
-                if not isinstance(text, str) or len(text) > MAX_CHOICE_LABEL:
-                    self.error(_join(path, str(key)), _("Expected texts of at most %(max)d characters.", max=500))
-                    return None
-            result[str(key)] = dict(item) if isinstance(item, Mapping) else item
+            rows = item if isinstance(item, list) else [item]
+            for row in rows:
+                inner = row if isinstance(row, Mapping) else {"": row}
+                for text in inner.values():
+                    count += 1
+                    if not isinstance(text, str) or len(text) > MAX_CHOICE_LABEL:
+                        self.error(_join(path, str(key)), _("Expected texts of at most %(max)d characters.", max=500))
+                        return None
+            result[str(key)] = (
+                [dict(r) if isinstance(r, Mapping) else r for r in rows]
+                if isinstance(item, list)
+                else (dict(item) if isinstance(item, Mapping) else item)
+            )
         if count > MAX_DATA_ITEMS:
             self.error(path, _("Too many values: at most %(max)d.", max=MAX_DATA_ITEMS))
             return None

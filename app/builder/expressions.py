@@ -123,6 +123,7 @@ CALLS: Mapping[str, tuple[int, int | None]] = MappingProxyType(
         "join": (2, 2),
         "selected-at": (2, 2),
         "once": (1, 1),
+        "uuid": (0, 0),
         "today": (0, 0),
         "now": (0, 0),
         "date": (1, 1),
@@ -904,6 +905,10 @@ def _call(name: str, args: tuple[Expression, ...], answers: Mapping[str, Any], c
             return codes[int(index)] if math.isfinite(index) and 0 <= index < len(codes) else ""
         case "once":
             return values[0]
+        case "uuid":
+            import uuid
+
+            return str(uuid.uuid4())
         case "today":
             return datetime.date.today().isoformat()
         case "now":

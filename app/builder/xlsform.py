@@ -392,7 +392,8 @@ def _xlsx_rows(data: bytes):
         for worksheet in workbook.worksheets:
             # Rows are read as far as their real cells go (checked above), whatever size the sheet declares.
             worksheet.reset_dimensions()
-            yield worksheet.title, worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            # Not padded to a width: a formatted empty row is an empty tuple (a million of them read in a second).
+            yield worksheet.title, (values[:MAX_COLUMNS] for values in worksheet.iter_rows(values_only=True))
     finally:
         workbook.close()
 
@@ -459,6 +460,8 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
         normalized: list[str] = []
         filled = 0
         for number, values in enumerate(rows, start=1):
+            if values.count(None) == len(values):  # fast path: the million formatted empty rows of some forms
+                continue
             texts = [_cell_text(v) for v in values]
             if not any(texts):  # formatted empty rows (a million in some real forms) are not counted
                 continue
@@ -499,6 +502,46 @@ def _guess_language(texts: list[str]) -> str:
     return "en" if english > french else "fr"
 
 
+#: Survey-sheet columns holding an expression.
+EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count")
+_STRING_RE = re.compile(r"""('[^']*'|"[^"]*")""")
+_PATH_RE = re.compile(r"(?<![\w}.$])(?:current\(\)\s*/\s*)?(?:\.\./)*(?:/?[^\W\d][\w.\-]*/)+([^\W\d][\w\-]*)")
+_PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./)+([^\W\d][\w\-]*)")
+_SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
+
+
+def _straight_quotes(source: str) -> tuple[str, bool]:
+    """Curly quotes used around texts (‘yes’, ’yes’, “yes”) as the straight quotes an expression needs; curly
+    quotes inside a straight-quoted text are kept. Whether anything changed."""
+    out: list[str] = []
+    quote: str | None = None  # the quote that closes the current text
+    changed = False
+    for char in source:
+        if quote is None:
+            if char in "'\"":
+                quote = char
+            elif char in "‘’":
+                quote, char, changed = "‘’", "'", True
+            elif char in "“”":
+                quote, char, changed = "“”", '"', True
+        elif char in quote or char == quote:
+            if len(quote) == 2:
+                char = "'" if quote == "‘’" else '"'
+            quote = None
+        out.append(char)
+    return "".join(out), changed
+
+
+def _xpath_paths(source: str) -> str:
+    """XPath paths to a question (``/data/group/age``, ``../age``, ``current()/../age``) as ``${age}``, outside
+    quoted texts."""
+    parts = _STRING_RE.split(source)
+    for index in range(0, len(parts), 2):
+        part = _PATH_RE.sub(lambda m: "${" + m.group(1) + "}", parts[index])
+        parts[index] = _PARENT_RE.sub(lambda m: "${" + m.group(1) + "}", part)
+    return "".join(parts)
+
+
 @dataclass
 class _Frame:
     """An open ``begin group`` or ``begin repeat``."""
@@ -524,6 +567,7 @@ class _Converter:
         self.left_out: dict[str, tuple[int, str]] = {}  # name of a question left out → (its row, its type)
         self.names: dict[str, int] = {}  # question name → its row
         self.refused: set[str] = set()  # names of the questions refused (their problem is reported)
+        self.metadata: list[_Row] = []  # rows of the phone's metadata (start, username…)
 
     def problem(self, sheet: str, row: int, column: str, message: str) -> None:
         self.problems.append(XLSFormProblem(sheet, row, column, message))
@@ -650,6 +694,9 @@ class _Converter:
             for row in sheet.rows:
                 list_name = row.cells.get("list_name", "")
                 name = row.cells.get("name", "")
+                if not list_name and not name:  # a note or a stray label next to the lists
+                    self.warn(sheet_name, row.number, "list_name", _("This row has no list name and no name: ignored."))
+                    continue
                 if not list_name:
                     self.problem(sheet_name, row.number, "list_name", _("Each choice needs the name of its list."))
                     continue
@@ -681,6 +728,7 @@ class _Converter:
         page_depth = 0  # how many frames the current page's condition and title come from
         self.unknown_columns(sheet)
         for row in sheet.rows:
+            self.clean_expressions(row)
             raw_type = re.sub(r"\s+", " ", row.cells.get("type", "").strip())
             if not raw_type:
                 if row.cells.get("name") or row.cells.get("label"):
@@ -727,6 +775,7 @@ class _Converter:
             if refused_depth:
                 continue
             if word in METADATA_TYPES and len(kind.split(" ")) == 1:
+                self.metadata.append(row)
                 continue
             if kind.lower() in LEFT_OUT_TYPES or word in LEFT_OUT_TYPES:
                 self.leave_out(row, kind)
@@ -758,8 +807,126 @@ class _Converter:
             current["questions"].append(question)
         if stack:
             self.problem("survey", stack[-1].row.number, "type", _("This group is never closed by an “end group” row."))
+        self.metadata_values(pages)
         self.check_left_out_references(pages)
+        self.unknown_choices(pages)
         return pages
+
+    def metadata_values(self, pages: list[dict]) -> None:
+        """Metadata the questions refer to (``${username}``, ``${today}``) become computed values at the start:
+        today's date, the time of the answer, nothing for what the phone knows (device, user); a warning each."""
+        used = set()
+        for page in pages:
+            texts = [page["relevant"]]
+            for question in page["questions"]:
+                texts += [question["relevant"], question["constraint"], *map(str, question["settings"].values())]
+                texts += [question["label"]["fr"], question["label"]["en"]]
+            used |= {name for text in texts for name in re.findall(r"\$\{([^}]*)\}", text or "")}
+        computed = []
+        for row in self.metadata:
+            name = row.cells.get("name", "")
+            if not name or name not in used or name in self.names:
+                continue
+            word = row.cells.get("type", "").strip().lower()
+            calculation = {"today": "today()", "start": "now()", "end": "now()"}.get(word, "")
+            self.warn(
+                "survey",
+                row.number,
+                "type",
+                _(
+                    "“%(name)s” (%(type)s, recorded by the phone) is used by the form: Concerto gives it %(value)s.",
+                    name=name,
+                    type=word,
+                    value=calculation or "''",
+                ),
+            )
+            computed.append(
+                {
+                    "code": name,
+                    "type": "calculate",
+                    "label": {"fr": name, "en": ""},
+                    "help": {"fr": "", "en": ""},
+                    "required": False,
+                    "relevant": "",
+                    "constraint": "",
+                    "constraint_message": {"fr": "", "en": ""},
+                    "settings": {"calculation": calculation} if calculation else {},
+                }
+            )
+            self.names[name] = row.number
+        if computed and pages:
+            # shift the locations of the first page's questions, then put the metadata first
+            first = {k: v for k, v in self.locations.items() if k.startswith("$.pages[0].questions[")}
+            for key in first:
+                del self.locations[key]
+            for key, value in first.items():
+                head, rest = key[len("$.pages[0].questions[") :].split("]", 1)
+                self.locations[f"$.pages[0].questions[{int(head) + len(computed)}]{rest}"] = value
+            pages[0]["questions"][:0] = computed
+
+    def clean_expressions(self, row: _Row) -> None:
+        """Expressions as people write them: curly quotes around texts (a warning), XPath paths to questions."""
+        for column in EXPRESSION_COLUMNS:
+            source = row.cells.get(column)
+            if not source:
+                continue
+            source, curly = _straight_quotes(source)
+            if curly:
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get(column, column),
+                    _("Curly quotes around texts are read as straight quotes ' and \"."),
+                )
+            if "${last-saved#" in source:
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get(column, column),
+                    _("${last-saved#…} (the answer of the person's previous form) is read as an empty text."),
+                )
+                source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
+            row.cells[column] = _xpath_paths(source)
+
+    def unknown_choices(self, pages: list[dict]) -> None:
+        """``selected(${q}, 'x')`` where ``x`` is not a choice of ``q`` can never hold: pyxform lets it through, so
+        it becomes ``false()``, with a warning on its cell."""
+        codes = {
+            q["code"]: {c["code"] for c in q["choices"]}
+            for page in pages
+            for q in page["questions"]
+            if q.get("choices") and q["type"] in {"single_choice", "multiple_choice"}
+        }
+
+        def fix(source: str, where: tuple[str, int, dict[str, str]], key: str) -> str:
+            def replace(match: re.Match) -> str:
+                name, code = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+                if name not in codes or code in codes[name]:
+                    return match.group(0)
+                self.warn(
+                    where[0],
+                    where[1],
+                    where[2].get(key, key),
+                    _(
+                        "“%(code)s” is not a choice of “%(name)s”: this test can never hold and is read as false().",
+                        code=code,
+                        name=name,
+                    ),
+                )
+                return "false()"
+
+            return _SELECTED_RE.sub(replace, source) if source and "selected" in source else source
+
+        for p, page in enumerate(pages):
+            where = self.locations.get(f"$.pages[{p}]", ("survey", 0, {}))
+            page["relevant"] = fix(page["relevant"], where, "relevant")
+            for i, question in enumerate(page["questions"]):
+                where = self.locations.get(f"$.pages[{p}].questions[{i}]", ("survey", 0, {}))
+                for key in ("relevant", "constraint"):
+                    question[key] = fix(question[key], where, key)
+                for key in ("calculation", "choice_filter"):
+                    if key in question["settings"]:
+                        question["settings"][key] = fix(question["settings"][key], where, key)
 
     def kind(self, raw_type: str) -> str:
         """The type as the question types read it: its first word lowercased, old spellings in today's words;
@@ -939,6 +1106,18 @@ class _Converter:
             choice_lists=lists,
             report=lambda column, message: self.problem("survey", row.number, row.headers.get(column, column), message),
         )
+        read_only = row.cells.get("read_only", "").strip().lower() in TRUE_VALUES
+        if read_only and row.cells.get("calculation") and word not in {"calculate", "note"}:
+            # A read-only question showing a calculation: a computed value (its label is not shown).
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get("read_only", "read_only"),
+                _("A read-only question with a calculation is imported as a computed value (not shown)."),
+            )
+            xrow.word, xrow.args, word = "calculate", [], "calculate"
+        elif word not in {"calculate", "hidden"}:
+            self.ignored_cells(row, word)
         if word in TYPED_AS_TEXT:
             self.warn(
                 "survey",
@@ -970,6 +1149,17 @@ class _Converter:
             required = True
         elif required_text.lower() in FALSE_VALUES:
             required = False
+        elif re.search(r"[$(=<>]", required_text):  # required only when an expression holds
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get("required", "required"),
+                _(
+                    "Required only when “%(expression)s” holds: the question is asked as optional.",
+                    expression=required_text[:80],
+                ),
+            )
+            required = False
         else:
             self.problem("survey", row.number, row.headers.get("required", "required"), _("Write “yes” or “no”."))
             required = False
@@ -986,6 +1176,10 @@ class _Converter:
         if not label["fr"]:
             label["fr"] = name
         hint, hint_columns = self.texts(row, "hint")
+        guidance, _guidance_columns = self.texts(row, "guidance_hint")
+        for lang in ("fr", "en"):  # guidance is shown with the hint (ODK shows it on request)
+            if guidance[lang]:
+                hint[lang] = f"{hint[lang]}\n\n{guidance[lang]}".strip()
         message, message_columns = self.texts(row, "constraint_message")
         question: dict[str, Any] = {
             "code": name,
@@ -1012,6 +1206,21 @@ class _Converter:
             "settings": read.settings_column,
         }
         return question, columns, read.choice_rows
+
+    def ignored_cells(self, row: _Row, word: str) -> None:
+        """A warning for each cell of an asked question that Concerto does not use (nothing goes silently)."""
+        messages = {
+            "calculation": _("The calculation of a question that is asked is ignored: the person types the answer."),
+            "default": _("Default answers are not filled in: this default is ignored."),
+            "read_only": _("Read-only questions are asked like the others: read_only is ignored."),
+            "required_message": _("The standard message for a missing answer is shown instead of this one."),
+            "repeat_count": _("A repeat is asked once: repeat_count is ignored."),
+        }
+        for key, header in row.headers.items():
+            base, value = key.split("::")[0], row.cells.get(key, "").strip()
+            if base not in messages or not value or (base == "read_only" and value.lower() in FALSE_VALUES):
+                continue
+            self.warn("survey", row.number, header, messages[base])
 
     # -- mapping definition problems back onto the workbook -----------------------------------------------------
 

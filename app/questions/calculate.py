@@ -93,13 +93,15 @@ class CalculateType(TextType):
             check.error("$.constraint", _("A computed value is not asked: it cannot have a constraint."))
         source = question["settings"].get("calculation", "")
         if source:
+            # Any question of the form (a later one counts as unanswered when this value is computed, as the page
+            # holding it is sent); "." is the value itself, empty until computed.
             check.expression(
                 source,
                 "$.settings.calculation",
                 known=context.known,
-                allowed=list(context.earlier),
+                allowed=[name for name in context.known if name != question["code"]],
                 current=question["code"] or None,
-                allow_self=False,
+                allow_self=True,
                 notes=context.notes,
                 choice_codes=context.choice_codes,
             )

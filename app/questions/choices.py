@@ -177,10 +177,13 @@ def allowed_codes(question: Any, answers: Any, *, final: bool) -> set[str] | Non
     allowed = set()
     for choice in question.choices:
         values[CHOICE_PREFIX + "name"] = choice.code
-        for key, value in (properties.get(choice.code) or {}).items():
-            values[CHOICE_PREFIX + key] = value
-        if is_true(expr, values):
-            allowed.add(choice.code)
+        rows = properties.get(choice.code) or {}
+        for row in rows if isinstance(rows, list) else [rows]:  # a code listed under several parents
+            for key, value in row.items():
+                values[CHOICE_PREFIX + key] = value
+            if is_true(expr, values):
+                allowed.add(choice.code)
+                break
     return allowed
 
 
@@ -202,12 +205,10 @@ class ChoiceType(BaseQuestionType):
         source = question["settings"].get("choice_filter", "")
         if not source:
             return
-        columns = {CHOICE_PREFIX + "name"} | {
-            CHOICE_PREFIX + key
-            for values in (question["settings"].get("choice_properties") or {}).values()
-            if isinstance(values, dict)
-            for key in values
-        }
+        columns = {CHOICE_PREFIX + "name"}
+        for rows in (question["settings"].get("choice_properties") or {}).values():
+            for row in rows if isinstance(rows, list) else [rows]:
+                columns |= {CHOICE_PREFIX + key for key in row} if isinstance(row, dict) else set()
         check.expression(
             source,
             "$.settings.choice_filter",
@@ -235,20 +236,28 @@ class ChoiceType(BaseQuestionType):
         if not self.xlsform_settings(row, question, other=len(args) == 2):
             return None
         listed = row.choice_lists[list_name]
-        question.choice_rows = [choice_row for choice_row, _choice in listed]
-        question.choices = [{"code": c["code"], "label": c["label"]} for _row, c in listed]
         source = row.cells.get("choice_filter", "").strip()
+        if source:  # a cascade: one choice per code, shown when any of its rows passes the filter
+            first: dict[str, tuple[Any, dict]] = {}
+            for choice_row, choice in listed:
+                first.setdefault(choice["code"], (choice_row, choice))
+            question.choice_rows = [choice_row for choice_row, _choice in first.values()]
+            question.choices = [{"code": c["code"], "label": c["label"]} for _row, c in first.values()]
+        else:
+            question.choice_rows = [choice_row for choice_row, _choice in listed]
+            question.choices = [{"code": c["code"], "label": c["label"]} for _row, c in listed]
         if source:
             if "choice_filter" not in self.settings:
                 row.problem("choice_filter", _("This type of question cannot filter its choices."))
                 return None
             expression, columns = filter_from_xlsform(source)
             question.settings["choice_filter"] = expression
-            properties = {}
+            properties: dict[str, Any] = {}
             for _row, choice in listed:
                 kept = {c: choice.get("properties", {}).get(c, "") for c in sorted(columns - {"name"})}
                 if kept:
-                    properties[choice["code"]] = kept
+                    properties.setdefault(choice["code"], []).append(kept)
+            properties = {code: rows[0] if len(rows) == 1 else rows for code, rows in properties.items()}
             if properties:
                 question.settings["choice_properties"] = properties
             question.settings_column = "choice_filter"

@@ -167,6 +167,11 @@
         s = choices(vs[0]); n = number(vs[1]);
         return isFinite(n) && n >= 0 && n < s.length ? s[Math.trunc(n)] : '';
       case 'once': return vs[0];
+      case 'uuid':
+        return typeof crypto !== 'undefined' && crypto.randomUUID ? crypto.randomUUID()
+          : 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, function (c) {
+            var r = Math.random() * 16 | 0; return (c === 'x' ? r : (r & 3 | 8)).toString(16);
+          });
       case 'today': return localIso(false);
       case 'now': return localIso(true);
       case 'date':
