@@ -75,6 +75,9 @@ MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
 
 CHOICE_CODE_RE = re.compile(r"^\w[\w.\-]*$")  # letters of any language (élémentaire), digits, _ . -
+# The codes of a single choice may hold spaces and signs too (XLSForms' "grau du roi - marais", "70+"): one answer
+# is never split on spaces; no control character, no space at either end.
+FREE_CODE_RE = re.compile(r"^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISPLAYS = ("radios", "dropdown")
@@ -695,7 +698,8 @@ def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: s
         code = choice.get("code")
         if isinstance(code, int) and not isinstance(code, bool):
             code = str(code)
-        if not isinstance(code, str) or not CHOICE_CODE_RE.fullmatch(code) or len(code) > MAX_CODE:
+        pattern = FREE_CODE_RE if qtype.free_codes and kind is ChoiceKind.OPTION else CHOICE_CODE_RE
+        if not isinstance(code, str) or not pattern.fullmatch(code) or len(code) > MAX_CODE:
             check.error(
                 f"{cpath}.code",
                 _(

@@ -120,7 +120,7 @@ CALLS: Mapping[str, tuple[int, int | None]] = MappingProxyType(
         "normalize-space": (1, 1),
         "translate": (3, 3),
         "regex": (2, 2),
-        "join": (2, 2),
+        "join": (2, None),
         "selected-at": (2, 2),
         "once": (1, 1),
         "uuid": (0, 0),
@@ -128,6 +128,7 @@ CALLS: Mapping[str, tuple[int, int | None]] = MappingProxyType(
         "now": (0, 0),
         "date": (1, 1),
         "decimal-date-time": (1, 1),
+        "decimal-time": (1, 1),
         "format-date": (2, 2),
         "format-date-time": (2, 2),
     }
@@ -684,6 +685,7 @@ def _eval(node: Expression, answers: Mapping[str, Any], current: Any) -> Any:
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 _EPOCH = datetime.date(1970, 1, 1)
+_TIME_RE = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?")
 
 
 def _days(text: str) -> float:
@@ -899,7 +901,7 @@ def _call(name: str, args: tuple[Expression, ...], answers: Mapping[str, Any], c
             except re.error:
                 return False
         case "join":
-            return _string(values[0]).join(_choices(values[1]))
+            return _string(values[0]).join(code for value in values[1:] for code in _choices(value))
         case "selected-at":
             codes, index = _choices(values[0]), _number(values[1])
             return codes[int(index)] if math.isfinite(index) and 0 <= index < len(codes) else ""
@@ -919,6 +921,14 @@ def _call(name: str, args: tuple[Expression, ...], answers: Mapping[str, Any], c
                 return _date_text(float(value))
             text = _string(value)
             return text[:10] if _DATE_RE.match(text) and _days(text) == _days(text) else ""
+        case "decimal-time":
+            match = _TIME_RE.match(_string(values[0]))
+            if not match:
+                return math.nan
+            hour, minute, second = (int(g) if g else 0 for g in match.groups())
+            return (
+                (hour * 3600 + minute * 60 + second) / 86400 if hour < 24 and minute < 60 and second < 60 else math.nan
+            )
         case "decimal-date-time":
             return _number(values[0]) if not isinstance(values[0], str) else _days(values[0])
         case "format-date" | "format-date-time":

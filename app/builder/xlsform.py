@@ -506,7 +506,8 @@ def _guess_language(texts: list[str]) -> str:
 EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count")
 _STRING_RE = re.compile(r"""('[^']*'|"[^"]*")""")
 _PATH_RE = re.compile(r"(?<![\w}.$])(?:current\(\)\s*/\s*)?(?:\.\./)*(?:/?[^\W\d][\w.\-]*/)+([^\W\d][\w\-]*)")
-_PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./)+([^\W\d][\w\-]*)")
+_PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./|(?<![\w.])\./)+([^\W\d][\w\-]*)")
+_CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
 
 
@@ -515,11 +516,12 @@ def _straight_quotes(source: str) -> tuple[str, bool]:
     quotes inside a straight-quoted text are kept. Whether anything changed."""
     out: list[str] = []
     quote: str | None = None  # the quote that closes the current text
+    opened = 0
     changed = False
     for char in source:
         if quote is None:
             if char in "'\"":
-                quote = char
+                quote, opened = char, len(out)
             elif char in "‘’":
                 quote, char, changed = "‘’", "'", True
             elif char in "“”":
@@ -529,6 +531,9 @@ def _straight_quotes(source: str) -> tuple[str, bool]:
                 char = "'" if quote == "‘’" else '"'
             quote = None
         out.append(char)
+    if quote == "'" and "’" in out[opened:]:  # 'point_auto_5’: opened straight, closed curly
+        last = len(out) - 1 - out[::-1].index("’")
+        out[last], changed = "'", True
     return "".join(out), changed
 
 
@@ -659,6 +664,8 @@ class _Converter:
         form_id = row.cells.get("form_id", "")
         if not title["fr"]:
             title["fr"] = self.title_without_form_title(form_id)
+            if self.default_language == "en":
+                title["en"] = title["fr"]
             self.warn(
                 "settings", row.number, "form_title", _("No form_title: the title is “%(title)s”.", title=title["fr"])
             )
@@ -691,7 +698,10 @@ class _Converter:
             sheet = self.sheets.get(sheet_name)
             if sheet is None:
                 continue
+            known = set(lists)  # external_choices adds the lists the choices sheet does not have
             for row in sheet.rows:
+                if sheet_name == "external_choices" and row.cells.get("list_name", "") in known:
+                    continue
                 list_name = row.cells.get("list_name", "")
                 name = row.cells.get("name", "")
                 if not list_name and not name:  # a note or a stray label next to the lists
@@ -886,6 +896,16 @@ class _Converter:
                     _("${last-saved#…} (the answer of the person's previous form) is read as an empty text."),
                 )
                 source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
+            if source.strip().lower() in {"true", "false"}:  # a bare word, as people write it
+                source = source.strip().lower() + "()"
+            if "jr:choice-name(" in source:
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get(column, column),
+                    _("jr:choice-name() gives the choice's code here, not its label."),
+                )
+                source = _CHOICE_NAME_RE.sub(lambda m: m.group(1), source)
             row.cells[column] = _xpath_paths(source)
 
     def unknown_choices(self, pages: list[dict]) -> None:
@@ -898,7 +918,10 @@ class _Converter:
             if q.get("choices") and q["type"] in {"single_choice", "multiple_choice"}
         }
 
-        def fix(source: str, where: tuple[str, int, dict[str, str]], key: str) -> str:
+        def fix(source: str, where: tuple[str, int, dict[str, str]], key: str, current: str = "") -> str:
+            if current and source:
+                source = re.sub(r"selected\(\s*\.\s*,", "selected(${" + current + "},", source)
+
             def replace(match: re.Match) -> str:
                 name, code = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
                 if name not in codes or code in codes[name]:
@@ -922,8 +945,8 @@ class _Converter:
             page["relevant"] = fix(page["relevant"], where, "relevant")
             for i, question in enumerate(page["questions"]):
                 where = self.locations.get(f"$.pages[{p}].questions[{i}]", ("survey", 0, {}))
-                for key in ("relevant", "constraint"):
-                    question[key] = fix(question[key], where, key)
+                question["relevant"] = fix(question["relevant"], where, "relevant")
+                question["constraint"] = fix(question["constraint"], where, "constraint", question["code"])
                 for key in ("calculation", "choice_filter"):
                     if key in question["settings"]:
                         question["settings"][key] = fix(question["settings"][key], where, key)

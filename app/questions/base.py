@@ -180,6 +180,8 @@ class BaseQuestionType:
     #: Answer options (``choices`` of the definition), and matrix rows (``rows``).
     has_choices: ClassVar[bool] = False
     has_rows: ClassVar[bool] = False
+    #: Option codes may hold spaces and signs (one answer, never split on spaces): a single choice.
+    free_codes: ClassVar[bool] = False
     #: The fewest options a definition may give (when ``has_choices``).
     min_choices: ClassVar[int] = 2
     #: Several Answer rows for one response (the results count respondents, not rows).

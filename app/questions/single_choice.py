@@ -13,6 +13,7 @@ class SingleChoiceType(DisplayMixin, OtherChoiceType):
     key = QuestionType.SINGLE_CHOICE
     label = _l("Single choice")
     min_choices = 1  # XLSForms ask for a confirmation with a list of one choice
+    free_codes = True
     settings = {"display": SettingKind.DISPLAY, "other": SettingKind.BOOL, **FILTER_SETTINGS}
     settings_fields = {**DisplayMixin.display_settings_fields, "other": OTHER_FIELD}
     xlsform_types = ("select_one",)

@@ -143,7 +143,7 @@ def test_plain_english_labels_are_english_and_a_missing_title_is_not_the_file_na
     warnings = []
     document = read_xlsform(data, fallback_title="upload_2024 (3)", warnings=warnings)
     assert validate_definition(document) == []
-    assert document["survey"]["title"] == {"fr": "Household survey", "en": ""}
+    assert document["survey"]["title"] == {"fr": "Household survey", "en": "Household survey"}
     people, car = document["pages"][0]["questions"]
     assert people["label"] == {"fr": "How many people live in your home?", "en": "How many people live in your home?"}
     assert people["help"]["en"] == "Count yourself"

@@ -162,7 +162,8 @@
         s = string(vs[0]);
         if (s.length > MAX_REGEX_TEXT) return false;
         try { return new RegExp(string(vs[1])).test(s); } catch (e) { return false; }
-      case 'join': return choices(vs[1]).join(string(vs[0]));
+      case 'join':
+        return vs.slice(1).reduce(function (all, v) { return all.concat(choices(v)); }, []).join(string(vs[0]));
       case 'selected-at':
         s = choices(vs[0]); n = number(vs[1]);
         return isFinite(n) && n >= 0 && n < s.length ? s[Math.trunc(n)] : '';
@@ -177,6 +178,11 @@
       case 'date':
         if (typeof vs[0] === 'number') return dateText(vs[0]);
         s = string(vs[0]); return DATE.test(s) && days(s) === days(s) ? s.slice(0, 10) : '';
+      case 'decimal-time':
+        p = /^(\d{2}):(\d{2})(?::(\d{2}))?/.exec(string(vs[0]));
+        if (!p) return NaN;
+        n = [1, 2, 3].map(function (k) { return p[k] ? parseInt(p[k], 10) : 0; });
+        return n[0] < 24 && n[1] < 60 && n[2] < 60 ? (n[0] * 3600 + n[1] * 60 + n[2]) / 86400 : NaN;
       case 'decimal-date-time': return typeof vs[0] === 'string' ? days(vs[0]) : number(vs[0]);
       case 'format-date': case 'format-date-time': return formatDate(vs[0], string(vs[1]));
     }
