@@ -1,4 +1,5 @@
-"""``flask --app wsgi import-form FILE [--process SLUG] [--open]``: import a questionnaire (JSON or XLSForm)."""
+"""``flask --app wsgi import-form FILE [--process SLUG] [--open]``: import a questionnaire (JSON or XLSForm);
+``flask --app wsgi export-form SLUG --format xlsx|json --out FILE``: write one out."""
 
 import json
 import sys
@@ -81,3 +82,26 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
     for warning in warnings:  # what was imported differently or left out, with its place
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"/s/{survey.slug}")
+
+
+@click.command("export-form")
+@click.argument("slug")
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "json"]), required=True, help="xlsx: an XLSForm.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+def export_form_command(slug: str, file_format: str, out: Path) -> None:
+    """Write a questionnaire as an XLSForm (.xlsx, which pyxform converts and import-form reads back) or as its JSON
+    definition. An unknown slug exits with status 2."""
+    from app.builder.xlsform_export import definition_json, write_xlsform
+    from app.models import Survey
+
+    survey = db.session.execute(db.select(Survey).filter_by(slug=slug)).scalar_one_or_none()
+    if survey is None:
+        _fail([f"Error: no survey has the slug “{slug}”."])
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = write_xlsform(survey) if file_format == "xlsx" else definition_json(survey)
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        _fail([f"Error: {out}: {exc.strerror or exc}."])
+    db.session.rollback()
+    click.echo(f"{out}: {survey.slug} ({len(survey.questions)} questions)")

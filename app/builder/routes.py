@@ -429,6 +429,19 @@ def export_survey(survey_id: int):
     )
 
 
+@bp.get("/surveys/<int:survey_id>/definition.xlsx")
+@facilitator_required
+def export_survey_xlsform(survey_id: int):
+    from app.builder.xlsform_export import write_xlsform
+
+    survey = _survey(survey_id)
+    return FlaskResponse(
+        write_xlsform(survey),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{survey.slug}.xlsx"'},
+    )
+
+
 # ------------------------------------------------------------------------------------------------------ pages
 
 

@@ -23,6 +23,7 @@ refused workbook creates nothing.
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ from flask_babel import gettext as _
 from app.builder.definition import FORMAT, FORMAT_VERSION, DefinitionInvalid, import_definition, validate_definition
 from app.builder.slugs import slugify
 from app.core.errors import DomainError
-from app.questions.base import XLSFormRow
-from app.questions.registry import xlsform_type, xlsform_words
+from app.questions.base import XLSFormQuestion, XLSFormRow
+from app.questions.registry import find_type, xlsform_type, xlsform_words
 
 MAX_ROWS = 5000  # filled rows of a sheet (formatted empty rows are not counted)
 # An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
@@ -157,9 +158,12 @@ SURVEY_COLUMNS = {
     "read_only",
     "choice_filter",
     "repeat_count",
+    "concerto_type",
+    "concerto_settings",
+    "concerto_page",
 }
 CHOICE_COLUMNS = {"list_name", "name", "label"}
-SETTINGS_COLUMNS = {"form_title", "form_id", "default_language", "version", "instance_name", "style"}
+SETTINGS_COLUMNS = {"form_title", "form_id", "default_language", "version", "instance_name", "style", "concerto_survey"}
 #: Words that tell French text from English text in plain ``label`` columns.
 _FRENCH_WORDS = frozenset(
     [
@@ -557,6 +561,7 @@ class _Frame:
     title: dict[str, str]
     title_column: str
     repeat: bool = False
+    intro: Any = None  # a page's introduction (Concerto's export)
 
 
 class _Converter:
@@ -675,7 +680,25 @@ class _Converter:
             base = key.split("::")[0]
             if base not in SETTINGS_COLUMNS and base not in {"title", "public_key", "submission_url"}:
                 self.warn("settings", row.number, header, _("This column is ignored."))
+        exported = self.concerto_json(row, "concerto_survey", "settings")
+        if exported:  # written by Concerto's export: the survey as it was
+            self.locations["$.survey"] = ("settings", row.number, {})
+            return exported
         return {"slug": slugify(form_id) if form_id else None, "title": title, "anonymity": "anonymous"}
+
+    def concerto_json(self, row: _Row, column: str, sheet: str) -> dict:
+        """A ``concerto_*`` cell (JSON written by Concerto's export); a problem on its cell when unreadable."""
+        text = row.cells.get(column, "")
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            self.problem(sheet, row.number, row.headers.get(column, column), _("This cell is not Concerto's JSON."))
+            return {}
+        return value
 
     def title_without_form_title(self, form_id: str) -> str:
         """A title for a form without form_title: its form_id in words, else the label of its first group or
@@ -768,6 +791,7 @@ class _Converter:
                 field_list = "field-list" in row.cells.get("appearance", "").lower().split()
                 relevant = row.cells.get("relevant", "").strip()
                 stack.append(_Frame(row, relevant, field_list, title, columns.get("fr", "label"), is_repeat))
+                stack[-1].intro = self.concerto_json(row, "concerto_page", "survey").get("intro")
                 if not any(frame.field_list for frame in stack[:-1]):
                     current = None  # a group starts a page, except inside a field-list group
                 continue
@@ -995,9 +1019,10 @@ class _Converter:
             if frame.title["fr"] or frame.title["en"]:
                 title, title_column, origin = frame.title, frame.title_column, frame.row
                 break
+        intro = stack[-1].intro if stack and isinstance(stack[-1].intro, dict) else {"fr": "", "en": ""}
         page = {
             "title": {lang: text.splitlines()[0][:200] if text else "" for lang, text in title.items()},
-            "intro": {"fr": "", "en": ""},
+            "intro": intro,
             "relevant": _combine([frame.relevant for frame in stack]),
             "questions": [],
         }
@@ -1149,8 +1174,13 @@ class _Converter:
                 _("“%(type)s”: the answer is typed as a text.", type=kind[:60]),
             )
             xrow.word, xrow.args = "text", []
-        qtype = xlsform_type(xrow)
-        if qtype is None:
+        concerto = row.cells.get("concerto_type", "")
+        qtype = find_type(concerto) if concerto else xlsform_type(xrow)
+        if concerto and qtype is not None:  # written by Concerto's export: its own type and settings
+            read = self.concerto_question(row, qtype, args, name, lists)
+            if read is None:
+                return None
+        elif qtype is None:
             self.problem(
                 "survey",
                 row.number,
@@ -1162,9 +1192,10 @@ class _Converter:
                 ),
             )
             return None
-        read = qtype.from_xlsform(xrow)
-        if read is None:
-            return None
+        else:
+            read = qtype.from_xlsform(xrow)
+            if read is None:
+                return None
         required_text = row.cells.get("required", "").strip()
         if qtype.computed or not qtype.answerable:
             required = False  # pyxform ignores it too
@@ -1217,6 +1248,8 @@ class _Converter:
         }
         if read.choices:
             question["choices"] = read.choices
+        if getattr(read, "rows", None):
+            question["rows"] = read.rows
         columns = {
             "code": "name",
             "type": "type",
@@ -1229,6 +1262,21 @@ class _Converter:
             "settings": read.settings_column,
         }
         return question, columns, read.choice_rows
+
+    def concerto_question(self, row: _Row, qtype: Any, args: list[str], name: str, lists: dict):
+        """A row of Concerto's export: the type and settings of ``concerto_type``/``concerto_settings``, the options
+        of its list (once per code)."""
+        extra = self.concerto_json(row, "concerto_settings", "survey")
+        read = XLSFormQuestion(str(qtype.key), dict(extra.get("settings") or {}), settings_column="concerto_settings")
+        if qtype.has_choices:
+            listed = lists.get(args[0] if args else name, [])
+            first: dict[str, tuple] = {}
+            for choice_row, choice in listed:
+                first.setdefault(choice["code"], (choice_row, choice))
+            read.choice_rows = [choice_row for choice_row, _choice in first.values()]
+            read.choices = [{"code": c["code"], "label": c["label"]} for _row, c in first.values()]
+        read.rows = extra.get("rows") or []
+        return read
 
     def ignored_cells(self, row: _Row, word: str) -> None:
         """A warning for each cell of an asked question that Concerto does not use (nothing goes silently)."""

@@ -143,6 +143,17 @@ class XLSFormRow:
 
 
 @dataclass
+class XLSFormExportRow:
+    """How a question is written back to an XLSForm (app/builder/xlsform_export.py): its ``type`` cell, other cells
+    of its survey row (``appearance``, ``calculation``…), and the rows of its list on the choices sheet (code,
+    French label, English label, other columns)."""
+
+    type: str
+    cells: dict[str, str] = field(default_factory=dict)
+    choices: list[tuple[str, str, str, dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
 class XLSFormQuestion:
     """What a type makes of an XLSForm row: its type key, settings and choices (the rest is common)."""
 
@@ -264,6 +275,14 @@ class BaseQuestionType:
     def from_xlsform(self, row: XLSFormRow) -> XLSFormQuestion | None:
         """The type, settings and choices of the row; ``None`` after reporting a problem with ``row.problem``."""
         return XLSFormQuestion(self.key)
+
+    def to_xlsform(self, question: Question) -> XLSFormExportRow:
+        """Its survey row (and list) in an XLSForm: the first of its ``xlsform_types``, else a text; its options
+        as a list named after its code."""
+        choices = [(c.code, c.label_fr or "", c.label_en or "", {}) for c in question.choices]
+        if self.has_choices:
+            return XLSFormExportRow(f"select_one {question.code}", {}, choices)
+        return XLSFormExportRow(self.xlsform_types[0] if self.xlsform_types else "text")
 
     # -- builder ----------------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from app.questions.base import SettingKind, XLSFormQuestion
+from app.questions.base import SettingKind, XLSFormExportRow, XLSFormQuestion
 from app.questions.fields import QuestionField
 from app.questions.text import TextType
 
@@ -117,6 +117,9 @@ class CalculateType(TextType):
 
     def field_options(self, question, language, territories):
         return {}
+
+    def to_xlsform(self, question):
+        return XLSFormExportRow("calculate", {"calculation": question.setting("calculation") or "''"})
 
     def moderated(self, question):
         return False

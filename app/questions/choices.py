@@ -17,7 +17,7 @@ from wtforms.validators import Optional, ValidationError
 
 from app.forms import choices
 from app.i18n import localized
-from app.questions.base import BaseQuestionType, Column, SettingKind, XLSFormQuestion, text_of
+from app.questions.base import BaseQuestionType, Column, SettingKind, XLSFormExportRow, XLSFormQuestion, text_of
 from app.questions.fields import (
     MAX_TEXT_LENGTH,
     OTHER_SUFFIX,
@@ -262,6 +262,26 @@ class ChoiceType(BaseQuestionType):
                 question.settings["choice_properties"] = properties
             question.settings_column = "choice_filter"
         return question
+
+    def to_xlsform(self, question):
+        """``<word> <code>`` (``or_other``), the choice_filter back in XLSForm's words (``state = ${state}``) and the
+        choices' columns it reads."""
+        properties = question.setting("choice_properties") or {}
+        choices = []
+        for choice in question.choices:
+            rows = properties.get(choice.code) or [{}]
+            for row in rows if isinstance(rows, list) else [rows]:
+                choices.append((choice.code, choice.label_fr or "", choice.label_en or "", dict(row)))
+        word = self.xlsform_types[0] if self.xlsform_types else "select_one"
+        kind = f"{word} {question.code}" + (" or_other" if question.setting("other") else "")
+        cells = {}
+        if question.setting("choice_filter"):
+            cells["choice_filter"] = re.sub(
+                r"\$\{" + re.escape(CHOICE_PREFIX) + r"([^}]*)\}", r"\1", question.setting("choice_filter")
+            )
+        if question.setting("display") == "dropdown":
+            cells["appearance"] = "minimal"
+        return XLSFormExportRow(kind, cells, choices)
 
     def xlsform_settings(self, row: Any, question: XLSFormQuestion, *, other: bool) -> bool:
         """Settings from the row (``other``: the type ends with ``or_other``); False after reporting a problem."""
