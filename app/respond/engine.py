@@ -341,6 +341,7 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
                 continue
             if hasattr(f, "apply_filter"):  # a choice_filter over earlier pages' answers
                 f.apply_filter({**prior, **form.answers}, final=False)
+            _render_texts(f, {**prior, **form.answers})
             parts = [e for e, keep in ((page_expr, page_local), (expr, local)) if keep]
             tree = None
             if parts:
@@ -348,6 +349,17 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
             page_plan.questions.append(PlannedQuestion(question, f, tree))
         plans.append(page_plan)
     return plans
+
+
+def _render_texts(f: QuestionField, answers: Mapping[str, Any]) -> None:
+    """Markdown and ``${code}`` in the label and hint (app/questions/markup.py), when they hold any."""
+    from app.questions.markup import needs_markup, render
+
+    label = f.label.text
+    if isinstance(label, str) and not hasattr(label, "__html__") and needs_markup(label):
+        f.label.text = render(label, answers)
+    if isinstance(f.hint, str) and not hasattr(f.hint, "__html__") and needs_markup(f.hint):
+        f.hint = render(f.hint, answers)
 
 
 def _depends_on(expr: Expression, codes: set[str]) -> bool:

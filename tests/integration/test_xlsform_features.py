@@ -59,6 +59,9 @@ def test_computed_values_group_conditions_and_new_types(app, client, auth, csrf,
     assert person.response.status_code == 422 and "latitude" in person.html
     person.send({"q_position": "46,81 -71.21", "q_rendezvous": "2025-03-14 10:00"})
     person.send({})  # the repeat, asked once
+    # ${code} in a label shows the earlier answer (and the computed size), Markdown is rendered, text escaped.
+    assert '<span data-pipe="prenom">Ana</span>' in person.html
+    assert '<strong><span data-pipe="taille">3</span></strong> personnes' in person.html
     person.send({"q_confirme": "OK"})
     response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
     assert response.status is ResponseStatus.COMPLETE

@@ -151,7 +151,12 @@ save(
             "concat(${prenom}, ' : ', ${taille}, ' personnes (', ${utilisateur}, ')')",
         ],
         ["acknowledge", "confirme", "Je confirme mes réponses", "I confirm my answers", "", "", "yes"],
-        ["note", "fin", "Merci!", "Thank you!"],
+        [
+            "note",
+            "fin",
+            "Merci ${prenom}! Votre ménage : **${taille}** personnes.",
+            "Thank you ${prenom}! Household: **${taille}** people.",
+        ],
     ],
     [
         ["list_name", "value", "label::Français (fr)", "label::English (en)"],
