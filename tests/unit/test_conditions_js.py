@@ -552,3 +552,45 @@ def test_random_arithmetic_trees_agree():
         else:
             assert value == js_value, context
         assert is_true(expr, answers) is js_true, context
+
+
+CALC_RUNNER = """
+const c = require(process.argv[1]);
+const s = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const calc = {value: '', attrs: {'data-calculate': JSON.stringify(s.calculation)},
+  getAttribute(a) { return this.attrs[a] === undefined ? null : this.attrs[a]; }};
+const wrap = (name, relevant, inner) => ({hidden: false,
+  attrs: {'data-question': name, 'data-relevant': relevant ? JSON.stringify(relevant) : null},
+  getAttribute(a) { return this.attrs[a] === undefined ? null : this.attrs[a]; },
+  querySelector(sel) { return sel === '[data-calculate]' ? inner : null; }});
+const wrappers = [
+  wrap('a', null, null), wrap('b', null, null), wrap('total', null, calc), wrap('big', s.relevant, null),
+];
+const span = {textContent: '', getAttribute() { return 'total'; }};
+const form = {
+  elements: s.elements.map((e) => Object.assign({disabled: false, checked: false}, e)),
+  ownerDocument: {getElementById: () => null},
+  querySelectorAll: (sel) => (sel === '[data-question]' ? wrappers : sel === '[data-pipe]' ? [span] : []),
+};
+c.apply(form);
+const hidden = wrappers.map((w) => w.hidden);
+process.stdout.write(JSON.stringify({value: calc.value, hidden: hidden, pipe: span.textContent}));
+"""
+
+
+def test_computed_values_and_piping_in_the_page():
+    """A computed value is evaluated in page order (before the questions after it), hidden, and shown where a label
+    pipes it; a question whose condition reads it follows."""
+    payload = {
+        "calculation": _tree("${a} + ${b}"),
+        "relevant": _tree("${total} > 10"),
+        "elements": [
+            {"name": "q_a", "type": "number", "value": "4"},
+            {"name": "q_b", "type": "number", "value": "8"},
+            {"name": "q_total", "type": "hidden", "value": ""},
+        ],
+    }
+    result = _node(CALC_RUNNER, payload)
+    assert result == {"value": "12", "hidden": [False, False, True, False], "pipe": "12"}
+    payload["elements"][1]["value"] = "1"
+    assert _node(CALC_RUNNER, payload) == {"value": "5", "hidden": [False, False, True, True], "pipe": "5"}
