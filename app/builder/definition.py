@@ -83,6 +83,10 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISPLAYS = ("radios", "dropdown")
 # Each question type says which settings it accepts (app/questions/: ``settings``, ``check_settings``).
 
+#: Settings every asked question accepts: the message shown when a required answer is missing (XLSForm's
+#: required_message), per language.
+COMMON_SETTINGS = {"required_message_fr": SettingKind.LABEL, "required_message_en": SettingKind.LABEL}
+
 _TOP_KEYS = {"format", "version", "survey", "pages"}
 _SURVEY_KEYS = {
     "slug",
@@ -734,7 +738,7 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
     if not isinstance(value, Mapping):
         check.error(path, _("Expected an object of settings."))
         return {}
-    spec = qtype.settings
+    spec = {**qtype.settings, **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {})}
     result: dict[str, Any] = {}
     for key, raw in value.items():
         kpath = f"{path}.{key}"

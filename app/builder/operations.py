@@ -461,7 +461,7 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
     kept = {  # settings the builder's form does not show (an XLSForm's choice_filter…) stay as they were
         key: value
         for key, value in (question.settings or {}).items()
-        if key in question_type(qtype).settings
+        if (key in question_type(qtype).settings or key.startswith("required_message_"))
         and key not in question_type(qtype).settings_fields
         and key not in normalized["settings"]
         and question.type == qtype

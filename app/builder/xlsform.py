@@ -1235,6 +1235,11 @@ class _Converter:
             if guidance[lang]:
                 hint[lang] = f"{hint[lang]}\n\n{guidance[lang]}".strip()
         message, message_columns = self.texts(row, "constraint_message")
+        if qtype.answerable and not qtype.computed:
+            required_message, _columns = self.texts(row, "required_message")
+            for lang in ("fr", "en"):
+                if required_message[lang]:
+                    read.settings[f"required_message_{lang}"] = required_message[lang].splitlines()[0][:200]
         question: dict[str, Any] = {
             "code": name,
             "type": read.type,
@@ -1284,7 +1289,6 @@ class _Converter:
             "calculation": _("The calculation of a question that is asked is ignored: the person types the answer."),
             "default": _("Default answers are not filled in: this default is ignored."),
             "read_only": _("Read-only questions are asked like the others: read_only is ignored."),
-            "required_message": _("The standard message for a missing answer is shown instead of this one."),
             "repeat_count": _("A repeat is asked once: repeat_count is ignored."),
         }
         for key, header in row.headers.items():

@@ -37,6 +37,8 @@ SURVEY_COLUMNS = [
     "constraint",
     f"constraint_message::{FR}",
     f"constraint_message::{EN}",
+    f"required_message::{FR}",
+    f"required_message::{EN}",
     "appearance",
     "parameters",
     "calculation",
@@ -88,6 +90,8 @@ def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
                 "constraint": data["constraint"],
                 f"constraint_message::{FR}": data["constraint_message"]["fr"],
                 f"constraint_message::{EN}": data["constraint_message"]["en"],
+                f"required_message::{FR}": data["settings"].get("required_message_fr", ""),
+                f"required_message::{EN}": data["settings"].get("required_message_en", ""),
                 **written.cells,
                 "concerto_type": data["type"],
                 "concerto_settings": _json(

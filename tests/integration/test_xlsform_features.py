@@ -50,6 +50,8 @@ def test_computed_values_group_conditions_and_new_types(app, client, auth, csrf,
     person = Respondent(app.test_client())
     person.start(f"/s/{survey.slug}")
     assert "Votre prénom" in person.html and "data-calculate=" in person.html
+    person.send({"q_adultes": "2", "q_enfants": "1"})
+    assert person.response.status_code == 422 and "Écrivez votre prénom, svp." in person.html  # required_message
     person.send({"q_prenom": "Ana", "q_adultes": "2", "q_enfants": "1"})
     assert _stored(survey)["taille"] == "3" and _stored(survey)["part_enfants"] == "33.3"
     # The "details" group (field-list, shown when there are children) is one page with its nested group.
