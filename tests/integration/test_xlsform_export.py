@@ -123,6 +123,7 @@ def test_definition_xlsx_download(client, auth, create_process, tmp_path):
     process = create_process()
     survey = import_definition(load_template(TEMPLATE_KEYS[0]), process, None)
     db.session.commit()
+    assert f'href="/surveys/{survey.id}/definition.xlsx"' in client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     response = client.get(f"/surveys/{survey.id}/definition.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
