@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.builder.operations import change_status
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Response, ResponseStatus, Role, Survey, SurveyStatus
 from app.models.base import utcnow
 from tests.support.xlsform_respondent import FormFiller

@@ -13,7 +13,7 @@ from app.builder.catalog import TEMPLATE_KEYS, load_template
 from app.builder.definition import export_definition, import_definition
 from app.builder.xlsform import read_xlsform
 from app.builder.xlsform_export import write_xlsform
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Anonymity, Role
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "data" / "xlsform_fixtures"

@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.builder.operations import change_status
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
 from app.models.base import utcnow
 from tests.integration.respond_helpers import Respondent
