@@ -128,6 +128,7 @@ ITEM_SOURCE_LABELS = {
     ItemSource.OTHER_ANSWER: _l("“Other” answer"),
     ItemSource.CONTRIBUTION: _l("Partner contribution"),
     ItemSource.COMMENT: _l("Comment on an orientation"),
+    ItemSource.EVENT: _l("Idea noted at an event"),
 }
 REJECT_REASON_LABELS = {
     RejectReason.OFF_TOPIC: _l("Off topic"),

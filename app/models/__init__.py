@@ -2,6 +2,16 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.events import (
+    MAX_ATTENDANCE,
+    Event,
+    EventAttendance,
+    EventKind,
+    EventScope,
+    LiveRoom,
+    RoomMode,
+    event_hosts,
+)
 from app.models.moderation import (
     Comment,
     Contribution,
@@ -68,6 +78,7 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "MAX_ATTENDANCE",
     "AccountToken",
     "Anonymity",
     "Answer",
@@ -84,10 +95,15 @@ __all__ = [
     "Comment",
     "Contribution",
     "Eligibility",
+    "Event",
+    "EventAttendance",
+    "EventKind",
+    "EventScope",
     "IllegalTransition",
     "Invitation",
     "ItemSource",
     "ItemState",
+    "LiveRoom",
     "ModerationItem",
     "OptionSource",
     "Organization",
@@ -110,6 +126,7 @@ __all__ = [
     "ResponseStatus",
     "ResultsVisibility",
     "Role",
+    "RoomMode",
     "Sector",
     "SignInSession",
     "SubmissionKey",
@@ -123,6 +140,7 @@ __all__ = [
     "User",
     "VoterRecord",
     "VotingMethod",
+    "event_hosts",
     "item_themes",
     "process_territories",
     "utcnow",
