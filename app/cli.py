@@ -11,7 +11,7 @@ from app.web.i18n import local_today
 
 
 def register(app: Flask) -> None:
-    from app.builder.cli import import_form_command
+    from app.builder.cli import export_form_command, import_form_command
     from app.voting.tally_cli import tally_command
 
     app.cli.add_command(seed_demo_command)
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(close_due_ballots_command)
     app.cli.add_command(import_form_command)
+    app.cli.add_command(export_form_command)
 
     from app.exports.cli import export_responses_command
 

@@ -1,4 +1,5 @@
-"""``flask --app wsgi import-form FILE [--process SLUG] [--open]``: import a questionnaire (JSON or XLSForm)."""
+"""``flask --app wsgi import-form FILE [--process SLUG] [--open]``: import a questionnaire (JSON or XLSForm);
+``flask --app wsgi export-form SLUG --format xlsx|json --out FILE``: write one out."""
 
 import json
 import sys
@@ -43,8 +44,8 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
     if file.stat().st_size > MAX_FILE_BYTES:
         _fail([f"Error: {file}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."])
     extension = file.suffix.lower()
-    if extension not in {".json", ".xlsx"}:
-        _fail([f"Error: {file}: expected a .json definition or an .xlsx XLSForm."])
+    if extension not in {".json", ".xlsx", ".xls"}:
+        _fail([f"Error: {file}: expected a .json definition or an .xlsx (or .xls) XLSForm."])
     if process_slug:
         process = db.session.execute(db.select(Process).filter_by(slug=process_slug)).scalar_one_or_none()
         if process is None:
@@ -56,6 +57,7 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
         if process is None:
             _fail(["Error: there is no process yet; create one (or run seed-demo) first."])
     data = file.read_bytes()
+    warnings: list = []
     if extension == ".json":
         try:
             document = json.loads(data.decode("utf-8-sig"))
@@ -63,7 +65,7 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
             _fail([f"Error: {file}: not a valid JSON file ({exc})."])
     else:
         try:
-            document = read_xlsform(data, fallback_title=file.stem)
+            document = read_xlsform(data, fallback_title=file.stem, warnings=warnings)
         except XLSFormInvalid as exc:
             _fail([f"Error: {file} was refused; nothing was imported.", *(f"  {p}" for p in exc.problems)])
     try:
@@ -77,4 +79,29 @@ def _import_form(file: Path, process_slug: str | None, open_now: bool) -> None:
             problems = [f"  {message}" for _field, message in error.problems]
             _fail(["Error: the survey cannot be opened; nothing was imported.", *problems])
     db.session.commit()
+    for warning in warnings:  # what was imported differently or left out, with its place
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"/s/{survey.slug}")
+
+
+@click.command("export-form")
+@click.argument("slug")
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "json"]), required=True, help="xlsx: an XLSForm.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+def export_form_command(slug: str, file_format: str, out: Path) -> None:
+    """Write a questionnaire as an XLSForm (.xlsx, which pyxform converts and import-form reads back) or as its JSON
+    definition. An unknown slug exits with status 2."""
+    from app.builder.xlsform_export import definition_json, write_xlsform
+    from app.models import Survey
+
+    survey = db.session.execute(db.select(Survey).filter_by(slug=slug)).scalar_one_or_none()
+    if survey is None:
+        _fail([f"Error: no survey has the slug “{slug}”."])
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = write_xlsform(survey) if file_format == "xlsx" else definition_json(survey)
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        _fail([f"Error: {out}: {exc.strerror or exc}."])
+    db.session.rollback()
+    click.echo(f"{out}: {survey.slug} ({len(survey.questions)} questions)")

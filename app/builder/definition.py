@@ -63,8 +63,9 @@ FORMAT_VERSION = 1
 
 # Limits (a definition is data from outside: every size is bounded).
 MAX_PAGES = 100
-MAX_QUESTIONS = 500
-MAX_CHOICES = 300
+MAX_QUESTIONS = 1000  # real XLSForms hold hundreds of calculations besides their questions
+MAX_CHOICES = 5000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
+MAX_DATA_ITEMS = 20_000  # texts of a setting holding data (the properties of a question's choices)
 MAX_TITLE = 200
 MAX_LABEL = 5000
 MAX_CHOICE_LABEL = 500
@@ -73,11 +74,18 @@ MAX_EXPRESSION = 2000
 MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
 
-CHOICE_CODE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+CHOICE_CODE_RE = re.compile(r"^\w[\w.\-]*$")  # letters of any language (élémentaire), digits, _ . -
+# The codes of a single choice may hold spaces and signs too (XLSForms' "grau du roi - marais", "70+"): one answer
+# is never split on spaces; no control character, no space at either end.
+FREE_CODE_RE = re.compile(r"^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISPLAYS = ("radios", "dropdown")
 # Each question type says which settings it accepts (app/questions/: ``settings``, ``check_settings``).
+
+#: Settings every asked question accepts: the message shown when a required answer is missing (XLSForm's
+#: required_message), per language.
+COMMON_SETTINGS = {"required_message_fr": SettingKind.LABEL, "required_message_en": SettingKind.LABEL}
 
 _TOP_KEYS = {"format", "version", "survey", "pages"}
 _SURVEY_KEYS = {
@@ -195,6 +203,34 @@ class _Checker:
             result[key] = text
         if required and not result["fr"]:
             self.error(_join(path, "fr"), _("The French text is required."))
+        return result
+
+    def data(self, value: Any, path: str) -> dict | None:
+        """A JSON object whose values are texts, objects of texts or lists of such objects, e.g. choice code → its
+        properties (a list when the code is listed under several parents); at most MAX_DATA_ITEMS texts in all."""
+        if value is None or value == {}:
+            return None
+        if not isinstance(value, Mapping):
+            self.error(path, _("Expected an object."))
+            return None
+        count, result = 0, {}
+        for key, item in value.items():
+            rows = item if isinstance(item, list) else [item]
+            for row in rows:
+                inner = row if isinstance(row, Mapping) else {"": row}
+                for text in inner.values():
+                    count += 1
+                    if not isinstance(text, str) or len(text) > MAX_CHOICE_LABEL:
+                        self.error(_join(path, str(key)), _("Expected texts of at most %(max)d characters.", max=500))
+                        return None
+            result[str(key)] = (
+                [dict(r) if isinstance(r, Mapping) else r for r in rows]
+                if isinstance(item, list)
+                else (dict(item) if isinstance(item, Mapping) else item)
+            )
+        if count > MAX_DATA_ITEMS:
+            self.error(path, _("Too many values: at most %(max)d.", max=MAX_DATA_ITEMS))
+            return None
         return result
 
     def string(self, value: Any, path: str, *, max_length: int) -> str:
@@ -628,7 +664,6 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
     }
     if qtype is None:
         return check.errors, result
-    qtype.check_question(check, result, context)
     choices = _check_choices(check, qtype, question.get("choices"), "$.choices", ChoiceKind.OPTION)
     rows = _check_choices(check, qtype, question.get("rows"), "$.rows", ChoiceKind.ROW)
     if qtype.has_choices:
@@ -636,6 +671,7 @@ def check_question(question: Any, context: QuestionContext) -> tuple[list[Defini
     if qtype.has_rows:
         result["rows"] = rows
     result["settings"] = _check_settings(check, qtype, question.get("settings"), len(choices))
+    qtype.check_question(check, result, context)
     return check.errors, result
 
 
@@ -666,7 +702,8 @@ def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: s
         code = choice.get("code")
         if isinstance(code, int) and not isinstance(code, bool):
             code = str(code)
-        if not isinstance(code, str) or not CHOICE_CODE_RE.fullmatch(code) or len(code) > MAX_CODE:
+        pattern = FREE_CODE_RE if qtype.free_codes and kind is ChoiceKind.OPTION else CHOICE_CODE_RE
+        if not isinstance(code, str) or not pattern.fullmatch(code) or len(code) > MAX_CODE:
             check.error(
                 f"{cpath}.code",
                 _(
@@ -701,7 +738,7 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
     if not isinstance(value, Mapping):
         check.error(path, _("Expected an object of settings."))
         return {}
-    spec = qtype.settings
+    spec = {**qtype.settings, **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {})}
     result: dict[str, Any] = {}
     for key, raw in value.items():
         kpath = f"{path}.{key}"
@@ -727,6 +764,10 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
             parsed = check.date(raw, kpath)
         elif kind is SettingKind.LABEL:
             parsed = check.string(raw, kpath, max_length=MAX_TITLE)
+        elif kind is SettingKind.EXPRESSION:
+            parsed = check.string(raw, kpath, max_length=MAX_EXPRESSION)
+        elif kind is SettingKind.DATA:
+            parsed = check.data(raw, kpath)
         else:  # display
             parsed = raw
             if raw is not None and raw not in DISPLAYS:

@@ -8,6 +8,10 @@ A subset of XLSForm expressions, parsed with a real LALR grammar (Lark, never ``
 - ``${name}`` is the answer to another question; ``.`` the value being checked (constraints only);
 - ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` (non-associative), then ``and``, then ``or``;
 - ``not(x)``, ``selected(x, 'code')``, ``count-selected(x)``;
+- arithmetic ``+ - * div mod`` (above comparisons; ``*``, ``div``, ``mod`` before ``+``, ``-``), unary ``-``,
+  parentheses; and the functions of XLSForms listed in :data:`CALLS` (``if()``, ``coalesce()``, ``concat()``,
+  ``string-length()``, ``round()``, ``today()``, ``regex()``…), evaluated by XPath 1.0's rules (``number()``,
+  ``string()``), dates counting as days since 1970-01-01 in arithmetic, as ODK does;
 - text between single or double quotes (no escapes, as in XLSForm), numbers such as ``3``, ``-2`` or ``2.5``.
 
 The tree is small, immutable and JSON-serializable (:func:`to_json`), so the browser evaluates the very same
@@ -44,16 +48,21 @@ if TYPE_CHECKING:
     from lark.exceptions import UnexpectedInput
 
 __all__ = [
+    "ARITHMETIC_OPERATORS",
+    "CALLS",
     "COMPARISON_OPERATORS",
     "FUNCTIONS",
     "MAX_DEPTH",
     "And",
+    "Arith",
+    "Call",
     "Compare",
     "CountSelected",
     "Current",
     "Expression",
     "ExpressionError",
     "Location",
+    "Neg",
     "Not",
     "Num",
     "Or",
@@ -77,8 +86,56 @@ logger = logging.getLogger(__name__)
 #: recursion limit; a chain of 150 ``or`` is still fine.
 MAX_DEPTH = 200
 COMPARISON_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-#: Function name → number of arguments.
+#: Function name → number of arguments (``not``, ``selected`` and ``count-selected`` have nodes of their own).
 FUNCTIONS: Mapping[str, int] = MappingProxyType({"not": 1, "selected": 2, "count-selected": 1})
+#: The other functions (XLSForm's commonly used ones): name → (fewest, most arguments; ``None``: any number).
+CALLS: Mapping[str, tuple[int, int | None]] = MappingProxyType(
+    {
+        "if": (3, 3),
+        "coalesce": (2, 2),
+        "concat": (1, None),
+        "string-length": (1, 1),
+        "string": (1, 1),
+        "number": (1, 1),
+        "int": (1, 1),
+        "round": (1, 2),
+        "floor": (1, 1),
+        "ceiling": (1, 1),
+        "abs": (1, 1),
+        "pow": (2, 2),
+        "sqrt": (1, 1),
+        "min": (1, None),
+        "max": (1, None),
+        "sum": (1, 1),
+        "true": (0, 0),
+        "false": (0, 0),
+        "boolean": (1, 1),
+        "boolean-from-string": (1, 1),
+        "contains": (2, 2),
+        "starts-with": (2, 2),
+        "ends-with": (2, 2),
+        "substring": (2, 3),
+        "substring-before": (2, 2),
+        "substring-after": (2, 2),
+        "normalize-space": (1, 1),
+        "translate": (3, 3),
+        "regex": (2, 2),
+        "join": (2, None),
+        "selected-at": (2, 2),
+        "once": (1, 1),
+        "uuid": (0, 0),
+        "today": (0, 0),
+        "now": (0, 0),
+        "date": (1, 1),
+        "decimal-date-time": (1, 1),
+        "decimal-time": (1, 1),
+        "format-date": (2, 2),
+        "format-date-time": (2, 2),
+    }
+)
+ARITHMETIC_OPERATORS = frozenset({"+", "-", "*", "div", "mod"})
+#: How long a text ``regex()`` reads at most (a form's pattern is applied to what a respondent typed).
+MAX_REGEX_TEXT = 1000
 
 # An XLSForm (XML) name: a letter or "_", then letters, digits, "_", "-", ".".
 _NAME_RE = re.compile(r"[^\W\d][\w.\-]*")
@@ -91,7 +148,10 @@ _GRAMMAR = r"""
 ?start: or_expr
 ?or_expr: and_expr | or_expr OR and_expr
 ?and_expr: comparison | and_expr AND comparison
-?comparison: atom | atom COMP_OP atom
+?comparison: sum | sum COMP_OP sum
+?sum: product | sum PLUS product -> arith | sum MINUS product -> arith
+?product: unary | product TIMES unary -> arith | product DIV unary -> arith | product MOD unary -> arith
+?unary: atom | MINUS unary -> neg
 ?atom: REF -> ref
      | DOT -> current
      | STRING -> string
@@ -103,11 +163,16 @@ arguments: or_expr ("," or_expr)*
 
 REF: /\$\{[^}]*\}/
 STRING: /'[^']*'|"[^"]*"/
-NUMBER: /-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)/
+NUMBER: /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)/
 NAME: /[^\W\d][\w.\-]*/
 COMP_OP: "!=" | "<=" | ">=" | "=" | "<" | ">"
 AND: "and"
 OR: "or"
+DIV: "div"
+MOD: "mod"
+PLUS: "+"
+MINUS: "-"
+TIMES: "*"
 DOT: "."
 %ignore /\s+/
 """
@@ -231,6 +296,30 @@ class CountSelected(Expression):
     value: Expression
 
 
+@dataclass(frozen=True, slots=True)
+class Arith(Expression):
+    """``left + right``, ``-``, ``*``, ``div``, ``mod``: numbers (XPath's rules)."""
+
+    op: str  # one of ARITHMETIC_OPERATORS
+    left: Expression
+    right: Expression
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Expression):
+    """``-x``."""
+
+    operand: Expression
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expression):
+    """A function of :data:`CALLS`: ``if(…)``, ``concat(…)``, ``round(…)``…"""
+
+    name: str
+    args: tuple[Expression, ...]
+
+
 def is_valid_name(name: str) -> bool:
     """Whether ``name`` is a valid XLSForm question name (letters, digits, ``_ - .``; starts with a letter or ``_``)."""
     return bool(_NAME_RE.fullmatch(name))
@@ -249,8 +338,12 @@ def _children(node: Expression) -> tuple[Expression, ...]:
     match node:
         case Compare(_, left, right) | And(left, right) | Or(left, right) | Selected(left, right):
             return (left, right)
-        case Not(operand) | CountSelected(operand):
+        case Arith(_, left, right):
+            return (left, right)
+        case Not(operand) | CountSelected(operand) | Neg(operand):
             return (operand,)
+        case Call(_, args):
+            return args
     return ()
 
 
@@ -403,8 +496,30 @@ def _check_tree(source: str, subtree: Tree) -> None:
         given = 0 if arguments is None else len(arguments.children)
         name = str(token)
         loc = _locate(source, token.start_pos)
+        if name in CALLS:
+            low, high = CALLS[name]
+            if given < low or (high is not None and given > high):
+                where = {"name": name, "char": loc.position + 1, "given": given, "min": low, "max": high}
+                if low == high == 0:
+                    message = _l("“%(name)s()” at character %(char)d takes no argument, not %(given)d.", **where)
+                elif low == high == 1:
+                    message = _l("“%(name)s()” at character %(char)d takes one argument, not %(given)d.", **where)
+                elif low == high:
+                    message = _l("“%(name)s()” at character %(char)d takes %(min)d arguments, not %(given)d.", **where)
+                elif high is None:
+                    message = _l(
+                        "“%(name)s()” at character %(char)d takes at least %(min)d argument(s), not %(given)d.",
+                        **where,
+                    )
+                else:
+                    message = _l(
+                        "“%(name)s()” at character %(char)d takes %(min)d to %(max)d arguments, not %(given)d.",
+                        **where,
+                    )
+                raise ExpressionError(message, loc)
+            return
         if name not in FUNCTIONS:
-            if name.lower() in FUNCTIONS:
+            if name.lower() in FUNCTIONS or name.lower() in CALLS:
                 message = _l(
                     "Write “%(keyword)s” in lowercase (character %(char)d).",
                     keyword=name.lower(),
@@ -412,10 +527,10 @@ def _check_tree(source: str, subtree: Tree) -> None:
                 )
             else:
                 message = _l(
-                    "Unknown function “%(name)s” at character %(char)d: the functions are not(), selected() "
-                    "and count-selected().",
+                    "Unknown function “%(name)s” at character %(char)d: the functions are %(functions)s.",
                     name=name,
                     char=loc.position + 1,
+                    functions=", ".join(f"{known}()" for known in [*FUNCTIONS, *CALLS]),
                 )
             raise ExpressionError(message, loc)
         if given != FUNCTIONS[name]:
@@ -438,6 +553,13 @@ def _node(kind: str, kids: list[Any], loc: Location) -> Any:
         case "number":
             text = str(kids[0])
             return Num(float(text) if "." in text else int(text), loc=loc)
+        case "neg":
+            operand = kids[1]
+            if isinstance(operand, Num):  # -2 is the number -2
+                return Num(-operand.value, loc=loc)
+            return Neg(operand, loc=loc)
+        case "arith":
+            return Arith(str(kids[1]), kids[0], kids[2], loc=loc)
         case "comparison":
             return Compare(str(kids[1]), kids[0], kids[2], loc=loc)
         case "and_expr":
@@ -452,7 +574,9 @@ def _node(kind: str, kids: list[Any], loc: Location) -> Any:
                 return Not(arguments[0], loc=loc)
             if name == "selected":
                 return Selected(arguments[0], arguments[1], loc=loc)
-            return CountSelected(arguments[0], loc=loc)
+            if name == "count-selected":
+                return CountSelected(arguments[0], loc=loc)
+            return Call(str(name), tuple(arguments or ()), loc=loc)
     raise AssertionError(kind)  # pragma: no cover - the grammar has no other rule
 
 
@@ -547,7 +671,269 @@ def _eval(node: Expression, answers: Mapping[str, Any], current: Any) -> Any:
             return code in _choices(_eval(value, answers, current))
         case CountSelected(value):
             return len(_choices(_eval(value, answers, current)))
+        case Arith(op, left, right):
+            return _arith(op, _number(_eval(left, answers, current)), _number(_eval(right, answers, current)))
+        case Neg(operand):
+            return -_number(_eval(operand, answers, current))
+        case Call(name, args):
+            return _call(name, args, answers, current)
     raise TypeError(f"not an expression node: {type(node).__name__}")
+
+
+# The functions, as in conditions.js (keep the two identical). Texts and numbers follow XPath 1.0; dates are days
+# since 1970-01-01 when used as numbers (as ODK does), ISO text otherwise.
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
+_EPOCH = datetime.date(1970, 1, 1)
+_TIME_RE = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?")
+
+
+def _days(text: str) -> float:
+    """Days since 1970-01-01 of an ISO date or date-time text (NaN when it is not one)."""
+    match = _DATE_RE.match(text)
+    if not match:
+        return math.nan
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    if year < 100:  # not an answer; JavaScript's Date.UTC would read it as 1900-1999
+        return math.nan
+    try:
+        days = (datetime.date(year, month, day) - _EPOCH).days
+    except ValueError:
+        return math.nan
+    return days + (hour * 3600 + minute * 60 + second) / 86400
+
+
+def _number(value: Any) -> float:
+    """XPath's number(): numbers as they are, true 1, false 0, numeric text, dates as days; NaN otherwise."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return _days(value.isoformat())
+    if isinstance(value, str):
+        if _NUMERIC_RE.fullmatch(value):
+            return float(value)
+        return _days(value) if _DATE_RE.fullmatch(value.strip()) else math.nan
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return _number(value[0])
+    return math.nan
+
+
+def _string(value: Any) -> str:
+    """XPath's string(): true/false, numbers as JavaScript writes them, a multiple choice as its codes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return _number_text(float(value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return " ".join(_text(item) for item in value)
+    return ""
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+def _arith(op: str, a: float, b: float) -> float:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "div":
+        if b == 0:
+            return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1, b)
+        return a / b
+    if b == 0 or a != a or b != b or math.isinf(a):
+        return math.nan
+    return math.fmod(a, b) if not math.isinf(b) else a
+
+
+def _round(x: float, digits: float = 0) -> float:
+    if not math.isfinite(x) or digits != digits or abs(digits) > 20:
+        return x
+    factor = 10.0 ** int(digits)
+    return math.floor(x * factor + 0.5) / factor
+
+
+def _numbers(values: list[Any]) -> list[float]:
+    result: list[float] = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            result.extend(_number(item) for item in value)
+        else:
+            result.append(_number(value))
+    return result
+
+
+def _substring(text: str, start: float, length: float | None) -> str:
+    chars = list(text)
+    first = math.floor(start + 0.5) if math.isfinite(start) else start
+    if first != first:
+        return ""
+    end = math.inf if length is None else first + (math.floor(length + 0.5) if math.isfinite(length) else length)
+    if end != end:
+        return ""
+    return "".join(c for p, c in enumerate(chars, start=1) if first <= p < end)
+
+
+def _format_date(value: Any, pattern: str) -> str:
+    text = value.isoformat() if isinstance(value, datetime.date) else _string(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        text = _date_text(float(value))
+    match = _DATE_RE.match(text)
+    if not match:
+        return ""
+    year, month, day, hour, minute, second = (g or "00" for g in match.groups())
+    parts = {
+        "Y": year,
+        "y": year[-2:],
+        "m": month,
+        "n": str(int(month)),
+        "d": day,
+        "e": str(int(day)),
+        "H": hour,
+        "M": minute,
+        "S": second,
+        "%": "%",
+    }
+    return re.sub(r"%(.)", lambda m: parts.get(m.group(1), m.group(0)), pattern, flags=re.DOTALL)
+
+
+def _date_text(days: float) -> str:
+    if not math.isfinite(days) or abs(days) > 3_000_000:
+        return ""
+    return (_EPOCH + datetime.timedelta(days=math.floor(days))).isoformat()
+
+
+def _call(name: str, args: tuple[Expression, ...], answers: Mapping[str, Any], current: Any) -> Any:
+    if name == "if":
+        chosen = args[1] if _truthy(_eval(args[0], answers, current)) else args[2]
+        return _eval(chosen, answers, current)
+    if name == "coalesce":
+        first = _eval(args[0], answers, current)
+        return _eval(args[1], answers, current) if _empty(first) else first
+    values = [_eval(arg, answers, current) for arg in args]
+    match name:
+        case "concat":
+            return "".join(_string(v) for v in values)
+        case "string-length":
+            return float(len(_string(values[0])))
+        case "string":
+            return _string(values[0])
+        case "number":
+            return _number(values[0])
+        case "int":
+            x = _number(values[0])
+            return float(math.trunc(x)) if math.isfinite(x) else x
+        case "round":
+            return _round(_number(values[0]), _number(values[1]) if len(values) > 1 else 0)
+        case "floor":
+            x = _number(values[0])
+            return float(math.floor(x)) if math.isfinite(x) else x
+        case "ceiling":
+            x = _number(values[0])
+            return float(math.ceil(x)) if math.isfinite(x) else x
+        case "abs":
+            return abs(_number(values[0]))
+        case "pow":
+            try:
+                return math.pow(_number(values[0]), _number(values[1]))
+            except (ValueError, OverflowError):
+                return math.nan
+        case "sqrt":
+            x = _number(values[0])
+            return math.sqrt(x) if x >= 0 else math.nan
+        case "min" | "max":
+            numbers = _numbers(values)
+            if not numbers or any(n != n for n in numbers):
+                return math.nan
+            return min(numbers) if name == "min" else max(numbers)
+        case "sum":
+            return sum(_numbers(values), 0.0) if isinstance(values[0], list | tuple) else _number(values[0])
+        case "true":
+            return True
+        case "false":
+            return False
+        case "boolean":
+            return _truthy(values[0])
+        case "boolean-from-string":
+            return _string(values[0]) in {"true", "1"}
+        case "contains":
+            return _string(values[1]) in _string(values[0])
+        case "starts-with":
+            return _string(values[0]).startswith(_string(values[1]))
+        case "ends-with":
+            return _string(values[0]).endswith(_string(values[1]))
+        case "substring":
+            length = _number(values[2]) if len(values) > 2 else None
+            return _substring(_string(values[0]), _number(values[1]), length)
+        case "substring-before":
+            text, part = _string(values[0]), _string(values[1])
+            index = text.find(part)
+            return text[:index] if index >= 0 else ""
+        case "substring-after":
+            text, part = _string(values[0]), _string(values[1])
+            index = text.find(part)
+            return text[index + len(part) :] if index >= 0 else ""
+        case "normalize-space":
+            return " ".join(code for code in _SPACES_RE.split(_string(values[0])) if code)
+        case "translate":
+            text, old, new = (_string(v) for v in values)
+            table: dict[str, str] = {}
+            for index, char in enumerate(old):
+                table.setdefault(char, new[index] if index < len(new) else "")
+            return "".join(table.get(char, char) for char in text)
+        case "regex":
+            text = _string(values[0])
+            if len(text) > MAX_REGEX_TEXT:
+                return False
+            try:
+                return re.search(_string(values[1]), text, re.ASCII) is not None
+            except re.error:
+                return False
+        case "join":
+            return _string(values[0]).join(code for value in values[1:] for code in _choices(value))
+        case "selected-at":
+            codes, index = _choices(values[0]), _number(values[1])
+            return codes[int(index)] if math.isfinite(index) and 0 <= index < len(codes) else ""
+        case "once":
+            return values[0]
+        case "uuid":
+            import uuid
+
+            return str(uuid.uuid4())
+        case "today":
+            return datetime.date.today().isoformat()
+        case "now":
+            return datetime.datetime.now().replace(microsecond=0).isoformat()
+        case "date":
+            value = values[0]
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                return _date_text(float(value))
+            text = _string(value)
+            return text[:10] if _DATE_RE.match(text) and _days(text) == _days(text) else ""
+        case "decimal-time":
+            match = _TIME_RE.match(_string(values[0]))
+            if not match:
+                return math.nan
+            hour, minute, second = (int(g) if g else 0 for g in match.groups())
+            return (
+                (hour * 3600 + minute * 60 + second) / 86400 if hour < 24 and minute < 60 and second < 60 else math.nan
+            )
+        case "decimal-date-time":
+            return _number(values[0]) if not isinstance(values[0], str) else _days(values[0])
+        case "format-date" | "format-date-time":
+            return _format_date(values[0], _string(values[1]))
+    raise TypeError(f"not a function: {name}")
 
 
 def _truthy(value: Any) -> bool:
@@ -564,9 +950,30 @@ def _truthy(value: Any) -> bool:
 
 def _number_text(value: float) -> str:
     """A number as JavaScript's ``String(n)`` writes it, for the common cases."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < 1e21:
+    if value != value:
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    return repr(value)
+    text = repr(value)
+    if "e" not in text:  # Python writes without exponent a range JavaScript writes so too
+        return text.removesuffix(".0")
+    mantissa, exponent = text.split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    mantissa = mantissa.lstrip("-")
+    point = mantissa.index(".") if "." in mantissa else len(mantissa)
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    where = point + int(exponent)  # the value is 0.<digits> × 10^where
+    if len(digits) <= where <= 21:
+        return sign + digits + "0" * (where - len(digits))
+    if 0 < where <= 21:
+        return sign + digits[:where] + "." + digits[where:]
+    if -6 < where <= 0:
+        return sign + "0." + "0" * -where + digits
+    power = where - 1
+    head = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{head}e{'+' if power > 0 else '-'}{abs(power)}"
 
 
 def _text(value: Any) -> str:
@@ -669,11 +1076,19 @@ def to_json(expr: Expression) -> Any:
             return ["selected", to_json(value), to_json(choice)]
         case CountSelected(value):
             return ["count-selected", to_json(value)]
+        case Arith(op, left, right):
+            return [op, to_json(left), to_json(right)]
+        case Neg(operand):
+            return ["neg", to_json(operand)]
+        case Call(name, args):
+            return ["call", name, *(to_json(arg) for arg in args)]
     raise TypeError(f"not an expression node: {type(expr).__name__}")
 
 
-_JSON_ARITY = {"self": 0, "not": 1, "count-selected": 1, "and": 2, "or": 2, "selected": 2} | dict.fromkeys(
-    COMPARISON_OPERATORS, 2
+_JSON_ARITY = (
+    {"self": 0, "not": 1, "count-selected": 1, "neg": 1, "and": 2, "or": 2, "selected": 2}
+    | dict.fromkeys(COMPARISON_OPERATORS, 2)
+    | dict.fromkeys(ARITHMETIC_OPERATORS, 2)
 )
 
 
@@ -695,9 +1110,19 @@ def _from_json(data: Any, depth: int) -> Expression:
         if kind == "num" and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return Num(value)
         raise ExpressionError(_l("Invalid expression data."), UNKNOWN_LOCATION)
+    if kind == "call":
+        name = args[0] if args else None
+        if not isinstance(name, str) or name not in CALLS:
+            raise ExpressionError(_l("Invalid expression data."), UNKNOWN_LOCATION)
+        low, high = CALLS[name]
+        if len(args) - 1 < low or (high is not None and len(args) - 1 > high):
+            raise ExpressionError(_l("Invalid expression data."), UNKNOWN_LOCATION)
+        return Call(name, tuple(_from_json(arg, depth + 1) for arg in args[1:]))
     if _JSON_ARITY.get(kind) != len(args):
         raise ExpressionError(_l("Invalid expression data."), UNKNOWN_LOCATION)
     kids = [_from_json(arg, depth + 1) for arg in args]
+    if kind in ARITHMETIC_OPERATORS:
+        return Arith(kind, *kids)
     match kind:
         case "self":
             return Current()
@@ -711,4 +1136,6 @@ def _from_json(data: Any, depth: int) -> Expression:
             return Selected(*kids)
         case "count-selected":
             return CountSelected(*kids)
+        case "neg":
+            return Neg(*kids)
     return Compare(kind, *kids)

@@ -459,7 +459,15 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
     question.required = normalized["required"]
     question.relevant = normalized["relevant"]
     question.constraint = normalized["constraint"]
-    question.settings = dict(normalized["settings"])
+    kept = {  # settings the builder's form does not show (an XLSForm's choice_filter…) stay as they were
+        key: value
+        for key, value in (question.settings or {}).items()
+        if (key in question_type(qtype).settings or key.startswith("required_message_"))
+        and key not in question_type(qtype).settings_fields
+        and key not in normalized["settings"]
+        and question.type == qtype
+    }
+    question.settings = {**kept, **normalized["settings"]}
     for name in ("label", "help", "constraint_message"):
         for lang in ("fr", "en"):
             setattr(question, f"{name}_{lang}", normalized[name][lang])

@@ -224,8 +224,8 @@ def import_survey():
             form.process_id.errors.append(_("Choose one of the listed processes."))
         elif len(data) > limit:
             form.file.errors.append(_("The file is too large: at most %(kb)d KB.", kb=limit // 1024))
-        elif extension not in {".json", ".xlsx"}:
-            form.file.errors.append(_("Choose a .json definition or an .xlsx XLSForm workbook."))
+        elif extension not in {".json", ".xlsx", ".xls"}:
+            form.file.errors.append(_("Choose a .json definition or an .xlsx (or .xls) XLSForm workbook."))
         else:
             try:
                 survey, problems = _import_file(data, extension, filename, process)
@@ -259,15 +259,18 @@ def _import_file(data: bytes, extension: str, filename: str, process: Process) -
             ) from None
         except RecursionError:
             raise ValueError(_("This JSON is nested too deeply.")) from None
-    else:
+    warnings: list = []
+    if extension != ".json":
         try:
-            document = read_xlsform(data, fallback_title=PurePath(filename).stem)
+            document = read_xlsform(data, fallback_title=PurePath(filename).stem, warnings=warnings)
         except XLSFormInvalid as exc:
             return None, [str(p) for p in exc.problems]
     try:
         survey = import_definition(document, process, current_user)
     except DefinitionInvalid as exc:
         return None, [str(e) for e in exc.errors]
+    for warning in warnings[:MAX_SHOWN_PROBLEMS]:  # what was imported differently or left out, with its place
+        flash(str(warning), "warning")
     return survey, []
 
 
@@ -421,6 +424,19 @@ def export_survey(survey_id: int):
         body,
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{survey.slug}.json"'},
+    )
+
+
+@bp.get("/surveys/<int:survey_id>/definition.xlsx")
+@facilitator_required
+def export_survey_xlsform(survey_id: int):
+    from app.builder.xlsform_export import write_xlsform
+
+    survey = _survey(survey_id)
+    return FlaskResponse(
+        write_xlsform(survey),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{survey.slug}.xlsx"'},
     )
 
 

@@ -61,6 +61,8 @@ class SettingKind(enum.StrEnum):
     DATE = "date"  # YYYY-MM-DD
     LABEL = "label"  # a short text (at most 200 characters)
     DISPLAY = "display"  # "radios" or "dropdown"
+    EXPRESSION = "expression"  # an expression (at most 2,000 characters; the type checks what it refers to)
+    DATA = "data"  # a JSON object of texts (the type checks its shape), e.g. the properties of choices
 
 
 # ------------------------------------------------------------------------------------------------ storage records
@@ -141,6 +143,17 @@ class XLSFormRow:
 
 
 @dataclass
+class XLSFormExportRow:
+    """How a question is written back to an XLSForm (app/builder/xlsform_export.py): its ``type`` cell, other cells
+    of its survey row (``appearance``, ``calculation``…), and the rows of its list on the choices sheet (code,
+    French label, English label, other columns)."""
+
+    type: str
+    cells: dict[str, str] = field(default_factory=dict)
+    choices: list[tuple[str, str, str, dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
 class XLSFormQuestion:
     """What a type makes of an XLSForm row: its type key, settings and choices (the rest is common)."""
 
@@ -168,6 +181,8 @@ class BaseQuestionType:
     field_class: ClassVar[type[QuestionField]] = QuestionField
     #: False for a text block: nothing to answer, to require, to constrain or to reference.
     answerable: ClassVar[bool] = True
+    #: Its value is computed (XLSForm's ``calculate``), not asked: referenced and stored, not counted as a question.
+    computed: ClassVar[bool] = False
     #: Answers are Answer rows (False: no answer, or one kept apart, see ``stored_apart``); only such questions are
     #: exported, counted in the results and generated for synthetic responses.
     stores_answers: ClassVar[bool] = True
@@ -176,6 +191,8 @@ class BaseQuestionType:
     #: Answer options (``choices`` of the definition), and matrix rows (``rows``).
     has_choices: ClassVar[bool] = False
     has_rows: ClassVar[bool] = False
+    #: Option codes may hold spaces and signs (one answer, never split on spaces): a single choice.
+    free_codes: ClassVar[bool] = False
     #: The fewest options a definition may give (when ``has_choices``).
     min_choices: ClassVar[int] = 2
     #: Several Answer rows for one response (the results count respondents, not rows).
@@ -258,6 +275,14 @@ class BaseQuestionType:
     def from_xlsform(self, row: XLSFormRow) -> XLSFormQuestion | None:
         """The type, settings and choices of the row; ``None`` after reporting a problem with ``row.problem``."""
         return XLSFormQuestion(self.key)
+
+    def to_xlsform(self, question: Question) -> XLSFormExportRow:
+        """Its survey row (and list) in an XLSForm: the first of its ``xlsform_types``, else a text; its options
+        as a list named after its code."""
+        choices = [(c.code, c.label_fr or "", c.label_en or "", {}) for c in question.choices]
+        if self.has_choices:
+            return XLSFormExportRow(f"select_one {question.code}", {}, choices)
+        return XLSFormExportRow(self.xlsform_types[0] if self.xlsform_types else "text")
 
     # -- builder ----------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ column and codebook row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
 from wtforms.validators import Optional, ValidationError
 
-from app.questions.base import BaseQuestionType, Column, XLSFormQuestion, text_of
+from app.questions.base import BaseQuestionType, Column, SettingKind, XLSFormExportRow, XLSFormQuestion, text_of
 from app.questions.fields import (
     MAX_TEXT_LENGTH,
     OTHER_SUFFIX,
@@ -100,11 +101,25 @@ class ChoiceQuestionField(QuestionField):
     def is_selected(self, option: Option) -> bool:
         return option.value in self.selected
 
+    def apply_filter(self, answers: Any, *, final: bool) -> None:
+        """Keep the options the question's ``choice_filter`` allows given ``answers`` (XLSForm's cascading
+        selects). ``final``: the answers are complete (the page is being checked), so a filter over answers of
+        this very page applies too; otherwise (showing the page) such a filter waits for the answers."""
+        allowed = allowed_codes(self.question, answers, final=final)
+        if allowed is None:
+            return
+        self.options = [option for option in self.options if option.value in allowed or option.is_other]
+        self.filtered = True
+
     @property
     def other_chosen(self) -> bool:
         return self.other_value is not None and self.other_value in self.selected
 
+    filtered = False
+
     def check(self, form) -> None:
+        if self.filtered and any(value not in {option.value for option in self.options} for value in self.selected):
+            raise ValidationError(_l("This choice does not fit your earlier answers: choose one of the options shown."))
         if self.other_chosen:
             if not self.other_text:
                 raise ValidationError(_l("Please specify your “other” answer."))
@@ -116,6 +131,60 @@ class ChoiceQuestionField(QuestionField):
                         max=format_number(MAX_TEXT_LENGTH, self.language),
                     )
                 )
+
+
+#: The prefix of the names a choice_filter uses for the choice's own columns: ``name`` (its code) and the other
+#: columns of the choices sheet (``${__choice.state}``); XLSForm writes them bare (``state = ${state}``).
+CHOICE_PREFIX = "__choice."
+FILTER_SETTINGS = {"choice_filter": SettingKind.EXPRESSION, "choice_properties": SettingKind.DATA}
+_FILTER_TOKEN = re.compile(r"""('[^']*'|"[^"]*"|\$\{[^}]*\})|([^\W\d][\w.\-]*)(\s*\()?""")
+_KEYWORDS = {"and", "or", "div", "mod"}
+
+
+def filter_from_xlsform(source: str) -> tuple[str, set[str]]:
+    """XLSForm's choice_filter (``state = ${state} and name != 'x'``) as a Concerto expression over the choice's
+    columns (``${__choice.state} = ${state} and ${__choice.name} != 'x'``), and the columns it uses."""
+    columns: set[str] = set()
+
+    def replace(match: re.Match) -> str:
+        literal, name, call = match.groups()
+        if literal or call or name in _KEYWORDS:
+            return match.group(0)
+        columns.add(name)
+        return "${" + CHOICE_PREFIX + name + "}"
+
+    return _FILTER_TOKEN.sub(replace, source), columns
+
+
+def allowed_codes(question: Any, answers: Any, *, final: bool) -> set[str] | None:
+    """The codes the question's choice_filter allows given ``answers``; ``None`` when it has none, or (``final``
+    false) when it uses an answer not given yet."""
+    from app.builder.expressions import ExpressionError, is_true, parse, references
+
+    source = question.setting("choice_filter")
+    if not source:
+        return None
+    try:
+        expr = parse(source)
+    except ExpressionError:  # refused on import: only a damaged database has one
+        return None
+    if not final and any(
+        not name.startswith(CHOICE_PREFIX) and answers.get(name) is None for name, _pos in references(expr)
+    ):
+        return None
+    properties = question.setting("choice_properties") or {}
+    values = dict(answers)
+    allowed = set()
+    for choice in question.choices:
+        values[CHOICE_PREFIX + "name"] = choice.code
+        rows = properties.get(choice.code) or {}
+        for row in rows if isinstance(rows, list) else [rows]:  # a code listed under several parents
+            for key, value in row.items():
+                values[CHOICE_PREFIX + key] = value
+            if is_true(expr, values):
+                allowed.add(choice.code)
+                break
+    return allowed
 
 
 def option_pairs(question: Any, language: str) -> list[tuple[str, str]]:
@@ -132,6 +201,25 @@ class ChoiceType(BaseQuestionType):
     def selectable_codes(self, choice_codes):
         return set(choice_codes)
 
+    def check_question(self, check, question, context):
+        source = question["settings"].get("choice_filter", "")
+        if not source:
+            return
+        columns = {CHOICE_PREFIX + "name"}
+        for rows in (question["settings"].get("choice_properties") or {}).values():
+            for row in rows if isinstance(rows, list) else [rows]:
+                columns |= {CHOICE_PREFIX + key for key in row} if isinstance(row, dict) else set()
+        check.expression(
+            source,
+            "$.settings.choice_filter",
+            known=context.known | columns,
+            allowed=[*context.earlier, *columns],
+            current=question["code"] or None,
+            allow_self=False,
+            notes=context.notes,
+            choice_codes=context.choice_codes,
+        )
+
     def accepts_xlsform(self, row):
         return row.word in self.xlsform_types
 
@@ -144,15 +232,56 @@ class ChoiceType(BaseQuestionType):
         if list_name not in row.choice_lists:
             row.problem("type", _("The list “%(list)s” is not in the choices sheet.", list=list_name))
             return None
-        if row.cells.get("choice_filter"):
-            row.problem("choice_filter", _("Choice filters are not supported."))
-            return None
         question = XLSFormQuestion(self.key)
         if not self.xlsform_settings(row, question, other=len(args) == 2):
             return None
-        question.choice_rows = [choice_row for choice_row, _choice in row.choice_lists[list_name]]
-        question.choices = [dict(choice) for _row, choice in row.choice_lists[list_name]]
+        listed = row.choice_lists[list_name]
+        source = row.cells.get("choice_filter", "").strip()
+        if source:  # a cascade: one choice per code, shown when any of its rows passes the filter
+            first: dict[str, tuple[Any, dict]] = {}
+            for choice_row, choice in listed:
+                first.setdefault(choice["code"], (choice_row, choice))
+            question.choice_rows = [choice_row for choice_row, _choice in first.values()]
+            question.choices = [{"code": c["code"], "label": c["label"]} for _row, c in first.values()]
+        else:
+            question.choice_rows = [choice_row for choice_row, _choice in listed]
+            question.choices = [{"code": c["code"], "label": c["label"]} for _row, c in listed]
+        if source:
+            if "choice_filter" not in self.settings:
+                row.problem("choice_filter", _("This type of question cannot filter its choices."))
+                return None
+            expression, columns = filter_from_xlsform(source)
+            question.settings["choice_filter"] = expression
+            properties: dict[str, Any] = {}
+            for _row, choice in listed:
+                kept = {c: choice.get("properties", {}).get(c, "") for c in sorted(columns - {"name"})}
+                if kept:
+                    properties.setdefault(choice["code"], []).append(kept)
+            properties = {code: rows[0] if len(rows) == 1 else rows for code, rows in properties.items()}
+            if properties:
+                question.settings["choice_properties"] = properties
+            question.settings_column = "choice_filter"
         return question
+
+    def to_xlsform(self, question):
+        """``<word> <code>`` (``or_other``), the choice_filter back in XLSForm's words (``state = ${state}``) and the
+        choices' columns it reads."""
+        properties = question.setting("choice_properties") or {}
+        choices = []
+        for choice in question.choices:
+            rows = properties.get(choice.code) or [{}]
+            for row in rows if isinstance(rows, list) else [rows]:
+                choices.append((choice.code, choice.label_fr or "", choice.label_en or "", dict(row)))
+        word = self.xlsform_types[0] if self.xlsform_types else "select_one"
+        kind = f"{word} {question.code}" + (" or_other" if question.setting("other") else "")
+        cells = {}
+        if question.setting("choice_filter"):
+            cells["choice_filter"] = re.sub(
+                r"\$\{" + re.escape(CHOICE_PREFIX) + r"([^}]*)\}", r"\1", question.setting("choice_filter")
+            )
+        if question.setting("display") == "dropdown":
+            cells["appearance"] = "minimal"
+        return XLSFormExportRow(kind, cells, choices)
 
     def xlsform_settings(self, row: Any, question: XLSFormQuestion, *, other: bool) -> bool:
         """Settings from the row (``other``: the type ends with ``or_other``); False after reporting a problem."""

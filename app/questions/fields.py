@@ -97,6 +97,10 @@ class QuestionField(Field):
         self.code = question.code
         self.language = language
         self.hint = localized(question, "help", language)
+        settings = question.settings or {}
+        own = settings.get(f"required_message_{language}") or settings.get("required_message_fr")
+        if own:  # the question's own message for a missing answer (XLSForm's required_message)
+            self.required_message = own
         # Set by the form while it validates: whether an empty answer is refused.
         self.enforce_required = True
         # Set by the render plan when the question's display condition depends on answers given on the same page:

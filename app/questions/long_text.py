@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.models import QuestionType
+from app.questions.base import XLSFormExportRow
 from app.questions.text import TextType
 
 SENTENCES_FR = [
@@ -40,6 +41,9 @@ class LongTextType(TextType):
 
     def accepts_xlsform(self, row):
         return super().accepts_xlsform(row) and "multiline" in row.appearance
+
+    def to_xlsform(self, question):
+        return XLSFormExportRow("text", {"appearance": "multiline"})
 
     def synthetic_text(self, rng, english):
         bank = SENTENCES_EN if english else SENTENCES_FR

@@ -11,7 +11,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.models import QuestionType
 from app.questions.base import Column, SettingKind, text_of
-from app.questions.choices import OTHER_FIELD, ChoiceQuestionField, OtherChoiceType
+from app.questions.choices import FILTER_SETTINGS, OTHER_FIELD, ChoiceQuestionField, OtherChoiceType
 from app.questions.fields import positive_int
 
 MAX_CHOICES = 300
@@ -53,10 +53,16 @@ class MultipleChoiceQuestionField(ChoiceQuestionField):
 
 class MultipleChoiceType(OtherChoiceType):
     key = QuestionType.MULTIPLE_CHOICE
+    min_choices = 1  # one box to tick is a question too
     label = _l("Multiple choice")
     field_class = MultipleChoiceQuestionField
     several_rows = True
-    settings = {"min_selections": SettingKind.INT, "max_selections": SettingKind.INT, "other": SettingKind.BOOL}
+    settings = {
+        "min_selections": SettingKind.INT,
+        "max_selections": SettingKind.INT,
+        "other": SettingKind.BOOL,
+        **FILTER_SETTINGS,
+    }
     settings_fields = {
         "other": OTHER_FIELD,
         "min_selections": IntegerField(

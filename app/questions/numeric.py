@@ -11,7 +11,16 @@ from wtforms import BooleanField, DecimalField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.models import QuestionType
-from app.questions.base import BaseQuestionType, Column, SettingKind, XLSFormQuestion, first_value, json_number, text_of
+from app.questions.base import (
+    BaseQuestionType,
+    Column,
+    SettingKind,
+    XLSFormExportRow,
+    XLSFormQuestion,
+    first_value,
+    json_number,
+    text_of,
+)
 from app.questions.fields import (
     MAX_NUMBER,
     NUMBER_PLACES,
@@ -144,6 +153,9 @@ class NumericType(BaseQuestionType):
 
     def from_xlsform(self, row):
         return XLSFormQuestion(self.key, {"decimal": True} if row.word == "decimal" else {})
+
+    def to_xlsform(self, question):
+        return XLSFormExportRow("decimal" if question.setting("decimal") else "integer")
 
     def settings_from_form(self, form):
         return {

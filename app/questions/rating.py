@@ -10,7 +10,16 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from app.models import QuestionType
-from app.questions.base import BaseQuestionType, Column, SettingKind, XLSFormQuestion, first_value, json_number, text_of
+from app.questions.base import (
+    BaseQuestionType,
+    Column,
+    SettingKind,
+    XLSFormExportRow,
+    XLSFormQuestion,
+    first_value,
+    json_number,
+    text_of,
+)
 from app.questions.choices import ChoiceQuestionField
 from app.questions.fields import DEFAULT_SCALE, MAX_SCALE, positive_int, setting_text
 from app.questions.summaries import Figure, NumberStats, Row, as_float, share
@@ -87,6 +96,10 @@ class RatingType(BaseQuestionType):
             row.problem("parameters", _("A range becomes a rating scale: use start=1 step=1 and an end from 2 to 10."))
             return None
         return XLSFormQuestion(self.key, {"scale": int(end)}, settings_column="parameters")
+
+    def to_xlsform(self, question):
+        scale = question.setting("scale") or DEFAULT_SCALE
+        return XLSFormExportRow("range", {"parameters": f"start=1 end={scale} step=1"})
 
     def settings_from_form(self, form):
         settings: dict[str, Any] = {"scale": form.scale.data}

@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
+from app.questions.acknowledge import AcknowledgeType
 from app.questions.base import BaseQuestionType
+from app.questions.calculate import CalculateType
 from app.questions.date import DateType
+from app.questions.date_time import DateTimeType
 from app.questions.email import EmailType
+from app.questions.geopoint import GeopointType
 from app.questions.long_text import LongTextType
 from app.questions.matrix import MatrixType
 from app.questions.multiple_choice import MultipleChoiceType
@@ -25,6 +29,7 @@ from app.questions.rating import RatingType
 from app.questions.short_text import ShortTextType
 from app.questions.single_choice import SingleChoiceType
 from app.questions.territory import TerritoryType
+from app.questions.time import TimeType
 from app.questions.yes_no import YesNoType
 
 BUILTIN_TYPES: tuple[type[BaseQuestionType], ...] = (
@@ -36,11 +41,16 @@ BUILTIN_TYPES: tuple[type[BaseQuestionType], ...] = (
     RatingType,
     NumericType,
     DateType,
+    TimeType,
+    DateTimeType,
     RankingType,
     MatrixType,
     TerritoryType,
     EmailType,
     NoteType,
+    AcknowledgeType,
+    GeopointType,
+    CalculateType,
 )
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")  # Question.type is a VARCHAR(32)

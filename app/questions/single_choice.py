@@ -5,14 +5,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import QuestionType
 from app.questions.base import Column, SettingKind, text_of
-from app.questions.choices import OTHER_FIELD, OTHER_LABEL, DisplayMixin, OtherChoiceType
+from app.questions.choices import FILTER_SETTINGS, OTHER_FIELD, OTHER_LABEL, DisplayMixin, OtherChoiceType
 from app.questions.fields import other_code
 
 
 class SingleChoiceType(DisplayMixin, OtherChoiceType):
     key = QuestionType.SINGLE_CHOICE
     label = _l("Single choice")
-    settings = {"display": SettingKind.DISPLAY, "other": SettingKind.BOOL}
+    min_choices = 1  # XLSForms ask for a confirmation with a list of one choice
+    free_codes = True
+    settings = {"display": SettingKind.DISPLAY, "other": SettingKind.BOOL, **FILTER_SETTINGS}
     settings_fields = {**DisplayMixin.display_settings_fields, "other": OTHER_FIELD}
     xlsform_types = ("select_one",)
     xlsform_order = 10

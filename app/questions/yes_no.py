@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import QuestionType
-from app.questions.base import BaseQuestionType, Column, text_of
+from app.questions.base import BaseQuestionType, Column, XLSFormExportRow, text_of
 from app.questions.choices import ChoiceQuestionField
 from app.questions.summaries import Category, Figure, Row, share
 
@@ -33,6 +33,13 @@ class YesNoType(BaseQuestionType):
 
     def choice_labels(self, question, language):
         return {"yes": _("Yes"), "no": _("No")}
+
+    def to_xlsform(self, question):
+        return XLSFormExportRow(
+            f"select_one {question.code}",
+            {},
+            [("yes", YES_NO["fr"][0], YES_NO["en"][0], {}), ("no", YES_NO["fr"][1], YES_NO["en"][1], {})],
+        )
 
     def answer_rows(self, value, other_text, lookup):
         return [{"number_value": Decimal(1 if value == "yes" else 0)}]

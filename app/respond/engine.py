@@ -105,7 +105,9 @@ def asks(survey: Survey, question: Question) -> bool:
 
 def question_count(survey: Survey) -> int:
     """How many questions the respondents answer (text blocks and questions not asked are left out)."""
-    return sum(1 for q in survey.questions if question_type(q).answerable and asks(survey, q))
+    return sum(
+        1 for q in survey.questions if question_type(q).answerable and not question_type(q).computed and asks(survey, q)
+    )
 
 
 def expression_value(question: Question, value: Any) -> Any:
@@ -279,6 +281,8 @@ class PageForm(Form):
                     continue
                 self.visible.append(question.code)
                 f.enforce_required = enforce_required
+                if hasattr(f, "apply_filter"):  # a choice_filter: the options the answers so far allow
+                    f.apply_filter(answers, final=True)
                 if not f.validate(self):
                     valid = False
                 answers[question.code] = expression_value(question, f.data)
@@ -359,6 +363,9 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
                 continue
             # Without JavaScript the question is shown whatever the answers: it says when to answer it.
             f.when = answer_only_if(form.survey, question, expr, form.language) if local else None
+            if hasattr(f, "apply_filter"):  # a choice_filter over earlier pages' answers
+                f.apply_filter({**prior, **form.answers}, final=False)
+            _render_texts(f, {**prior, **form.answers})
             parts = [e for e, keep in ((page_expr, page_local), (expr, local)) if keep]
             tree = None
             if parts:
@@ -366,6 +373,17 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
             page_plan.questions.append(PlannedQuestion(question, f, tree))
         plans.append(page_plan)
     return plans
+
+
+def _render_texts(f: QuestionField, answers: Mapping[str, Any]) -> None:
+    """Markdown and ``${code}`` in the label and hint (app/questions/markup.py), when they hold any."""
+    from app.questions.markup import needs_markup, render
+
+    label = f.label.text
+    if isinstance(label, str) and not hasattr(label, "__html__") and needs_markup(label):
+        f.label.text = render(label, answers)
+    if isinstance(f.hint, str) and not hasattr(f.hint, "__html__") and needs_markup(f.hint):
+        f.hint = render(f.hint, answers)
 
 
 def _depends_on(expr: Expression, codes: set[str]) -> bool:

@@ -525,9 +525,9 @@ def test_choice_lines_errors_and_duplicates(client, facilitator, survey, csrf):
     ).get_data(as_text=True)
     assert "Ligne 2 : Le code « a » apparaît deux fois dans cette liste." in page
     page = client.post(
-        url, data={**_question_form("q", "single_choice", choices="seul | Seul"), "csrf_token": token}
+        url, data={**_question_form("q", "ranking", choices="seul | Seul"), "csrf_token": token}
     ).get_data(as_text=True)
-    assert "Donnez au moins 2 choix." in page
+    assert "Donnez au moins 2 choix." in page  # a ranking needs two; a single choice may have one (XLSForms do)
     page = client.post(
         url, data={**_question_form("q", "single_choice", choices="a | b | c | d"), "csrf_token": token}
     ).get_data(as_text=True)

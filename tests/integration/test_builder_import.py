@@ -163,7 +163,7 @@ def test_import_page_refuses_bad_files_with_messages(app, client, auth, csrf, cr
     ).get_data(as_text=True)
     assert "$.survey.title.fr: Le texte français est obligatoire." in page
     page = _upload(client, csrf, process, "notes.txt", b"hello").get_data(as_text=True)
-    assert "Choisissez une définition .json ou un classeur XLSForm .xlsx." in page
+    assert "Choisissez une définition .json ou un classeur XLSForm .xlsx (ou .xls)." in page
     monkeypatch.setitem(app.config, "SURVEY_IMPORT_MAX_BYTES", 4096)
     page = _upload(client, csrf, process, "big.json", b" " * 4097).get_data(as_text=True)
     assert "Le fichier est trop gros : 4 Ko au plus." in page

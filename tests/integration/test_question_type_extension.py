@@ -211,8 +211,8 @@ def test_an_xlsform_reads_the_registered_type(percentage_type):
         read_xlsform(buffer.getvalue(), fallback_title="Budget")
     assert [str(problem) for problem in refused.value.problems] == [
         "feuille survey, ligne 3, colonne type : Le type « percentages » ne peut pas être importé; les types sont "
-        "select_one, select_multiple, rank, integer, decimal, text, date, note, range, percentage, begin group et "
-        "end group."
+        "select_one, select_multiple, rank, integer, decimal, text, date, time, datetime, note, acknowledge, range, "
+        "calculate, geopoint, percentage, begin group et end group."
     ]
     sheet.delete_rows(3)
     buffer = io.BytesIO()
@@ -228,7 +228,8 @@ def test_an_unregistered_type_is_refused_with_the_registered_ones_listed(create_
         (
             "$.pages[0].questions[0].type",
             "Type de question « percentage » inconnu; les types sont : short_text, long_text, single_choice, "
-            "multiple_choice, yes_no, rating, numeric, date, ranking, matrix, territory, email, note.",
+            "multiple_choice, yes_no, rating, numeric, date, time, date_time, ranking, matrix, territory, email, note, "
+            "acknowledge, geopoint, calculate.",
         )
     ]
 

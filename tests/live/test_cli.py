@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -67,8 +68,8 @@ def commands(live, facilitator, demo_vote, tmp_path_factory):
     # Each phase runs its chains of commands at the same time; a chain runs one command after the other. The
     # commands that only read the live database come first, those that write it after them (and one after the
     # other on SQLite, which lets one process write at a time, and none while another reads).
-    definition, ballots, backup, out = (
-        str(folder / name) for name in ("copie.json", "ballots.csv", "backup.json", "out.csv")
+    definition, ballots, backup, out, form_xlsx, form_json = (
+        str(folder / name) for name in ("copie.json", "ballots.csv", "backup.json", "out.csv", "form.xlsx", "form.json")
     )
     phases = [
         [
@@ -81,6 +82,11 @@ def commands(live, facilitator, demo_vote, tmp_path_factory):
             ],
             [("db upgrade (fresh)", fresh_env, "db", "upgrade")],
             [("routes", env, "routes", "--sort", "rule")],
+            [
+                ("export-form xlsx", env, "export-form", PARENTS_SLUG, "--format", "xlsx", "--out", form_xlsx),
+                ("export-form json", env, "export-form", PARENTS_SLUG, "--format", "json", "--out", form_json),
+                ("export-form unknown", env, "export-form", "pas-de-questionnaire", "--format", "json", "--out", out),
+            ],
         ],
         [
             [("restore", fresh_env, "restore", backup)],
@@ -184,6 +190,32 @@ def test_backup_then_restore_into_a_fresh_database(commands):
     }
 
 
+def test_export_form_writes_an_xlsform_pyxform_converts_and_the_json_definition(live, commands):
+    import warnings
+
+    from pyxform.xls2xform import convert
+
+    commands.ok("export-form xlsx")
+    commands.ok("export-form json")
+    survey_id = live.survey_id(PARENTS_SLUG)
+    codes = [row.code for row in live.db.rows("SELECT code FROM questions WHERE survey_id = :s", s=survey_id)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        xform = convert(xlsform=str(commands.folder / "form.xlsx"), validate=False).xform
+    assert all(f"<{code}" in xform for code in codes)
+    book = openpyxl.load_workbook(commands.folder / "form.xlsx", read_only=True)
+    names = [
+        row[1]
+        for row in book["survey"].iter_rows(min_row=2, values_only=True)
+        if row[0] not in {"begin group", "end group"}
+    ]
+    assert sorted(names) == sorted(codes)
+    document = json.loads((commands.folder / "form.json").read_text(encoding="utf-8"))
+    assert sorted(q["code"] for page in document["pages"] for q in page["questions"]) == sorted(codes)
+    unknown = commands.results["export-form unknown"]
+    assert unknown.returncode == 2 and "pas-de-questionnaire" in unknown.stderr
+
+
 def test_close_due_ballots(live, commands, demo_vote):
     """The demo vote was closed by its facilitator: nothing is past its closing time and left open."""
     assert commands.ok("close-due-ballots").stdout.strip() == "Closed 0 ballot(s) past their closing time."
@@ -200,6 +232,7 @@ FILE_ROUTES = {
     "/surveys/<int:survey_id>/export.<fmt>": "test_csv_export_holds_every_response (and json, xlsx)",
     "/surveys/<int:survey_id>/codebook.csv": "test_codebook_lists_every_question_and_value",
     "/surveys/<int:survey_id>/definition.json": "test_survey_definition_download_lists_every_question",
+    "/surveys/<int:survey_id>/definition.xlsx": "test_survey_xlsform_download_converts_with_pyxform",
     "/surveys/<int:survey_id>/qr.png": "test_qr_codes",
     "/surveys/<int:survey_id>/qr.svg": "test_qr_codes",
     "/manage/ballots/<int:ballot_id>/export/ballots.csv": "test_ballot_exports_hold_every_cast_and_option",

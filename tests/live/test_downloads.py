@@ -154,6 +154,25 @@ def test_survey_definition_download_lists_every_question(live, facilitator):
     assert len(codes) == live.db.count("questions", "survey_id = :s", s=survey_id)
 
 
+def test_survey_xlsform_download_converts_with_pyxform(live, facilitator, tmp_path):
+    import warnings
+
+    from pyxform.xls2xform import convert
+
+    survey_id = live.survey_id(PARENTS_SLUG)
+    response = facilitator.get(f"/surveys/{survey_id}/definition.xlsx")
+    attachment(response, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(response.content)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        xform = convert(xlsform=str(path), validate=False).xform
+    codes = [row.code for row in live.db.rows("SELECT code FROM questions WHERE survey_id = :s", s=survey_id)]
+    assert codes and all(f"<{code}" in xform for code in codes)
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["survey", "choices", "settings"]
+
+
 def test_invitation_links_download(live, facilitator):
     survey_id = live.survey_id("employeurs-etudes-travail")
     before = live.db.count("invitations", "survey_id = :s", s=survey_id)

@@ -5,14 +5,16 @@ answersFromForm() and apply() on a minimal fake DOM.
 """
 
 import json
+import math
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from app.builder.expressions import evaluate, from_json, is_true, parse, to_json
+from app.builder.expressions import CALLS, evaluate, from_json, is_true, parse, to_json
 
 SCRIPT = Path(__file__).resolve().parents[2] / "app" / "static" / "js" / "conditions.js"
 NODE = shutil.which("node")
@@ -392,7 +394,203 @@ def test_apply_without_prior_answers_or_with_broken_ones():
 
 def test_script_is_small_and_plain():
     source = SCRIPT.read_text(encoding="utf-8")
-    assert len(source.encode()) < 5500  # about 1.7 KB gzipped
+    assert len(source.encode()) < 16000  # about 4 KB gzipped, with the functions of XLSForms (issue 14)
     assert "import " not in source
     assert "export " not in source
     assert "window.ConcertoConditions" in source
+
+
+# ------------------------------------------------------------------------------ arithmetic and functions (issue 14)
+
+# (expression, answers, expected); NaN and infinities are compared as the texts "NaN", "Infinity", "-Infinity".
+FUNCTION_CASES = [
+    ("${a} + ${b}", {"a": 2, "b": "3"}, 5.0),
+    ("${a} - ${b} * 2", {"a": 10, "b": 3}, 4.0),
+    ("(${a} - ${b}) * 2", {"a": 10, "b": 3}, 14.0),
+    ("${a} div 4", {"a": 10}, 2.5),
+    ("${a} mod 4", {"a": 10}, 2.0),
+    ("-${a} mod 4", {"a": 10}, -2.0),
+    ("${a} div 0", {"a": 1}, "Infinity"),
+    ("${a} div 0", {"a": -1}, "-Infinity"),
+    ("0 div 0", {}, "NaN"),
+    ("${a} mod 0", {"a": 3}, "NaN"),
+    ("${a} + 1", {}, "NaN"),
+    ("${a} + 1", {"a": ""}, "NaN"),
+    ("${a} + 1", {"a": True}, 2.0),
+    ("0.1 + 0.2", {}, 0.30000000000000004),
+    ("-(2 + 3)", {}, -5.0),
+    ("${a}-${b}", {"a": 5, "b": 2}, 3.0),
+    ("${d} - ${e}", {"d": "2024-03-15", "e": "2024-03-01"}, 14.0),
+    ("decimal-date-time('1970-01-02T12:00')", {}, 1.5),
+    ("date(19797)", {}, "2024-03-15"),
+    ("date('2024-03-15T10:00')", {}, "2024-03-15"),
+    ("date('2024-02-30')", {}, ""),
+    ("format-date('2024-03-05', '%e/%n/%Y %d.%m.%y')", {}, "5/3/2024 05.03.24"),
+    ("format-date-time('2024-03-05T07:08:09', '%H:%M:%S')", {}, "07:08:09"),
+    ("format-date(${x}, '%Y')", {}, ""),
+    ("if(${a} > 1, 'grand', 'petit')", {"a": 2}, "grand"),
+    ("if(${a} > 1, 'grand', 'petit')", {}, "petit"),
+    ("if(${a}, ${a} * 2, 0)", {"a": 4}, 8.0),
+    ("coalesce(${a}, 'rien')", {}, "rien"),
+    ("coalesce(${a}, 'rien')", {"a": []}, "rien"),
+    ("coalesce(${a}, 'rien')", {"a": 0}, 0),
+    ("concat(${p}, ' ', ${n}, ': ', ${a})", {"p": "Ana", "n": "Roy", "a": 3}, "Ana Roy: 3"),
+    ("concat(${q}, '|', 1 div 4, '|', 1 = 1)", {"q": ["a", "b"]}, "a b|0.25|true"),
+    (
+        "concat(0.0000001, ' ', 1 div 3, ' ', 123456789012345680000)",
+        {},
+        "1e-7 0.3333333333333333 123456789012345680000",
+    ),
+    ("concat(0.00001, ' ', 1.5 * 1000000000000000000000)", {}, "0.00001 1.5e+21"),
+    ("string-length(${s})", {"s": "été 🙂"}, 5.0),
+    ("string-length(${s})", {}, 0.0),
+    ("count-selected(${q}) + 1", {"q": ["a", "b"]}, 3.0),
+    ("number('12.5') + int(-3.7) + floor(2.5) + ceiling(2.1)", {}, 14.5),
+    ("round(2.5) + round(-2.5) + round(1.2345, 2)", {}, 2.23),
+    ("abs(-3) + pow(2, 10) + sqrt(16)", {}, 1031.0),
+    ("sqrt(-1)", {}, "NaN"),
+    ("min(3, ${q}, 2)", {"q": ["1", "5"]}, 1.0),
+    ("max(3, ${q})", {"q": ["1", "5"]}, 5.0),
+    ("max(3, ${x})", {}, "NaN"),
+    ("sum(${q})", {"q": ["1", "5", "0.5"]}, 6.5),
+    ("true() and not(false())", {}, True),
+    ("boolean(${x}) or boolean-from-string('1')", {}, True),
+    ("contains(${s}, 'lo') and starts-with(${s}, 'he') and ends-with(${s}, 'lo')", {"s": "hello"}, True),
+    ("substring(${s}, 2, 3)", {"s": "été chaud"}, "té "),
+    ("substring(${s}, 1.5)", {"s": "abc"}, "bc"),
+    ("substring-before(${s}, '-') + 1", {"s": "12-34"}, 13.0),
+    ("substring-after(${s}, '-')", {"s": "12-34"}, "34"),
+    ("substring-after(${s}, '')", {"s": "ab"}, "ab"),
+    ("normalize-space(${s})", {"s": "  a \t b\n"}, "a b"),
+    ("translate(${s}, 'abc', 'AB')", {"s": "aabbcc"}, "AABB"),
+    ("regex(${s}, '^[0-9]{3}$')", {"s": "123"}, True),
+    ("regex(${s}, '^[0-9]{3}$')", {"s": "1234"}, False),
+    ("regex(${s}, '[')", {"s": "a"}, False),
+    ("join(', ', ${q})", {"q": ["a", "b"]}, "a, b"),
+    ("join('-', ${q}, ${r}, 'c d')", {"q": ["a", "b"], "r": "x"}, "a-b-x-c-d"),
+    ("selected-at(${q}, 1)", {"q": ["a", "b"]}, "b"),
+    ("selected-at(${q}, 5)", {"q": ["a", "b"]}, ""),
+    ("once(${a} * 2)", {"a": 3}, 6.0),
+    ("${a} * 2 = 6 and ${a} + 1 > 3", {"a": 3}, True),
+]
+
+NORMALIZING_RUNNER = """
+const conditions = require(process.argv[1]);
+let input = '';
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', () => {
+  const norm = (v) => (typeof v === 'number' && !isFinite(v) ? String(v) : v);
+  const results = JSON.parse(input).map(([tree, answers, current]) => [
+    norm(conditions.evaluate(tree, answers, current)), conditions.isTrue(tree, answers, current),
+  ]);
+  process.stdout.write(JSON.stringify(results));
+});
+"""
+
+
+def _normalized(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+@pytest.fixture(scope="module")
+def js_function_results():
+    payload = [[to_json(parse(source)), answers, None] for source, answers, _expected in FUNCTION_CASES]
+    return _node(NORMALIZING_RUNNER, payload)
+
+
+@pytest.mark.parametrize("index", range(len(FUNCTION_CASES)), ids=[c[0] for c in FUNCTION_CASES])
+def test_functions_agree(index, js_function_results):
+    source, answers, expected = FUNCTION_CASES[index]
+    expr = parse(source)
+    value = _normalized(evaluate(expr, answers))
+    assert value == expected
+    assert type(value) is type(expected)
+    js_value, js_true = js_function_results[index]
+    assert js_value == expected
+    assert js_true is is_true(expr, answers)
+
+
+def test_today_and_now_are_iso_texts_in_both():
+    today, now = _node(NORMALIZING_RUNNER, [[to_json(parse("today()")), {}, None], [to_json(parse("now()")), {}, None]])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", today[0]) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", now[0])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", evaluate(parse("today()"), {}))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", evaluate(parse("now()"), {}))
+
+
+CALL_NAMES = ["concat", "string-length", "number", "round", "int", "coalesce", "if", "substring", "max", "contains"]
+
+
+def _random_arith_tree(rng: random.Random, depth: int) -> list:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice([["ref", "x"], ["ref", "y"], ["ref", "absent"], *LITERALS, ["num", 7], ["num", -0.5]])
+    kind = rng.choice(["+", "-", "*", "div", "mod", "neg", "=", "<", "and", "call"])
+    if kind == "neg":
+        return ["neg", _random_arith_tree(rng, depth - 1)]
+    if kind == "call":
+        name = rng.choice(CALL_NAMES)
+        low, high = CALLS[name]
+        count = rng.randint(low, high if high is not None else low + 2)
+        return ["call", name, *(_random_arith_tree(rng, depth - 1) for _ in range(count))]
+    return [kind, _random_arith_tree(rng, depth - 1), _random_arith_tree(rng, depth - 1)]
+
+
+def test_random_arithmetic_trees_agree():
+    rng = random.Random(14)
+    values = [v for v in VALUES if not isinstance(v, dict)]
+    cases = [
+        [_random_arith_tree(rng, 3), {"x": rng.choice(values), "y": rng.choice(values)}, None] for _ in range(2000)
+    ]
+    js = _node(NORMALIZING_RUNNER, cases)
+    for (tree, answers, _current), (js_value, js_true) in zip(cases, js, strict=True):
+        expr = from_json(tree)
+        value = _normalized(evaluate(expr, answers))
+        context = f"{tree} {answers}"
+        if isinstance(value, float) and isinstance(js_value, int | float):
+            assert value == pytest.approx(js_value, rel=1e-12, abs=1e-12), context
+        else:
+            assert value == js_value, context
+        assert is_true(expr, answers) is js_true, context
+
+
+CALC_RUNNER = """
+const c = require(process.argv[1]);
+const s = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const calc = {value: '', attrs: {'data-calculate': JSON.stringify(s.calculation)},
+  getAttribute(a) { return this.attrs[a] === undefined ? null : this.attrs[a]; }};
+const wrap = (name, relevant, inner) => ({hidden: false,
+  attrs: {'data-question': name, 'data-relevant': relevant ? JSON.stringify(relevant) : null},
+  getAttribute(a) { return this.attrs[a] === undefined ? null : this.attrs[a]; },
+  querySelector(sel) { return sel === '[data-calculate]' ? inner : null; }});
+const wrappers = [
+  wrap('a', null, null), wrap('b', null, null), wrap('total', null, calc), wrap('big', s.relevant, null),
+];
+const span = {textContent: '', getAttribute() { return 'total'; }};
+const form = {
+  elements: s.elements.map((e) => Object.assign({disabled: false, checked: false}, e)),
+  ownerDocument: {getElementById: () => null},
+  querySelectorAll: (sel) => (sel === '[data-question]' ? wrappers : sel === '[data-pipe]' ? [span] : []),
+};
+c.apply(form);
+const hidden = wrappers.map((w) => w.hidden);
+process.stdout.write(JSON.stringify({value: calc.value, hidden: hidden, pipe: span.textContent}));
+"""
+
+
+def test_computed_values_and_piping_in_the_page():
+    """A computed value is evaluated in page order (before the questions after it), hidden, and shown where a label
+    pipes it; a question whose condition reads it follows."""
+    payload = {
+        "calculation": _tree("${a} + ${b}"),
+        "relevant": _tree("${total} > 10"),
+        "elements": [
+            {"name": "q_a", "type": "number", "value": "4"},
+            {"name": "q_b", "type": "number", "value": "8"},
+            {"name": "q_total", "type": "hidden", "value": ""},
+        ],
+    }
+    result = _node(CALC_RUNNER, payload)
+    assert result == {"value": "12", "hidden": [False, False, True, False], "pipe": "12"}
+    payload["elements"][1]["value"] = "1"
+    assert _node(CALC_RUNNER, payload) == {"value": "5", "hidden": [False, False, True, True], "pipe": "5"}

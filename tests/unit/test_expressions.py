@@ -187,7 +187,7 @@ def test_is_valid_name():
         ("${a} = oui", 7, "write ${oui}"),
         ("selected(${q} 'c')", 14, "Unexpected “'c'”"),
         ("..", 1, "Unexpected “.”"),
-        ("-", 0, "Unexpected symbol “-”"),
+        ("-", 1, "The expression is incomplete"),
         ("${a} = 'first' or ${b} = 'x' 'dangling'", 29, "Unexpected “'dangling'”"),
     ],
 )

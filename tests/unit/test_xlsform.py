@@ -6,7 +6,9 @@ import pytest
 from openpyxl import Workbook
 
 from app.builder.definition import validate_definition
+from app.builder.expressions import CALLS, FUNCTIONS
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
+from app.questions.registry import xlsform_words
 
 SURVEY_HEADER = [
     "type",
@@ -205,28 +207,41 @@ def test_refused_workbook_reports_each_row_and_column():
             row("begin group", "g", "Groupe"),
             row("integer", "age", "Âge", required="peut-être"),
             row("select_one inconnue", "x", "X"),
-            row("geopoint", "lieu", "Lieu"),
+            row("bidule", "lieu", "Lieu"),
             row("begin repeat", "enfant", "Enfant"),
             row("end group"),
             row("end group"),
             row("text", "suivi", "Suivi", relevant="${age} >"),
             row("text", "plus_tot", "Plus tôt", relevant="${plus_tard} = 'x'"),
-            row("text", "plus_tard", "Plus tard", constraint="string-length(.) < 10"),
+            row("text", "plus_tard", "Plus tard", constraint="longueur(.) < 10"),
         ],
         [["", "a", "A"]],
         [["form_title"], ["Essai"]],
     )
     with pytest.raises(XLSFormInvalid) as caught:
         read_xlsform(data)
+    # Every problem at once: the rows the importer refuses, then the definition's own checks on the others.
     assert [str(p) for p in caught.value.problems] == [
         "survey sheet, row 3, column required: Write “yes” or “no”.",
         "survey sheet, row 4, column type: The list “inconnue” is not in the choices sheet.",
-        "survey sheet, row 5, column type: The type “geopoint” cannot be imported; the types are select_one, "
-        "select_multiple, rank, integer, decimal, text, date, note, range, begin group and end group.",
-        "survey sheet, row 6, column type: Repeated groups are not supported.",
-        "survey sheet, row 8, column type: “end group” without a matching “begin group”.",
+        "survey sheet, row 5, column type: The type “bidule” cannot be imported; the types are "
+        + TYPES
+        + ", begin group and end group.",
+        "survey sheet, row 9, column relevant: The expression is incomplete: something is missing at the end "
+        "(character 9).",
+        "survey sheet, row 10, column relevant: The question “plus_tard” comes later in the questionnaire: a "
+        "condition can only use the answers to earlier questions (character 1)",
+        "survey sheet, row 11, column constraint: " + UNKNOWN_LONGUEUR,
         "choices sheet, row 2, column list_name: Each choice needs the name of its list.",
     ]
+
+
+TYPES = ", ".join(xlsform_words())
+UNKNOWN_LONGUEUR = (
+    "Unknown function “longueur” at character 1: the functions are "
+    + ", ".join(f"{name}()" for name in [*FUNCTIONS, *CALLS])
+    + "."
+)
 
 
 def test_expression_problems_are_mapped_back_to_their_cells():
@@ -235,7 +250,7 @@ def test_expression_problems_are_mapped_back_to_their_cells():
             row("text", "suivi", "Suivi", relevant="${age} >"),
             row("integer", "age", "Âge"),
             row("text", "plus_tot", "Plus tôt", relevant="${plus_tard} = 'x'"),
-            row("text", "plus_tard", "Plus tard", constraint="string-length(.) < 10"),
+            row("text", "plus_tard", "Plus tard", constraint="longueur(.) < 10"),
             row("select_one oui_non", "ok", "OK?"),
             row("text", "", "Sans nom"),
         ],
@@ -250,8 +265,7 @@ def test_expression_problems_are_mapped_back_to_their_cells():
         "(character 9).",
         "survey sheet, row 4, column relevant: The question “plus_tard” comes later in the questionnaire: a "
         "condition can only use the answers to earlier questions (character 1)",
-        "survey sheet, row 5, column constraint: Unknown function “string-length” at character 1: the functions are "
-        "not(), selected() and count-selected().",
+        "survey sheet, row 5, column constraint: " + UNKNOWN_LONGUEUR,
         "survey sheet, row 7, column name: Each question needs a code (its name in conditions and exports), e.g. "
         "age_enfant.",
         "choices sheet, row 3, column name: The code “oui” appears twice in this list.",

@@ -114,7 +114,7 @@ def run(folder: Path, show_all: bool, locale: str) -> list[Outcome]:
             )
             db.session.add(process)
             db.session.commit()
-            for path in sorted(folder.glob("*.xlsx")):
+            for path in sorted([*folder.glob("*.xlsx"), *folder.glob("*.xls")]):
                 outcome = Outcome(path.name, pyxform_error=pyxform_error(path))
                 outcomes.append(outcome)
                 if outcome.pyxform_error:
@@ -176,8 +176,8 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="print every problem of a refused form, not only the first")
     parser.add_argument("--lang", default="en", choices=["en", "fr_CA"], help="language of the messages (default en)")
     args = parser.parse_args()
-    if not any(args.folder.glob("*.xlsx")):
-        print(f"No .xlsx form in {args.folder}.", file=sys.stderr)
+    if not any(args.folder.glob("*.xls*")):
+        print(f"No .xlsx or .xls form in {args.folder}.", file=sys.stderr)
         return 2
     summary(run(args.folder, args.all, args.lang))
     return 0

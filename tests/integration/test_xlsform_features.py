@@ -1,0 +1,100 @@
+"""What the XLSForm features do for a respondent (issue 14), on the forms of tests/data/xlsform_fixtures: computed
+values stored with the response, group conditions, cascading selects, the new types' answers."""
+
+import io
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.builder.operations import change_status
+from app.core.extensions import db
+from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
+from app.models.base import utcnow
+from tests.integration.respond_helpers import Respondent
+
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "data" / "xlsform_fixtures"
+
+
+def _open_fixture(client, auth, csrf, create_process, name: str) -> Survey:
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    response = client.post(
+        "/surveys/import",
+        data={
+            "process_id": process.id,
+            "file": (io.BytesIO((FIXTURES / name).read_bytes()), name),
+            "csrf_token": csrf("/surveys/import"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    survey = db.session.scalars(sa.select(Survey).order_by(Survey.id.desc())).first()
+    change_status(None, survey, SurveyStatus.OPEN, utcnow())
+    db.session.commit()
+    return survey
+
+
+def _stored(survey: Survey) -> dict[str, str | None]:
+    rows = db.session.execute(
+        sa.select(Question.code, Answer.text_value, Answer.number_value)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Question.survey_id == survey.id)
+    ).all()
+    return {code: text if text is not None else number for code, text, number in rows}
+
+
+def test_computed_values_group_conditions_and_new_types(app, client, auth, csrf, create_process):
+    survey = _open_fixture(client, auth, csrf, create_process, "menage_calculs.xlsx")
+    flash = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "This repeat is asked once" in flash or "Cette répétition" in flash  # the import's warnings
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    assert "Votre prénom" in person.html and "data-calculate=" in person.html
+    person.send({"q_adultes": "2", "q_enfants": "1"})
+    assert person.response.status_code == 422 and "Écrivez votre prénom, svp." in person.html  # required_message
+    person.send({"q_prenom": "Ana", "q_adultes": "2", "q_enfants": "1"})
+    assert _stored(survey)["taille"] == "3" and _stored(survey)["part_enfants"] == "33.3"
+    # The "details" group (field-list, shown when there are children) is one page with its nested group.
+    assert "Service de garde?" in person.html and "Heure d’arrivée" in person.html
+    person.send({"q_garde": "oui", "q_arrivee": "8h15"})
+    person.send({"q_position": "91 10", "q_rendezvous": "2025-03-14 10:00"})
+    assert person.response.status_code == 422 and "latitude" in person.html
+    person.send({"q_position": "46,81 -71.21", "q_rendezvous": "2025-03-14 10:00"})
+    person.send({})  # the repeat, asked once
+    # ${code} in a label shows the earlier answer (and the computed size), Markdown is rendered, text escaped.
+    assert '<span data-pipe="prenom">Ana</span>' in person.html
+    assert '<strong><span data-pipe="taille">3</span></strong> personnes' in person.html
+    person.send({"q_confirme": "OK"})
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE
+    stored = _stored(survey)
+    assert stored["arrivee"] == "08:15" and stored["position"] == "46.81 -71.21"
+    assert stored["rendezvous"] == "2025-03-14T10:00" and stored["confirme"] == "OK"
+    assert stored["resume"] == "Ana : 3 personnes ()"
+
+
+def test_a_group_condition_skips_its_page(app, client, auth, csrf, create_process):
+    survey = _open_fixture(client, auth, csrf, create_process, "menage_calculs.xlsx")
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    person.send({"q_prenom": "Léo", "q_adultes": "1", "q_enfants": "0"})
+    assert "Service de garde?" not in person.html and "Position (latitude longitude)" in person.html
+    assert "Rendez-vous" not in person.html  # its condition uses the computed size (1) of the earlier page
+    person.send({"q_position": "46.8 -71.2", "q_rendezvous": "2025-03-14 10:00"})
+    assert _stored(survey)["taille"] == "1" and "rendezvous" not in _stored(survey)  # sent anyway: not kept
+
+
+def test_cascading_selects_show_the_choices_of_the_earlier_answer(app, client, auth, csrf, create_process):
+    survey = _open_fixture(client, auth, csrf, create_process, "cascade_territoires.xlsx")
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    person.send({"q_territoire": "estrie"})
+    assert "Magog" in person.html and "Sherbrooke" in person.html and "Shawinigan" not in person.html
+    person.send({"q_municipalite": "shawinigan"})
+    assert person.response.status_code == 422
+    person.send({"q_municipalite": "magog"})
+    assert "Autobus" in person.html and "Métro" not in person.html  # the filter reads name and the answer
+    person.send([("q_services", "bus"), ("q_services", "velo"), ("q_autre", "Covoiturage")])
+    assert _stored(survey)["autre"] == "Covoiturage"
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE

@@ -1,0 +1,161 @@
+"""XLSForms as people write them (issue 14): the importer's bugs met on real forms, each on a small workbook
+written here (no material from the corpus)."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+
+from app.builder.definition import validate_definition
+from app.builder.xlsform import XLSFormInvalid, read_xlsform
+
+
+def book(survey, choices=(), settings=None, *, styled_empty_rows=0, sheet_names=("survey", "choices")) -> bytes:
+    """A workbook from lists of rows (the first row of each sheet is its header)."""
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = sheet_names[0]
+    for values in survey:
+        sheet.append(list(values))
+    if styled_empty_rows:  # formatted but empty rows, as spreadsheets leave them below a form
+        fill = PatternFill("solid", fgColor="FFFF00")
+        for number in range(len(survey) + 1, len(survey) + 1 + styled_empty_rows):
+            sheet.cell(number, 1).fill = fill
+    if choices:
+        sheet = wb.create_sheet(sheet_names[1])
+        for values in choices:
+            sheet.append(list(values))
+    if settings is not None:
+        sheet = wb.create_sheet("settings")
+        for values in settings:
+            sheet.append(list(values))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def problems(data: bytes) -> list[str]:
+    with pytest.raises(XLSFormInvalid) as caught:
+        read_xlsform(data)
+    return [str(p) for p in caught.value.problems]
+
+
+TITLE = [["form_title", "form_id"], ["Essai", "essai"]]
+
+
+def test_list_names_keep_their_case():
+    data = book(
+        [["type", "name", "label"], ["select_one Yes_No", "ok", "D’accord?"], ["select_one Oui_non", "b", "Et?"]],
+        [["list_name", "name", "label"], ["Yes_No", "yes", "Oui"], ["Yes_No", "no", "Non"]],
+        TITLE,
+    )
+    assert problems(data) == ["survey sheet, row 3, column type: The list “Oui_non” is not in the choices sheet."]
+    fixed = book(
+        [["type", "name", "label"], ["select_one Yes_No", "ok", "D’accord?"]],
+        [["list_name", "name", "label"], ["Yes_No", "yes", "Oui"], ["Yes_No", "no", "Non"]],
+        TITLE,
+    )
+    (question,) = read_xlsform(fixed)["pages"][0]["questions"]
+    assert [c["code"] for c in question["choices"]] == ["yes", "no"]
+
+
+def test_formatted_empty_rows_do_not_count_toward_the_row_limit():
+    data = book([["type", "name", "label"], ["integer", "age", "Âge"]], settings=TITLE, styled_empty_rows=6000)
+    assert [q["code"] for q in read_xlsform(data)["pages"][0]["questions"]] == ["age"]
+
+
+def test_the_row_limit_names_the_sheet_and_row():
+    choices = [["list_name", "name", "label"], *[["grand", f"c{i}", f"Choix {i}"] for i in range(5001)]]
+    data = book([["type", "name", "label"], ["select_one grand", "x", "X"]], choices, TITLE)
+    assert problems(data) == ["choices sheet, row 5002, column —: Too many rows: at most 5000 filled rows on a sheet."]
+
+
+def test_value_and_relevance_aliases():
+    data = book(
+        [
+            ["type", "name", "label", "relevance", "required"],
+            ["select_one oui_non", "enfants", "Des enfants?", "", "yes"],
+            ["integer", "combien", "Combien?", "${enfants} = 'oui'", "yes"],
+        ],
+        [["list_name", "value", "label"], ["oui_non", "oui", "Oui"], ["oui_non", "non", "Non"]],
+        TITLE,
+    )
+    enfants, combien = read_xlsform(data)["pages"][0]["questions"]
+    assert [c["code"] for c in enfants["choices"]] == ["oui", "non"]
+    assert combien["relevant"] == "${enfants} = 'oui'"
+
+
+def test_no_spurious_end_group_after_a_refused_repeat():
+    data = book(
+        [
+            ["type", "name", "label"],
+            ["begin repeat", "membres", "Membres"],
+            ["text", "prenom", "Prénom"],
+            ["begin repeat", "enfants", "Enfants"],
+            ["begin group", "detail", "Détail"],
+            ["integer", "age", "Âge"],
+            ["end group", "", ""],
+            ["end repeat", "", ""],
+            ["end repeat", "", ""],
+            ["begin group", "a", "A"],
+            ["begin group", "b", "B"],
+            ["text", "c", "C"],
+            ["end group", "", ""],
+            ["end group", "", ""],
+        ],
+        settings=TITLE,
+    )
+    assert problems(data) == [
+        "survey sheet, row 4, column type: A repeat inside a repeat cannot be imported: Concerto asks a repeat "
+        "once, and cannot ask this one once per answer of the other."
+    ]
+
+
+def test_duplicate_names_are_reported_as_sheet_rows():
+    data = book(
+        [
+            ["type", "name", "label"],
+            ["begin group", "g1", "Un"],
+            ["text", "nom", "Nom"],
+            ["end group", "", ""],
+            ["begin group", "g2", "Deux"],
+            ["text", "nom", "Nom encore"],
+            ["end group", "", ""],
+        ],
+        settings=TITLE,
+    )
+    assert problems(data) == ["survey sheet, row 6, column name: The name “nom” is already used on row 3."]
+
+
+def test_plain_english_labels_are_english_and_a_missing_title_is_not_the_file_name():
+    data = book(
+        [
+            ["type", "name", "label", "hint"],
+            ["begin group", "household", "Your household"],
+            ["integer", "people", "How many people live in your home?", "Count yourself"],
+            ["select_one yn", "car", "Do you have a car?", ""],
+            ["end group", "", ""],
+        ],
+        [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]],
+        [["form_id"], ["household_survey"]],
+    )
+    warnings = []
+    document = read_xlsform(data, fallback_title="upload_2024 (3)", warnings=warnings)
+    assert validate_definition(document) == []
+    assert document["survey"]["title"] == {"fr": "Household survey", "en": "Household survey"}
+    people, car = document["pages"][0]["questions"]
+    assert people["label"] == {"fr": "How many people live in your home?", "en": "How many people live in your home?"}
+    assert people["help"]["en"] == "Count yourself"
+    assert car["choices"][0]["label"] == {"fr": "Yes", "en": "Yes"}
+    assert (
+        "survey sheet, row 1, column label: The form has no French texts: its English texts are shown in French "
+        "too, until translated." in [str(w) for w in warnings]
+    )
+
+
+def test_plain_french_labels_stay_french_and_the_first_label_titles_a_form_without_form_id():
+    data = book([["type", "name", "label"], ["integer", "age", "Quel est votre âge?"]])
+    document = read_xlsform(data, fallback_title="fichier")
+    assert document["survey"]["title"]["fr"] == "Quel est votre âge?"
+    assert document["pages"][0]["questions"][0]["label"] == {"fr": "Quel est votre âge?", "en": ""}
