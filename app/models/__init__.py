@@ -35,6 +35,7 @@ from app.models.processes import (
     ProcessStatus,
     process_territories,
 )
+from app.models.results import ResultCount, ResultSummary
 from app.models.surveys import (
     Anonymity,
     Answer,
@@ -108,6 +109,8 @@ __all__ = [
     "Response",
     "ResponseChannel",
     "ResponseStatus",
+    "ResultCount",
+    "ResultSummary",
     "ResultsVisibility",
     "Role",
     "Sector",

@@ -2,6 +2,10 @@
 
 from flask import Blueprint
 
+from app.results.summary import on_response_completed
+from app.signals import response_completed
+
 bp = Blueprint("results", __name__)
+response_completed.connect(on_response_completed)
 
 from app.results import routes  # noqa: E402, F401
