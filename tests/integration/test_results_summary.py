@@ -95,13 +95,14 @@ def test_a_completion_adds_to_the_summary(data, count_queries):
 def test_a_summary_that_does_not_count_the_responses_is_not_used(data, count_queries):
     summary.rebuild(data.survey.id)
     db.session.flush()
-    response = add_response(data.survey, [{"question_id": data.question("age").id, "is_other": True, "text_value": "x"}])
+    other = {"question_id": data.question("age").id, "is_other": True, "text_value": "x"}
+    response = add_response(data.survey, [other])
     db.session.flush()
     with count_queries() as counted:
         total, figures = _figures(data)
     assert _reads_the_answers(counted.statements)
     assert total == 13
-    assert dict((f[0], f[1]) for f in figures)["age"] == 13
+    assert {f[0]: f[1] for f in figures}["age"] == 13
     db.session.delete(response)
     db.session.flush()
     with count_queries() as counted:
