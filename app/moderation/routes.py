@@ -41,7 +41,7 @@ from app.models import (
 )
 from app.models.moderation import ORIENTATION_TRANSITIONS, PUBLISHED_ORIENTATION_STATES
 from app.moderation import ballots as ballot_links
-from app.moderation import bp, decisions, items, redaction, suggestions, themes
+from app.moderation import bp, decisions, items, redaction, search, suggestions, themes
 from app.moderation import orientations as orient
 from app.moderation.forms import (
     CommentForm,
@@ -131,7 +131,7 @@ def queue_query(filters: dict[str, str]) -> sa.Select:
     if filters.get("language") in ("fr", "en"):
         query = query.where(ModerationItem.language == filters["language"])
     if filters.get("q"):
-        query = query.where(ModerationItem.text.icontains(filters["q"][:200], autoescape=True))
+        query = query.where(search.matches(filters["q"]))
     return query.order_by(ModerationItem.created_at.desc(), ModerationItem.id.desc())
 
 
