@@ -22,6 +22,7 @@ from datetime import UTC, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from app import database
@@ -60,28 +61,63 @@ class SurveyResults:
     total: int  # responses the figures are based on
     min_count: int
     questions: list[QuestionResult]
+    scope: Scope | None = None  # the responses counted (a cross-tabulation of the same page reuses it)
 
     @property
     def hidden(self) -> bool:
         return 0 < self.total < self.min_count
 
 
-# --- helpers ----------------------------------------------------------------------------------------------
+# --- which responses --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The responses a page counts: those the filters keep. On PostgreSQL a filtered page reads their ids once
+    (:func:`scope`) and every later statement takes them as an array: the planner then knows how few they are and
+    reads their answers through the (response, question) index, instead of hashing all the answers of the
+    survey against a subquery it cannot estimate."""
+
+    survey: Survey
+    filters: ResultFilters
+    zone: tzinfo = UTC
+    ids: tuple[int, ...] | None = None
+
+    def holds(self, column: Any) -> sa.ColumnElement[bool]:
+        """``column`` (a response id) is one of the responses counted."""
+        if self.ids is not None:
+            return column == sa.any_(sa.bindparam("response_ids", list(self.ids), type_=ARRAY(sa.Integer)))
+        return column.in_(filtered_responses(self.survey, self.filters, self.zone))
+
+    def answers(self, columns: Sequence[Any]) -> sa.Select:
+        """SELECT ``columns`` FROM the answers of the responses counted."""
+        if self.ids is not None:
+            return sa.select(*columns).select_from(Answer).where(self.holds(Answer.response_id))
+        return (
+            sa.select(*columns)
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(*response_conditions(self.survey.id, self.filters, self.zone))
+        )
+
+    def responses(self) -> sa.Select:
+        """SELECT ``Response`` rows (id only) of the responses counted, for a join."""
+        if self.ids is not None:
+            return sa.select(Response.id).where(self.holds(Response.id))
+        return filtered_responses(self.survey, self.filters, self.zone)
+
+
+def scope(survey: Survey, filters: ResultFilters, zone: tzinfo = UTC) -> tuple[Scope, int]:
+    """The responses counted, and their number (one statement)."""
+    if filters.is_filtered and database.is_postgres():
+        ids = tuple(db.session.scalars(filtered_responses(survey, filters, zone).order_by(Response.id)))
+        return Scope(survey, filters, zone, ids), len(ids)
+    return Scope(survey, filters, zone), count_responses(survey, filters, zone)
 
 
 def filtered_responses(survey: Survey, filters: ResultFilters, zone: tzinfo = UTC) -> sa.Select:
     """SELECT of the ids of the responses the filters keep."""
     return sa.select(Response.id).where(*response_conditions(survey.id, filters, zone))
-
-
-def _answers(columns: Sequence[Any], survey: Survey, filters: ResultFilters, zone: tzinfo) -> sa.Select:
-    """SELECT ``columns`` FROM answers JOIN the filtered responses."""
-    return (
-        sa.select(*columns)
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*response_conditions(survey.id, filters, zone))
-    )
 
 
 # --- the queries ------------------------------------------------------------------------------------------
@@ -102,7 +138,7 @@ def analytic_settings() -> None:
 
 
 def answer_counts(
-    survey: Survey, filters: ResultFilters, zone: tzinfo = UTC
+    survey: Survey, filters: ResultFilters, zone: tzinfo = UTC, *, within: Scope | None = None
 ) -> tuple[list[ValueCount], dict[int, int]]:
     """One pass over the answers of the filtered responses: the answers per combination of stored values (every
     figure of the page is folded from them, app/questions/summaries.py), and the respondents per question.
@@ -110,19 +146,16 @@ def answer_counts(
     Most types store one row per answer: their respondents are the sum of their counts. Multiple choice, ranking
     and matrix store several: their (question, response) pairs are grouped in a second pass, which PostgreSQL
     hashes, where count(DISTINCT …) over every answer took 7 s on 2.5 million answers."""
-    rows = [
-        summary.value_count(row)
-        for row in db.session.execute(summary.grouped(_answers([], survey, filters, zone))).all()
-    ]
-    several = {q.id for q in survey.questions if question_type(q).several_rows}
-    answered: dict[int, int] = {}
-    for row in rows:
-        if row.question_id not in several:
-            answered[row.question_id] = answered.get(row.question_id, 0) + row.answers
-    if several & {row.question_id for row in rows}:
+    within = within or Scope(survey, filters, zone)
+    several = sorted({q.id for q in survey.questions if question_type(q).several_rows})
+    if within.ids is not None:
+        return _answer_counts_of_few(within, several)
+    rows = [summary.value_count(row) for row in db.session.execute(summary.grouped(within.answers([]))).all()]
+    answered = _single_answered(rows, several)
+    if set(several) & {row.question_id for row in rows}:
         pairs = (
-            _answers([Answer.question_id, Answer.response_id], survey, filters, zone)
-            .where(Answer.question_id.in_(sorted(several)))
+            within.answers([Answer.question_id, Answer.response_id])
+            .where(Answer.question_id.in_(several))
             .group_by(Answer.question_id, Answer.response_id)
             .subquery("pairs")
         )
@@ -131,53 +164,89 @@ def answer_counts(
     return rows, answered
 
 
+def _single_answered(rows: list[ValueCount], several: list[int]) -> dict[int, int]:
+    answered: dict[int, int] = {}
+    for row in rows:
+        if row.question_id not in several:
+            answered[row.question_id] = answered.get(row.question_id, 0) + row.answers
+    return answered
+
+
+def _answer_counts_of_few(within: Scope, several: list[int]) -> tuple[list[ValueCount], dict[int, int]]:
+    """:func:`answer_counts` for the ids of a filtered page, in one statement: their answers are read once (a CTE
+    that PostgreSQL materializes, since both parts read it), then grouped by value and by (question, response).
+    At 100,000 responses unfiltered, the same statement took 5.4 s where the two passes took 3.9 s together."""
+    read = within.answers([*summary.GROUP_COLUMNS, Answer.rank, Answer.response_id]).cte("counted")
+    grouped = [getattr(read.c, column.key) for column in summary.GROUP_COLUMNS]
+    values = sa.select(
+        sa.literal(0).label("part"),
+        *grouped,
+        sa.func.count().label("answers"),
+        sa.func.count(read.c.rank).label("ranked"),
+        sa.func.coalesce(sa.func.sum(read.c.rank), 0).label("rank_sum"),
+        sa.func.count(sa.case((read.c.rank == 1, 1))).label("firsts"),
+    ).group_by(*grouped)
+    pairs = (
+        sa.select(read.c.question_id, read.c.response_id)
+        .where(read.c.question_id.in_(several or [-1]))
+        .group_by(read.c.question_id, read.c.response_id)
+        .subquery("pairs")
+    )
+    none = [sa.null()] * (len(grouped) - 1)
+    respondents = sa.select(
+        sa.literal(1), pairs.c.question_id, *none, sa.func.count(), sa.literal(0), sa.literal(0), sa.literal(0)
+    ).group_by(pairs.c.question_id)
+    rows, answered = [], {}
+    for row in db.session.execute(sa.union_all(values, respondents)).all():
+        if row.part == 0:
+            rows.append(summary.value_count(row))
+        else:
+            answered[row.question_id] = row.answers
+    answered.update(_single_answered(rows, several))
+    return rows, answered
+
+
 def medians(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo = UTC) -> dict[int, float]:
     """The median of the numbers answered to each question of ``ids`` (one query, by dialect)."""
     if not ids:
         return {}
-    rows = _answers([Answer.question_id], survey, filters, zone).where(
-        Answer.question_id.in_(ids), Answer.number_value.is_not(None)
+    rows = (
+        Scope(survey, filters, zone)
+        .answers([Answer.question_id])
+        .where(Answer.question_id.in_(ids), Answer.number_value.is_not(None))
     )
     return database.medians(Answer.number_value, rows, group=Answer.question_id)
 
 
-def _other_texts(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo) -> dict[int, list[str]]:
-    """The latest "other, please specify" texts of each question (at most OTHER_TEXTS_LIMIT each, one query)."""
+def _other_texts(ids: list[int], within: Scope) -> dict[int, list[str]]:
+    """The latest "other, please specify" texts of each question (at most OTHER_TEXTS_LIMIT each), in one
+    statement: per question, its "other" answers newest first (a partial index holds them), as far as the
+    first OTHER_TEXTS_LIMIT of responses counted."""
     if not ids:
         return {}
-    numbered = (
-        _answers(
-            [
-                Answer.question_id.label("question_id"),
-                Answer.text_value.label("text"),
-                sa.func.row_number().over(partition_by=Answer.question_id, order_by=Answer.id.desc()).label("position"),
-            ],
-            survey,
-            filters,
-            zone,
-        )
-        .where(Answer.question_id.in_(ids), Answer.is_other.is_(True))
+    latest = [
+        within.answers([Answer.question_id, Answer.id, Answer.text_value])
+        .where(Answer.question_id == question_id, Answer.is_other)  # as the partial index says it (not IS TRUE)
+        .order_by(Answer.id.desc())
+        .limit(OTHER_TEXTS_LIMIT)
         .subquery()
-    )
-    query = (
-        sa.select(numbered.c.question_id, numbered.c.text)
-        .where(numbered.c.position <= OTHER_TEXTS_LIMIT)
-        .order_by(numbered.c.question_id, numbered.c.position)
-    )
+        for question_id in ids
+    ]
+    query = sa.union_all(*(sa.select(part) for part in latest)).subquery()
     result: dict[int, list[str]] = defaultdict(list)
-    for question_id, text in db.session.execute(query):
+    for question_id, _id, text in db.session.execute(sa.select(query).order_by(query.c.question_id, query.c.id.desc())):
         result[question_id].append(text or "")
     return result
 
 
-def _approved(ids: list[int], survey: Survey, filters: ResultFilters, zone: tzinfo) -> dict[int, int]:
+def _approved(ids: list[int], within: Scope) -> dict[int, int]:
     """Approved moderation items per open text question, from the filtered responses."""
     query = (
         sa.select(ModerationItem.question_id, sa.func.count())
         .where(
             ModerationItem.question_id.in_(ids),
             ModerationItem.state == ItemState.APPROVED,
-            ModerationItem.response_id.in_(filtered_responses(survey, filters, zone)),
+            within.holds(ModerationItem.response_id),
         )
         .group_by(ModerationItem.question_id)
     )
@@ -201,8 +270,11 @@ def survey_results(
     questions = [q for q in survey.ordered_questions() if question_type(q).stores_answers]
     analytic_settings()
     live = summary.fingerprint(survey.id) if not filters.is_filtered else None
-    total = live[0] if live is not None else count_responses(survey, filters, zone)
-    results = SurveyResults(survey, filters, total, min_count, [])
+    if live is not None:
+        within, total = Scope(survey, filters, zone), live[0]
+    else:
+        within, total = scope(survey, filters, zone)
+    results = SurveyResults(survey, filters, total, min_count, [], within)
     if total == 0 or results.hidden:
         results.questions = [
             QuestionResult(q, 0, total, hidden=results.hidden, qtype=question_type(q)) for q in questions
@@ -214,13 +286,13 @@ def survey_results(
 
     # The unfiltered figures come from the survey's summary when it counts the same responses (app/results/summary.py).
     counted = summary.read(survey, live) if live is not None else None
-    rows, answered = counted if counted is not None else answer_counts(survey, filters, zone)
+    rows, answered = counted if counted is not None else answer_counts(survey, filters, zone, within=within)
     figures = Figures(min_count, territories, fmt_number)
     fold(figures, questions, rows, question_type)
     with_other = [qid for qid in ids(Figure.OTHER_TEXTS) if any(r.is_other for r in figures.categories.get(qid, []))]
-    figures.other_texts = _other_texts(with_other, survey, filters, zone)
+    figures.other_texts = _other_texts(with_other, within)
     if ids(Figure.APPROVED_TEXTS):
-        figures.approved = _approved(ids(Figure.APPROVED_TEXTS), survey, filters, zone)
+        figures.approved = _approved(ids(Figure.APPROVED_TEXTS), within)
 
     for question in questions:
         qtype = question_type(question)
@@ -281,6 +353,7 @@ def crosstab(
     *,
     min_count: int = DEFAULT_MIN_COUNT,
     zone: tzinfo = UTC,
+    within: Scope | None = None,
 ) -> CrossTab:
     """Respondents per pair of answers to two categorical questions (a respondent counts once per pair, so a
     multiple choice question's rows or columns may add up to more than the total)."""
@@ -292,7 +365,7 @@ def crosstab(
         .select_from(Response)
         .join(first, sa.and_(first.response_id == Response.id, first.question_id == row_question.id))
         .join(second, sa.and_(second.response_id == Response.id, second.question_id == column_question.id))
-        .where(*response_conditions(survey.id, filters, zone))
+        .where(*_counted(within or Scope(survey, filters, zone)))
         .cte("pairs")
     )
     # One statement: the cells, the row and column totals and the total, each counting respondents once.
@@ -330,6 +403,12 @@ def crosstab(
         total,
         min_count,
     )
+
+
+def _counted(within: Scope) -> list[sa.ColumnElement[bool]]:
+    if within.ids is not None:
+        return [within.holds(Response.id)]
+    return response_conditions(within.survey.id, within.filters, within.zone)
 
 
 def crosstab_questions(survey: Survey) -> list[Question]:

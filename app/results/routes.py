@@ -83,7 +83,14 @@ def survey(survey_id: int):
         results = aggregate.survey_results(survey, filters, territories, min_count=min_count, zone=zone)
         if row_question is not None and column_question is not None:
             table = aggregate.crosstab(
-                survey, filters, row_question, column_question, territories, min_count=min_count, zone=zone
+                survey,
+                filters,
+                row_question,
+                column_question,
+                territories,
+                min_count=min_count,
+                zone=zone,
+                within=results.scope,
             )
     return (
         render_template(
