@@ -503,8 +503,7 @@ def save_page(slug: str, number: int):
             status=422 if not valid else 400,
         )
     try:
-        storage.record_submission(response, key)
-        outcome = _store_page(survey, response, page, values, form, action=action, token=token)
+        outcome = _store_page(survey, response, page, values, form, action=action, token=token, key=key)
         db.session.commit()
     except sa.exc.IntegrityError:  # the same page sent twice at once
         db.session.rollback()
@@ -534,22 +533,32 @@ def _store_page(
     *,
     action: str,
     token: str | None,
+    key: str,
 ) -> HttpResponse:
-    """Save the page and complete the response after the last page; return where to go (the caller commits)."""
-    storage.save_answers(response, survey, page.questions, form.values, territories=_territories(survey))
-    response.locale = _locale()
+    """Save the page with its submission key (one statement on PostgreSQL) and complete the response after the last
+    page; return where to go (the caller commits)."""
     page_codes = {q.code for q in page.questions}
     values = {k: v for k, v in stored.items() if k.split(":", 1)[0] not in page_codes} | form.values
     seen = engine.visibility(survey, values)
+    following = engine.next_page(seen, page) if action == "next" else None
+    current_page = max(response.current_page, following.position) if following is not None else response.current_page
+    storage.save_page(
+        response,
+        survey,
+        page.questions,
+        form.values,
+        key=key,
+        territories=_territories(survey),
+        locale=_locale(),
+        current_page=current_page,
+    )
     if action == "back":
         return redirect(_page_url(survey, engine.previous_page(seen, page) or page))
     if action == "later":
         return redirect(url_for(".saved", slug=survey.slug))
     if action == "language":
         return redirect(_page_url(survey, page))
-    following = engine.next_page(seen, page)
     if following is not None:
-        response.current_page = max(response.current_page, following.position)
         return redirect(_page_url(survey, following))
     try:
         storage.complete_response(response, survey, values, now=utcnow())

@@ -36,6 +36,19 @@ from app.models import Answer, Response, ResponseStatus, ResultCount, ResultSumm
 from app.questions.summaries import ValueCount
 
 VALUES, ANSWERED = "values", "answered"
+COUNT_FIELDS = (  # the columns of a ResultCount that make a ValueCount, in its order
+    "question_id",
+    "row_id",
+    "choice_id",
+    "territory_id",
+    "is_other",
+    "number_value",
+    "date_value",
+    "answers",
+    "ranked",
+    "rank_sum",
+    "firsts",
+)
 _MICRO = Decimal("0.000001")
 
 
@@ -53,8 +66,9 @@ def read(survey: Survey, live: tuple[int, int]) -> tuple[list[ValueCount], dict[
     """The answer counts and respondents per question of the survey's summary, or ``None`` when it has none or it
     does not count the complete responses of ``live`` (their fingerprint): a rebuild then runs after the
     response."""
+    counts = ResultCount.__table__.c  # plain rows: ORM objects for a few thousand rows took 150 ms
     found = db.session.execute(
-        sa.select(ResultSummary.responses, ResultSummary.id_sum, ResultCount)
+        sa.select(ResultSummary.responses, ResultSummary.id_sum, counts.kind, *(counts[n] for n in COUNT_FIELDS))
         .select_from(ResultSummary)
         .outerjoin(ResultCount, ResultCount.survey_id == ResultSummary.survey_id)
         .where(ResultSummary.survey_id == survey.id)
@@ -64,27 +78,11 @@ def read(survey: Survey, live: tuple[int, int]) -> tuple[list[ValueCount], dict[
             after_response(rebuild, survey.id)
         return None
     rows, answered = [], {}
-    for _responses, _id_sum, count in found:
-        if count is None:
-            continue
-        if count.kind == ANSWERED:
-            answered[count.question_id] = count.answers
-        else:
-            rows.append(
-                ValueCount(
-                    count.question_id,
-                    count.row_id,
-                    count.choice_id,
-                    count.territory_id,
-                    count.is_other,
-                    count.number_value,
-                    count.date_value,
-                    count.answers,
-                    count.ranked,
-                    count.rank_sum,
-                    count.firsts,
-                )
-            )
+    for row in found:
+        if row.kind == ANSWERED:
+            answered[row.question_id] = row.answers
+        elif row.kind == VALUES:
+            rows.append(ValueCount(*(row[3 + i] for i in range(len(COUNT_FIELDS)))))
     return rows, answered
 
 
