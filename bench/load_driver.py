@@ -311,6 +311,14 @@ async def signed_in_partner(run: Run, base_url: str, email: str, password: str, 
     """A partner signed in, with the ballot form on screen (not timed: the assembly times the votes)."""
     rng = random.Random(email)
     client = _client(base_url)
+    person = await _sign_in(run, client, email, password, ballot_id)
+    if person is None:
+        await client.aclose()
+        return None
+    return (client, email, person, rng)
+
+
+async def _sign_in(run: Run, client: httpx.AsyncClient, email: str, password: str, ballot_id: int) -> Form | None:
     page = await run.request(client, "login GET", "GET", "/login", {200})
     if page is None:
         return None
@@ -325,29 +333,34 @@ async def signed_in_partner(run: Run, base_url: str, email: str, password: str, 
     form = parse_form(page.text, 'id="ballot-form"')
     if form is None:
         run.errors.append(f"{email}: no ballot form")
-        return None
-    return client, email, form, rng
+    return form
 
 
 async def partner(run: Run, person: tuple, casts: list) -> None:
     """The partner presses "Voter" (the POST, then the receipt page it redirects to, as a browser follows it)."""
     client, email, form, rng = person
-    async with client:
-        names = [name for name in form.selects if name.startswith("rank-")]
-        order = rng.sample(names, len(names))
-        contents = {name.removeprefix("rank-"): rank for rank, name in enumerate(order, start=1)}
-        data = as_form([*form.hidden, *((f"rank-{option}", str(rank)) for option, rank in contents.items())])
-        cast = await run.request(client, "vote POST", "POST", form.action, {302, 303}, data=data)
-        if cast is None:
-            return
-        receipt = await run.request(client, "receipt GET", "GET", cast.headers["location"], {200})
-        if receipt is None:
-            return
-        if "receipt-code" not in receipt.text:
-            run.errors.append(f"{email}: no receipt shown after the vote")
-            return
-        casts.append(contents)
-        run.completed += 1
+    try:
+        await _vote(run, client, email, form, rng, casts)
+    finally:
+        await client.aclose()  # opened by the sign-in, before the wave
+
+
+async def _vote(run: Run, client: httpx.AsyncClient, email: str, form: Form, rng: random.Random, casts: list) -> None:
+    names = [name for name in form.selects if name.startswith("rank-")]
+    order = rng.sample(names, len(names))
+    contents = {name.removeprefix("rank-"): rank for rank, name in enumerate(order, start=1)}
+    data = as_form([*form.hidden, *((f"rank-{option}", str(rank)) for option, rank in contents.items())])
+    cast = await run.request(client, "vote POST", "POST", form.action, {302, 303}, data=data)
+    if cast is None:
+        return
+    receipt = await run.request(client, "receipt GET", "GET", cast.headers["location"], {200})
+    if receipt is None:
+        return
+    if "receipt-code" not in receipt.text:
+        run.errors.append(f"{email}: no receipt shown after the vote")
+        return
+    casts.append(contents)
+    run.completed += 1
 
 
 async def main(phase: str, config: dict) -> dict:
