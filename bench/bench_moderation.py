@@ -11,7 +11,7 @@
     bench/databases.py; skipped with the reason when PostgreSQL does not answer): the same 100,000 items, and the
     queue searched for "garderie" (French full-text search with unaccent on a GIN index, app/moderation/search.py):
     the page, and its search statements alone (the first page and the capped count). Target (issue 19): ≤ 50 ms.
-(b) "Suggest groups" through app.moderation.suggestions.suggest on 10,000 approved items of the synthetic French
+(b) "Suggest groups" through app.orientations.suggestions.suggest on 10,000 approved items of the synthetic French
     corpus (bench/corpus.py), database read included: target under 30 s on the 2-core machine.
 """
 
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.core.extensions import db  # noqa: E402
 from app.models import ItemSource, ItemState, ModerationItem, Process, ProcessStatus, Role, User  # noqa: E402
-from app.moderation import suggestions  # noqa: E402
+from app.orientations import suggestions  # noqa: E402
 from bench.corpus import french_corpus  # noqa: E402
 from bench.databases import Skipped  # noqa: E402
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app import database
+from app.core import database
 from app.models import ModerationItem
 from app.models.moderation import TEXT_SEARCH_CONFIGURATION as CONFIGURATION
 from app.models.moderation import text_document

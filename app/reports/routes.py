@@ -6,13 +6,13 @@ from flask import current_app, render_template
 from flask_babel import get_timezone
 
 from app.auth.access import facilitator_required
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import Process
 from app.participation import figures
 from app.reports import bp
 from app.reports.report import build_report
-from app.results.routes import all_territories
+from app.results.filters import all_territories
+from app.web.i18n import local_today
 
 
 @bp.get("/processes/<int:process_id>/report")

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import database
+from app.core import database
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
+from app.core.signals import response_completed
 from app.models import (
     Anonymity,
     Answer,
@@ -40,7 +41,6 @@ from app.questions.base import ReadLookup, StoreLookup
 from app.questions.fields import OTHER_SUFFIX, other_code
 from app.respond import engine
 from app.respond.tokens import claim_hash, digest, resume_token_for
-from app.signals import response_completed
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
+from app.core.signals import response_completed
 from app.results.summary import on_response_completed
-from app.signals import response_completed
 
 bp = Blueprint("results", __name__)
 response_completed.connect(on_response_completed)

@@ -29,9 +29,9 @@ import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app import database
-from app.deferred import after_response
-from app.extensions import db
+from app.core import database
+from app.core.deferred import after_response
+from app.core.extensions import db
 from app.models import Answer, Response, ResponseStatus, ResultCount, ResultSummary, Survey, utcnow
 from app.questions.summaries import ValueCount
 

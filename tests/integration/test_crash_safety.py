@@ -15,7 +15,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     AuditLog,
@@ -125,7 +125,7 @@ def test_a_page_save_interrupted_while_inserting_its_answers_keeps_the_earlier_a
     # deleted and the page's submission key recorded, in the same transaction (on PostgreSQL the key, the deletion
     # and the insertion are one statement, app/respond/storage.py: the crash comes with it).
     form = parent.form_data(page_one("3", "après"))
-    from app.database import is_postgres
+    from app.core.database import is_postgres
 
     with interrupt_statement("WITH submitted" if is_postgres() else "INSERT INTO answers") as hits:
         response = client.post(parent.action, data=form)

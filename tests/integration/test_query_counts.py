@@ -38,7 +38,7 @@ def _cast_many(ballot, voters, rng_seed: int = 7) -> None:
     """Each voter casts a full ballot of ``ballot``'s method (a different order each)."""
     import random
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import VotingMethod
     from app.voting import ballots as domain
 
@@ -166,7 +166,7 @@ def test_results_page_runs_a_constant_number_of_queries(
         _cast_many(ballot, people)
         ballot.close()
         ballot.publish()
-        from app.extensions import db
+        from app.core.extensions import db
 
         db.session.commit()
         assert ballot.status is BallotStatus.PUBLISHED
@@ -200,7 +200,7 @@ def test_a_page_sent_by_a_respondent_runs_four_statements_on_postgresql(
     """Issue 19: the survey's key, the response (locked), its answers, then the submission key, the page's answers
     (replaced) and the response's furthest page in one statement on PostgreSQL (four on SQLite, where a statement is
     a function call, not a round trip)."""
-    from app.database import is_postgres
+    from app.core.database import is_postgres
     from app.models import Answer, SubmissionKey
     from tests.conftest import count_rows
     from tests.integration.respond_helpers import Respondent

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from app.extensions import db
+from app.compliance.retention import purge_expired
+from app.core.extensions import db
 from app.models import Response, ResponseStatus, ResultCount, ResultSummary, Role
 from app.respond import storage
 from app.results import summary
 from app.results.aggregate import survey_results
 from app.results.filters import ResultFilters
-from app.retention import purge_expired
 from tests.support.clients import finish_responses
 from tests.support.results_data import add_response, build_results_survey
 
