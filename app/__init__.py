@@ -89,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import moderation, orientations
+    from app import moderation, orientations, results
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -117,3 +117,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(participation_bp)
     moderation.register(app)
     orientations.register(app)
+    results.register(app)

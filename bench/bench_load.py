@@ -31,7 +31,9 @@ What it does, on a fresh machine with a local PostgreSQL and Redis:
    - paced respondents: ``BENCH_LOAD_RESPONDENTS`` (200) other people at the same time, who arrive over the
      first few seconds and pause before each POST (reading and answering the page) for a time drawn uniformly in
      ``BENCH_LOAD_THINK`` seconds (``2-6``): people rather than a flood (same figures, not used in the ratio);
-   - assembly: 100 partners at once sign in and cast the ranking ballot (a random order of the 10 options).
+   - assembly: 100 partners sign in and open the ballot (not timed), then all press "Voter" at once: the ranking
+     ballot (a random order of the 10 options), each POST followed by the receipt page it redirects to. Issue 19:
+     the whole wave within 2 s, p95 of a vote POST within 1.5 s.
 4. *Checks* on the database after the runs: complete responses = respondents who reached the thank-you page,
    one response per respondent, no duplicated answer row, one floor row per floor request; exactly one cast
    and one voter record per partner, the casts stored equal to the casts sent (as a multiset), and the
@@ -74,9 +76,10 @@ RESPONDENTS = int(os.environ.get("BENCH_LOAD_RESPONDENTS", "200"))
 PARTNERS = int(os.environ.get("BENCH_LOAD_PARTNERS", "100"))
 THINK = tuple(float(x) for x in os.environ.get("BENCH_LOAD_THINK", "2-6").split("-", 1))
 SURVEY_SLUG = "besoins-parents-banc-20"
-RATIO_BUDGET = 3.0
+RATIO_BUDGET = 4.0  # issue 19 (was 3: not met, 6.3-8.3x)
 P95_BUDGET_MS = 500.0
-ASSEMBLY_BUDGET_S = 60.0
+ASSEMBLY_BUDGET_S = 2.0  # issue 19: the wave of 100 votes (sign-in not timed)
+VOTE_P95_BUDGET_MS = 1500
 UNLIMITED = "1000000/minute"
 
 # The six questions added to the demo's parent-needs template (14 questions) to make the 20-question survey.
@@ -482,14 +485,20 @@ def figures(
             db_check["ok"],
         ),
         _row(
-            f"assembly: {PARTNERS} partners sign in and vote",
+            f"assembly: {PARTNERS} signed-in partners press Voter at once, whole wave",
             round(assembly["wall_s"], 2),
             "s",
-            f"< {ASSEMBLY_BUDGET_S:g} s",
-            assembly["wall_s"] < ASSEMBLY_BUDGET_S and assembly["error_count"] == 0,
+            f"<= {ASSEMBLY_BUDGET_S:g} s",
+            assembly["wall_s"] <= ASSEMBLY_BUDGET_S and assembly["error_count"] == 0,
         ),
-        _row("assembly: vote POST p95", round(percentile(vote_ms, 95)), "ms", "reference", True),
-        _row("assembly: p95 (every request)", round(percentile(assembly_every, 95)), "ms", "reference", True),
+        _row(
+            "assembly: vote POST p95",
+            round(percentile(vote_ms, 95)),
+            "ms",
+            f"<= {VOTE_P95_BUDGET_MS}",
+            percentile(vote_ms, 95) <= VOTE_P95_BUDGET_MS,
+        ),
+        _row("assembly: p95 (POST and receipt GET)", round(percentile(assembly_every, 95)), "ms", "reference", True),
         _row("assembly: errors", assembly["error_count"], "", "= 0", assembly["error_count"] == 0),
         _row(
             "assembly: counted ballots (cast = stored = tallied)",

@@ -7,6 +7,10 @@
     the same time (pagination and the (process_id, created_at) index do the work). Median of many requests through
     the test client, signed in as a facilitator. The state filter and a text search on 100,000 items are shown
     beside it (the search is a LIKE scan: it grows with the data, no target).
+(c) On PostgreSQL (``BENCH_MODERATION_DATABASE_URL``, default database ``bench_moderation``, created and dropped by
+    bench/databases.py; skipped with the reason when PostgreSQL does not answer): the same 100,000 items, and the
+    queue searched for "garderie" (French full-text search with unaccent on a GIN index, app/moderation/search.py):
+    the page, and its search statements alone (the first page and the capped count). Target (issue 19): ≤ 50 ms.
 (b) "Suggest groups" through app.orientations.suggestions.suggest on 10,000 approved items of the synthetic French
     corpus (bench/corpus.py), database read included: target under 30 s on the 2-core machine.
 """
@@ -31,6 +35,7 @@ from app.core.extensions import db  # noqa: E402
 from app.models import ItemSource, ItemState, ModerationItem, Process, ProcessStatus, Role, User  # noqa: E402
 from app.orientations import suggestions  # noqa: E402
 from bench.corpus import french_corpus  # noqa: E402
+from bench.databases import Skipped  # noqa: E402
 
 SMALL, LARGE, GROUPING = 100, 100_000, 10_000
 REQUESTS = 30
@@ -160,7 +165,98 @@ def run() -> list[dict]:
         ]
         db.session.remove()
         db.engine.dispose()
+    try:
+        rows += _postgres_search(corpus[:LARGE])
+    except Skipped as reason:
+        print(f"   PostgreSQL search skipped: {reason}", flush=True)
     return rows
+
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_moderation"
+SEARCH_BUDGET_MS = 50.0
+
+
+def _postgres_search(texts: list[str]) -> list[dict]:
+    import os
+
+    from sqlalchemy import event
+
+    from bench.databases import database, require_postgres
+
+    url = os.environ.get("BENCH_MODERATION_DATABASE_URL", PG_URL)
+    require_postgres(url)
+    with database(url, reset=True) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            db.create_all()  # with the text-search configuration and its GIN index (app/models/moderation.py)
+            user = User(email="facilitator@example.org", name="Bench", role=Role.FACILITATOR)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            large = _process("grande")
+            _insert(large.id, texts, ItemState.PENDING)
+            db.session.execute(sa.text("ANALYZE moderation_items"))
+            db.session.commit()
+            client = app.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+            path = f"/moderation/items?process={large.id}&q=garderie"
+            statements: list[tuple[str, object]] = []
+
+            def record(_conn, _cursor, statement, parameters, _context, _executemany):
+                if "moderation_items" in statement and "concerto_fr" in statement:
+                    statements.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                assert client.get(path).status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+            plain_ms = _median_ms(client, f"/moderation/items?process={large.id}")
+            search_ms = _median_ms(client, path)
+
+            def search_sql() -> None:
+                connection = db.engine.raw_connection()
+                try:
+                    cursor = connection.cursor()
+                    for statement, parameters in statements:
+                        cursor.execute(statement, parameters)
+                        cursor.fetchall()
+                    connection.rollback()
+                finally:
+                    connection.close()
+
+            search_sql()
+            timings = []
+            for _ in range(REQUESTS):
+                started = time.perf_counter()
+                search_sql()
+                timings.append((time.perf_counter() - started) * 1000)
+            sql_ms = statistics.median(timings)
+            print(
+                f"   PostgreSQL, {LARGE:,} items: queue {plain_ms:.1f} ms, searched {search_ms:.1f} ms, "
+                f"its {len(statements)} search statements {sql_ms:.1f} ms",
+                flush=True,
+            )
+            db.session.remove()
+            db.engine.dispose()
+    return [
+        {"name": f"PostgreSQL queue page, {LARGE:,} items", "value": plain_ms, "unit": "ms", "target": "-", "ok": True},
+        {
+            "name": f"PostgreSQL queue + search 'garderie', {LARGE:,}",
+            "value": search_ms,
+            "unit": "ms",
+            "target": "reference",
+            "ok": True,
+        },
+        {
+            "name": "PostgreSQL search statements (page + count)",
+            "value": sql_ms,
+            "unit": "ms",
+            "target": f"<= {SEARCH_BUDGET_MS:g} ms",
+            "ok": sql_ms <= SEARCH_BUDGET_MS,
+        },
+    ]
 
 
 if __name__ == "__main__":

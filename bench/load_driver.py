@@ -10,8 +10,8 @@ Phases (CONFIG gives ``base_url`` and what the phase needs):
   form is read from the page like a browser would: its action, its hidden fields (CSRF token, submission key),
   and its questions (the answers depend on the field's kind, a few on the question's code; each respondent
   draws its own, so display conditions send different people through different questions and pages).
-- ``assembly``: ``partners`` people, all at once, sign in at ``/login`` and cast a ranking ballot on
-  ``/ballots/<id>``: every option ranked, a random order each; the casts are returned for the count check.
+- ``assembly``: ``partners`` people sign in at ``/login`` and open ``/ballots/<id>`` (not timed), then all at once
+  cast the ranking ballot: every option ranked, a random order each; the casts are returned for the count check.
 
 Every request is timed. An error is any transport failure or any status that a browser would not expect (a page
 sent back with a 4xx or 5xx, a form re-displayed instead of a redirect).
@@ -307,39 +307,60 @@ async def floor_client(run: Run, base_url: str, requests: int, index: int) -> No
                 run.completed += 1
 
 
-async def partner(run: Run, base_url: str, email: str, password: str, ballot_id: int, casts: list) -> None:
+async def signed_in_partner(run: Run, base_url: str, email: str, password: str, ballot_id: int) -> tuple | None:
+    """A partner signed in, with the ballot form on screen (not timed: the assembly times the votes)."""
     rng = random.Random(email)
-    async with _client(base_url) as client:
-        page = await run.request(client, "login GET", "GET", "/login", {200})
-        if page is None:
-            return
-        login = parse_form(page.text, 'method="post" novalidate')
-        token = dict(login.hidden).get("csrf_token", "") if login else ""
-        data = {"csrf_token": token, "email": email, "password": password}
-        if await run.request(client, "login POST", "POST", "/login", {302, 303}, data=data) is None:
-            return
-        page = await run.request(client, "ballot GET", "GET", f"/ballots/{ballot_id}", {200})
-        if page is None:
-            return
-        form = parse_form(page.text, 'id="ballot-form"')
-        if form is None:
-            run.errors.append(f"{email}: no ballot form")
-            return
-        names = [name for name in form.selects if name.startswith("rank-")]
-        order = rng.sample(names, len(names))
-        contents = {name.removeprefix("rank-"): rank for rank, name in enumerate(order, start=1)}
-        data = as_form([*form.hidden, *((f"rank-{option}", str(rank)) for option, rank in contents.items())])
-        cast = await run.request(client, "vote POST", "POST", form.action, {302, 303}, data=data)
-        if cast is None:
-            return
-        receipt = await run.request(client, "receipt GET", "GET", cast.headers["location"], {200})
-        if receipt is None:
-            return
-        if "receipt-code" not in receipt.text:
-            run.errors.append(f"{email}: no receipt shown after the vote")
-            return
-        casts.append(contents)
-        run.completed += 1
+    client = _client(base_url)
+    person = await _sign_in(run, client, email, password, ballot_id)
+    if person is None:
+        await client.aclose()
+        return None
+    return (client, email, person, rng)
+
+
+async def _sign_in(run: Run, client: httpx.AsyncClient, email: str, password: str, ballot_id: int) -> Form | None:
+    page = await run.request(client, "login GET", "GET", "/login", {200})
+    if page is None:
+        return None
+    login = parse_form(page.text, 'method="post" novalidate')
+    token = dict(login.hidden).get("csrf_token", "") if login else ""
+    data = {"csrf_token": token, "email": email, "password": password}
+    if await run.request(client, "login POST", "POST", "/login", {302, 303}, data=data) is None:
+        return None
+    page = await run.request(client, "ballot GET", "GET", f"/ballots/{ballot_id}", {200})
+    if page is None:
+        return None
+    form = parse_form(page.text, 'id="ballot-form"')
+    if form is None:
+        run.errors.append(f"{email}: no ballot form")
+    return form
+
+
+async def partner(run: Run, person: tuple, casts: list) -> None:
+    """The partner presses "Voter" (the POST, then the receipt page it redirects to, as a browser follows it)."""
+    client, email, form, rng = person
+    try:
+        await _vote(run, client, email, form, rng, casts)
+    finally:
+        await client.aclose()  # opened by the sign-in, before the wave
+
+
+async def _vote(run: Run, client: httpx.AsyncClient, email: str, form: Form, rng: random.Random, casts: list) -> None:
+    names = [name for name in form.selects if name.startswith("rank-")]
+    order = rng.sample(names, len(names))
+    contents = {name.removeprefix("rank-"): rank for rank, name in enumerate(order, start=1)}
+    data = as_form([*form.hidden, *((f"rank-{option}", str(rank)) for option, rank in contents.items())])
+    cast = await run.request(client, "vote POST", "POST", form.action, {302, 303}, data=data)
+    if cast is None:
+        return
+    receipt = await run.request(client, "receipt GET", "GET", cast.headers["location"], {200})
+    if receipt is None:
+        return
+    if "receipt-code" not in receipt.text:
+        run.errors.append(f"{email}: no receipt shown after the vote")
+        return
+    casts.append(contents)
+    run.completed += 1
 
 
 async def main(phase: str, config: dict) -> dict:
@@ -354,8 +375,16 @@ async def main(phase: str, config: dict) -> dict:
             respondent(run, base, config["slug"], config.get("first_index", 0) + i, think)
             for i in range(config["concurrency"])
         ]
-    elif phase == "assembly":
-        jobs = [partner(run, base, email, config["password"], config["ballot_id"], casts) for email in config["emails"]]
+    elif phase == "assembly":  # only the votes are timed: every partner is signed in, the ballot on screen
+        people = await asyncio.gather(
+            *(
+                signed_in_partner(run, base, email, config["password"], config["ballot_id"])
+                for email in config["emails"]
+            )
+        )
+        for kind in ("login GET", "login POST", "ballot GET"):
+            run.latencies.pop(kind, None)
+        jobs = [partner(run, person, casts) for person in people if person is not None]
     elif phase == "pages":  # only page submits are timed: everyone has started before the clock starts
         people = await asyncio.gather(
             *(

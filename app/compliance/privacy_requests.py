@@ -149,6 +149,7 @@ def erase(email: str, actor: User | None, request_id: str) -> dict[str, int]:
     """Erase everything tied to ``email`` (see the module's docstring); return what was erased, by kind."""
     from app.moderation import items as moderation_items
     from app.moderation.pii import placeholder
+    from app.results import summary as results_summary
 
     address = normalize_email(email)
     findings = find(address)
@@ -168,6 +169,7 @@ def erase(email: str, actor: User | None, request_id: str) -> dict[str, int]:
         moderation_items.rescan(rescan)
     response_ids = [response.id for response in findings.responses]
     if response_ids:
+        results_summary.forget(response.survey_id for response in findings.responses)
         db.session.execute(
             sa.delete(Response).where(Response.id.in_(response_ids)).execution_options(synchronize_session=False)
         )

@@ -67,10 +67,13 @@ def plan_purge(now: datetime) -> list[PurgePlan]:
 
 def purge_expired(now: datetime, actor: User | None = None) -> int:
     """Delete every response past its survey's retention period (answers, contacts and items go with it)."""
+    from app.results import summary as results_summary  # app.results imports this module
+
     deleted = 0
     for plan in plan_purge(now):
         if not plan.expired:
             continue
+        results_summary.forget([plan.survey.id])
         result = db.session.execute(
             sa.delete(Response).where(_expired(plan.survey, plan.cutoff)).execution_options(synchronize_session=False)
         )

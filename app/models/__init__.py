@@ -45,6 +45,7 @@ from app.models.processes import (
     ProcessStatus,
     process_territories,
 )
+from app.models.results import ResultCount, ResultSummary
 from app.models.surveys import (
     Anonymity,
     Answer,
@@ -124,6 +125,8 @@ __all__ = [
     "Response",
     "ResponseChannel",
     "ResponseStatus",
+    "ResultCount",
+    "ResultSummary",
     "ResultsVisibility",
     "Role",
     "RoomMode",

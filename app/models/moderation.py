@@ -300,6 +300,37 @@ class ModerationItem(Base):
         return f"<ModerationItem {self.id} {self.source} {self.state}>"
 
 
+# Text search in the queue (app/moderation/search.py), PostgreSQL only: French stemming after unaccent, on a GIN
+# index of the texts. The configuration is set up before the table (migration 8d2f0c6b5a41 does the same);
+# unaccent is a trusted extension, which the owner of the database may create.
+TEXT_SEARCH_CONFIGURATION = "concerto_fr"
+TEXT_SEARCH_SETUP = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'concerto_fr') THEN
+            CREATE TEXT SEARCH CONFIGURATION concerto_fr (COPY = french);
+            ALTER TEXT SEARCH CONFIGURATION concerto_fr
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+        END IF;
+    END $$""",
+)
+
+
+def text_document(column: Any) -> Any:
+    """The indexed expression: a query must use the same one for PostgreSQL to use the index."""
+    return sa.func.to_tsvector(sa.literal_column(f"'{TEXT_SEARCH_CONFIGURATION}'::regconfig"), column)
+
+
+for _statement in TEXT_SEARCH_SETUP:
+    sa.event.listen(ModerationItem.__table__, "before_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
+sa.Index(
+    "ix_moderation_items_text_search",
+    text_document(ModerationItem.__table__.c.text),
+    postgresql_using="gin",
+    _table=ModerationItem.__table__,
+).ddl_if(dialect="postgresql")
+
+
 class OrientationEvidence(Base):
     """An item supporting an orientation. Merge and split move or copy these links, never delete items."""
 

@@ -308,7 +308,8 @@ class Invitation(Base):
 class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
-        sa.Index("ix_responses_survey_status", "survey_id", "status"),
+        # With the id: the results page's fingerprint of a survey's complete responses is an index-only scan.
+        sa.Index("ix_responses_survey_status", "survey_id", "status", "id"),
         sa.Index("ix_responses_survey_submitted", "survey_id", "submitted_at"),
         sa.CheckConstraint("submitted_at IS NULL OR status = 'complete'", "submitted_when_complete"),
     )
@@ -352,6 +353,14 @@ class Answer(Base):
         sa.Index("ix_answers_question_choice", "question_id", "choice_id"),
         sa.Index("ix_answers_question_territory", "question_id", "territory_id"),
         sa.Index("ix_answers_response_question", "response_id", "question_id"),
+        # The latest "other, please specify" texts of a question (results page), without reading its other answers.
+        sa.Index(
+            "ix_answers_question_other",
+            "question_id",
+            "id",
+            postgresql_where=sa.text("is_other"),
+            sqlite_where=sa.text("is_other"),
+        ),
         sa.CheckConstraint(
             "choice_id IS NOT NULL OR text_value IS NOT NULL OR number_value IS NOT NULL OR date_value IS NOT NULL"
             " OR territory_id IS NOT NULL",

@@ -13,6 +13,7 @@ from app.models import (
     ModerationItem,
     item_themes,
 )
+from app.moderation import search
 from app.web.params import positive_int
 
 PER_PAGE = 50
@@ -49,7 +50,7 @@ def queue_query(filters: dict[str, str]) -> sa.Select:
     if filters.get("language") in ("fr", "en"):
         query = query.where(ModerationItem.language == filters["language"])
     if filters.get("q"):
-        query = query.where(ModerationItem.text.icontains(filters["q"][:200], autoescape=True))
+        query = query.where(search.matches(filters["q"]))
     return query.order_by(ModerationItem.created_at.desc(), ModerationItem.id.desc())
 
 

@@ -124,3 +124,122 @@ class Figures:
     date_bounds: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     months: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     approved: dict[int, int] = field(default_factory=dict)
+
+
+# --- the figures, folded from answer counts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    """Answers with one combination of stored values (a row of the results' one pass over the answers, or of the
+    survey's summary, app/models/results.py). ``ranked``/``rank_sum``/``firsts``: answers with a rank, the sum of
+    their ranks, those ranked first."""
+
+    question_id: int
+    row_id: int | None
+    choice_id: int | None
+    territory_id: int | None
+    is_other: bool
+    number_value: Any
+    date_value: date | None
+    answers: int
+    ranked: int = 0
+    rank_sum: int = 0
+    firsts: int = 0
+
+
+@dataclass
+class CategoryCount:
+    """A row of ``Figures.categories``: answers per (matrix row, choice, territory, "other") of a question."""
+
+    question_id: int
+    row_id: int | None
+    choice_id: int | None
+    territory_id: int | None
+    is_other: bool
+    answers: int = 0
+    ranked: int = 0
+    rank_sum: int = 0
+    firsts: int = 0
+
+    @property
+    def average_rank(self) -> float | None:
+        return self.rank_sum / self.ranked if self.ranked else None
+
+
+def median(values: list[tuple[Decimal, int]]) -> float | None:
+    """The median of the numbers given as (value, how many), sorted by value (the mean of the two middle ones for
+    an even count, as PostgreSQL's percentile_cont(0.5))."""
+    total = sum(n for _v, n in values)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # 0-based positions of the middle value(s)
+    found: list[float] = []
+    seen = 0
+    for value, n in values:
+        while wanted and wanted[0] < seen + n:
+            found.append(float(value))
+            wanted.pop(0)
+        seen += n
+    return sum(found) / len(found)
+
+
+def fold(figures: Figures, questions: list[Any], rows: list[ValueCount], qtype: Callable[[Any], Any]) -> None:
+    """Fill ``figures`` from the answer counts ``rows``, for each question as its type (``qtype(question)``) asks:
+    categories, number statistics and medians, counts per value, histograms, dates and months."""
+    by_question: dict[int, list[ValueCount]] = {}
+    for row in rows:
+        by_question.setdefault(row.question_id, []).append(row)
+    for question in questions:
+        kind = qtype(question)
+        wanted = kind.figures
+        found = by_question.get(question.id, [])
+        if not found:
+            continue
+        if Figure.CATEGORIES in wanted:
+            categories: dict[tuple, CategoryCount] = {}
+            for row in found:
+                key = (row.row_id, row.choice_id, row.territory_id, bool(row.is_other))
+                category = categories.get(key)
+                if category is None:
+                    category = categories[key] = CategoryCount(question.id, *key)
+                category.answers += row.answers
+                category.ranked += row.ranked
+                category.rank_sum += row.rank_sum
+                category.firsts += row.firsts
+            figures.categories[question.id] = list(categories.values())
+        numbers: dict[Decimal, int] = {}
+        for row in found:
+            if row.number_value is not None:
+                value = Decimal(row.number_value)
+                numbers[value] = numbers.get(value, 0) + row.answers
+        values = sorted(numbers.items())
+        if values and Figure.NUMBER_STATS in wanted:
+            count = sum(n for _v, n in values)
+            mean = sum(v * n for v, n in values) / count
+            figures.stats[question.id] = (count, mean, values[0][0], values[-1][0])
+        if values and Figure.VALUE_COUNTS in wanted:
+            figures.counts[question.id] = dict(values)
+        if values and Figure.MEDIANS in wanted:
+            figures.medians[question.id] = median(values)
+        if values and Figure.HISTOGRAM in wanted and question.id in figures.stats:
+            lows, single = kind.histogram_edges(question, figures.stats[question.id])
+            figures.bins[question.id] = (lows, single)
+            edges = [Decimal(str(low)) for low in lows]
+            histogram: dict[int, int] = {}
+            for value, n in values:
+                index = next((i for i in range(len(edges) - 1, 0, -1) if value >= edges[i]), 0)
+                histogram[index] = histogram.get(index, 0) + n
+            figures.histograms[question.id] = histogram
+        if Figure.DATES in wanted:
+            days: dict[date, int] = {}
+            for row in found:
+                if row.date_value is not None:
+                    days[row.date_value] = days.get(row.date_value, 0) + row.answers
+            if days:
+                figures.date_bounds[question.id] = (min(days), max(days))
+                months: dict[str, int] = {}
+                for day, n in days.items():
+                    month = f"{day.year:04d}-{day.month:02d}"
+                    months[month] = months.get(month, 0) + n
+                figures.months[question.id] = sorted(months.items())

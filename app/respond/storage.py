@@ -16,7 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core import database
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.signals import response_completed
@@ -32,6 +34,7 @@ from app.models import (
     Survey,
     Territory,
     User,
+    utcnow,
 )
 from app.questions import question_type
 from app.questions.base import ReadLookup, StoreLookup
@@ -241,10 +244,69 @@ def save_answers(
     territories: Sequence[Territory] = (),
 ) -> None:
     """Replace the answers of ``response`` to ``questions`` (a page) with ``values`` (visible answers only)."""
-    questions = list(questions)
-    ids = [q.id for q in questions if question_type(q).stores_answers]
-    if ids:
-        db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(ids)))
+    replaced, rows = _page_rows(response, survey, list(questions), values, territories)
+    if replaced:
+        db.session.execute(_delete_answers(response, replaced))
+    if rows:  # one INSERT of plain rows: no Answer object is needed afterwards
+        db.session.execute(sa.insert(Answer.__table__), rows)
+
+
+def save_page(
+    response: Response,
+    survey: Survey,
+    questions: Iterable[Question],
+    values: Mapping[str, Any],
+    *,
+    key: str,
+    territories: Sequence[Territory],
+    locale: str,
+    current_page: int,
+) -> None:
+    """A respondent's page: its submission key recorded, the answers to its ``questions`` replaced with ``values``,
+    the response's language and furthest page set. On PostgreSQL in one statement (data-modifying CTEs, one round
+    trip); elsewhere the key first. A key recorded before raises ``IntegrityError`` and nothing is written."""
+    replaced, rows = _page_rows(response, survey, list(questions), values, territories)
+    key_row = SubmissionKey.__table__.insert().values(key=digest(key), response_id=response.id, created_at=utcnow())
+    changes = {
+        name: value
+        for name, value in (("locale", locale), ("current_page", current_page))
+        if getattr(response, name) != value
+    }
+    moved = sa.update(Response.__table__).where(Response.id == response.id).values(**changes) if changes else None
+    if database.is_postgres():
+        parts = [key_row.returning(SubmissionKey.key).cte("submitted")]
+        if replaced:
+            parts.append(_delete_answers(response, replaced).returning(Answer.id).cte("replaced"))
+        if moved is not None:
+            parts.append(moved.returning(Response.id).cte("moved"))
+        main = sa.insert(Answer.__table__).values(rows) if rows else sa.select(sa.literal(1))
+        db.session.execute(main.add_cte(*parts))  # PostgreSQL runs every data-modifying WITH, read or not
+    else:
+        db.session.execute(key_row)
+        if replaced:
+            db.session.execute(_delete_answers(response, replaced))
+        if rows:
+            db.session.execute(sa.insert(Answer.__table__), rows)
+        if moved is not None:
+            db.session.execute(moved)
+    for name, value in changes.items():
+        set_committed_value(response, name, value)
+
+
+def _delete_answers(response: Response, question_ids: list[int]) -> Any:
+    return sa.delete(Answer.__table__).where(Answer.response_id == response.id, Answer.question_id.in_(question_ids))
+
+
+def _page_rows(
+    response: Response,
+    survey: Survey,
+    questions: list[Question],
+    values: Mapping[str, Any],
+    territories: Sequence[Territory],
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """The ids of the questions whose answers the page replaces, and the rows of its new answers (answers kept
+    apart are stored here, by their type)."""
+    replaced = [q.id for q in questions if question_type(q).stores_answers]
     territory_ids = {t.code: t.id for t in territories}
     rows = []
     for question in questions:
@@ -258,8 +320,7 @@ def save_answers(
             continue
         for fields in answer_rows(question, value, values.get(question.code + OTHER_SUFFIX), territory_ids):
             rows.append({**EMPTY_ANSWER, "response_id": response.id, "question_id": question.id, **fields})
-    if rows:  # one INSERT of plain rows: no Answer object is needed afterwards
-        db.session.execute(sa.insert(Answer.__table__), rows)
+    return replaced, rows
 
 
 # Every stored-answer column but the ids, empty: the rows of one INSERT must all name the same columns.

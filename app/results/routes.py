@@ -88,6 +88,7 @@ def survey(survey_id: int):
                 min_count=min_count,
                 zone=zone,
                 mask_small=False,
+                within=results.scope,
             )
     return (
         render_template(

@@ -178,3 +178,40 @@ def test_results_page_runs_a_constant_number_of_queries(
     few = _queries(client, count_queries, f"/ballots/{small.id}/results")
     many = _queries(client, count_queries, f"/ballots/{large.id}/results")
     assert many == few, f"results: {few} queries with 3 options and 5 casts, {many} with 12 options and 30 casts"
+
+
+# --- a respondent's page, and the results page ---------------------------------------------------------------------
+
+RESPONDENT_PAGES = [
+    {
+        "title_fr": "Votre famille",
+        "questions": [
+            {"code": "territoire", "type": "territory", "label_fr": "Votre territoire"},
+            {"code": "garde", "type": "multiple_choice", "label_fr": "Mode de garde", "choices": ["cpe", "familial"]},
+        ],
+    },
+    {"title_fr": "Vos besoins", "questions": [{"code": "besoins", "type": "long_text", "label_fr": "Vos besoins"}]},
+]
+
+
+def test_a_page_sent_by_a_respondent_runs_four_statements_on_postgresql(
+    client, count_queries, create_survey, create_process, create_territory
+):
+    """Issue 19: the survey's key, the response (locked), its answers, then the submission key, the page's answers
+    (replaced) and the response's furthest page in one statement on PostgreSQL (four on SQLite, where a statement is
+    a function call, not a round trip)."""
+    from app.core.database import is_postgres
+    from app.models import Answer, SubmissionKey
+    from tests.conftest import count_rows
+    from tests.integration.respond_helpers import Respondent
+
+    process = create_process(territories=[create_territory("Sherbrooke", "SHE"), create_territory("Magog", "MAG")])
+    survey = create_survey(RESPONDENT_PAGES, process=process)
+    person = Respondent(client)
+    person.start(f"/s/{survey.slug}")
+    with count_queries() as counted:
+        sent = person.send([("q_territoire", "SHE"), ("q_garde", "cpe"), ("q_garde", "familial")], follow=False)
+    assert sent.status_code == 302, person.html[person.html.find("error") :][:800]
+    assert sent.headers["Location"].endswith("/page/2")
+    assert counted.count == (4 if is_postgres() else 7), counted.statements
+    assert count_rows(Answer) == 3 and count_rows(SubmissionKey) == 2  # the start's key and the page's

@@ -14,11 +14,13 @@ from app.core.signals import response_completed
 from app.models import BallotOption
 from app.moderation.items import on_response_completed
 from app.orientations.ballot_links import follow_adoption
+from app.results.summary import on_response_completed as count_completed
 
 def wired():
     return {
         "moderation items on completion": on_response_completed in [r() for r in response_completed.receivers.values()],
         "orientation adopted with its option": sa.event.contains(BallotOption.adopted, "set", follow_adoption),
+        "results summary on completion": count_completed in [r() for r in response_completed.receivers.values()],
     }
 
 before = wired()
@@ -32,6 +34,7 @@ print(json.dumps({"imported": before, "app": wired(),
 
 def test_importing_a_feature_wires_nothing_and_create_app_wires_each_event_once():
     result = json.loads(run_python(textwrap.dedent(WIRING)).strip().splitlines()[-1])
-    assert result["imported"] == {"moderation items on completion": False, "orientation adopted with its option": False}
-    assert result["app"] == {"moderation items on completion": True, "orientation adopted with its option": True}
-    assert result["receivers"] == 1
+    events = ("moderation items on completion", "orientation adopted with its option", "results summary on completion")
+    assert result["imported"] == dict.fromkeys(events, False)
+    assert result["app"] == dict.fromkeys(events, True)
+    assert result["receivers"] == 2

@@ -253,8 +253,7 @@ def save_page(slug: str, number: int):
             status=422 if not valid else 400,
         )
     try:
-        storage.record_submission(response, key)
-        outcome = _store_page(survey, response, page, values, form, action=action, token=token)
+        outcome = _store_page(survey, response, page, values, form, action=action, token=token, key=key)
         db.session.commit()
     except sa.exc.IntegrityError:  # the same page sent twice at once
         db.session.rollback()
@@ -286,15 +285,24 @@ def _store_page(
     *,
     action: str,
     token: str | None,
+    key: str,
 ) -> HttpResponse:
-    """Save the page and complete the response after the last page; return where to go (the caller commits)."""
-    storage.save_answers(response, survey, page.questions, form.values, territories=survey_territories(survey))
-    response.locale = current_locale()
+    """Save the page with its submission key (one statement on PostgreSQL) and complete the response after the last
+    page; return where to go (the caller commits)."""
     step = flow.advance(survey, page, stored, form.values, action)
+    current_page = max(response.current_page, step.page.position) if step.to == "next" else response.current_page
+    storage.save_page(
+        response,
+        survey,
+        page.questions,
+        form.values,
+        key=key,
+        territories=survey_territories(survey),
+        locale=current_locale(),
+        current_page=current_page,
+    )
     if action == "later":
         return redirect(url_for(".saved", slug=survey.slug))
-    if step.to == "next":
-        response.current_page = max(response.current_page, step.page.position)
     if step.page is not None:
         return redirect(page_url(survey, step.page))
     try:
