@@ -33,6 +33,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
+    from app import followup
+
+    followup.register(app)  # after-the-vote follow-up: its blueprint and labels
+
     from app import cli, deferred, errors, mail, ratelimits, security
     from app.web import boundary
 

@@ -2,6 +2,16 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
+from app.models.followup import (
+    ActionRevision,
+    ActionStatus,
+    CollectiveAction,
+    Commitment,
+    CommitmentKind,
+    Indicator,
+    Measurement,
+    ProgressUpdate,
+)
 from app.models.moderation import (
     Comment,
     Contribution,
@@ -69,6 +79,8 @@ from app.models.voting import (
 
 __all__ = [
     "AccountToken",
+    "ActionRevision",
+    "ActionStatus",
     "Anonymity",
     "Answer",
     "AuditLog",
@@ -81,13 +93,18 @@ __all__ = [
     "CastSource",
     "Choice",
     "ChoiceKind",
+    "CollectiveAction",
     "Comment",
+    "Commitment",
+    "CommitmentKind",
     "Contribution",
     "Eligibility",
     "IllegalTransition",
+    "Indicator",
     "Invitation",
     "ItemSource",
     "ItemState",
+    "Measurement",
     "ModerationItem",
     "OptionSource",
     "Organization",
@@ -101,6 +118,7 @@ __all__ = [
     "PhaseKind",
     "Process",
     "ProcessStatus",
+    "ProgressUpdate",
     "Question",
     "QuestionType",
     "RejectReason",

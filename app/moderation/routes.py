@@ -1,6 +1,6 @@
 """Moderation pages. Facilitators: the queue, item pages (decisions, redaction, tags), themes, suggestions and
 orientations. Partners: published orientations with approved, redacted quotes only, comments and contributions.
-Everyone: the "Vous avez dit… nous en avons fait" page of a process. Views are thin; the request boundary commits
+The public "Vous avez dit" page is app/followup/views/public.py. Views are thin; the request boundary commits
 (app/web/boundary.py), and the pages that show raw text record that access (``@records_access``)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.audit import record_access
-from app.auth.access import facilitator_required, login_required, public
+from app.auth.access import facilitator_required, login_required
 from app.extensions import db
 from app.forms import EmptyForm
 from app.i18n import current_language, local_today
@@ -880,21 +880,3 @@ def contribute(slug: str):
     if request.method == "POST":
         status = 409 if not is_open else 400
     return render_template("moderation/contribute.html", process=process, form=form, is_open=is_open), status
-
-
-# --- public -----------------------------------------------------------------------------------------------
-
-
-@bp.get("/p/<slug>/vous-avez-dit")
-@public
-def you_said(slug: str):
-    process = get_visible_process_or_404(slug)
-    published = db.session.scalars(
-        sa.select(Orientation)
-        .where(Orientation.process_id == process.id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
-        .order_by(Orientation.state.desc(), Orientation.id)
-    ).all()
-    entries = [
-        (o, orient.evidence_summary(o.id, public=True), orient.evidence(o.id, public=True, limit=3)) for o in published
-    ]
-    return render_template("moderation/you_said.html", process=process, entries=entries)
