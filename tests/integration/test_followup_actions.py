@@ -153,13 +153,23 @@ def test_indicators_and_measurements_in_the_unit(client, auth, create_process):
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     added = client.post(
         f"/followup/actions/{action.id}/indicators",
-        data={**_form(page), "version": version, "name_fr": "Places créées", "unit": "places", "baseline": "0", "target": "120 places"},
+        data={
+            **_form(page),
+            "version": version,
+            "name_fr": "Places créées",
+            "unit": "places",
+            "baseline": "0",
+            "target": "120 places",
+        },
     )
     assert added.status_code == 302
     db.session.expire_all()
     indicator = db.session.get(CollectiveAction, action.id).indicators[0]
     assert (indicator.unit, indicator.target) == ("places", 120)
-    assert db.session.get(CollectiveAction, action.id).revisions[-1].snapshot["indicators"][0]["name_fr"] == "Places créées"
+    assert (
+        db.session.get(CollectiveAction, action.id).revisions[-1].snapshot["indicators"][0]["name_fr"]
+        == "Places créées"
+    )
     page = client.get(f"/followup/actions/{action.id}").get_data(as_text=True)
     prefix = f"i{indicator.id}-"
     url = f"/followup/indicators/{indicator.id}/measurements"
