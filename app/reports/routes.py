@@ -7,6 +7,7 @@ from flask_babel import get_timezone
 
 from app.auth.access import facilitator_required
 from app.extensions import db
+from app.followup.report import followup_report
 from app.i18n import local_today
 from app.models import Process
 from app.participation import figures
@@ -34,4 +35,5 @@ def show_report(process_id: int):
         participation=participation,
         min_count=min_count,
         today=local_today(),
+        followup=followup_report(process),  # actions' status and the matrix of commitments
     )
