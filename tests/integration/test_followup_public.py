@@ -210,3 +210,30 @@ def test_the_report_shows_the_actions_status_and_the_matrix(client, auth, chain)
     # The report's matrix holds approved commitments only: the pending one (space) and the rejected one are not in it.
     for absent in ("awaiting moderation", "en attente de modération", "Space", "Espace", "Other", "Autre"):
         assert absent not in section
+
+
+def test_the_demo_has_adopted_priorities_with_actions_updates_and_commitments(app, client, auth):
+    from app.demo import PROCESS_SLUG
+    from app.models import ActionStatus, CollectiveAction, Commitment, Measurement, Orientation, ProgressUpdate
+    from tests.conftest import count_rows
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = [count_rows(m) for m in (Orientation, CollectiveAction, Commitment, ProgressUpdate, Measurement)]
+    assert counts == [2, 3, 10, 3, 4]
+    assert "nothing new" in runner.invoke(args=["seed-demo"]).output
+    assert [count_rows(m) for m in (Orientation, CollectiveAction, Commitment, ProgressUpdate, Measurement)] == counts
+    statuses = set(db.session.scalars(sa.select(CollectiveAction.status)))
+    assert statuses == {ActionStatus.IN_PROGRESS, ActionStatus.PLANNED}
+    organizations = db.session.scalar(sa.select(sa.func.count(sa.distinct(Commitment.organization_id))))
+    assert organizations >= 8
+
+    html = client.get(f"/p/{PROCESS_SLUG}/vous-avez-dit").get_data(as_text=True)
+    text = _text(html)
+    assert "Trousses de lecture à la naissance" in text and "Label employeur conciliant" in text
+    assert "25 ballots counted" in text or "25 bulletins comptés" in text
+    assert "Fondation pour la persévérance scolaire" in text
+    assert "Deux conseillers d’orientation" not in text  # the commitment still waiting in the queue
+    assert "Deux nouvelles bibliothèques" not in text  # the update not approved yet
+    assert len(re.findall(r'<svg[^>]*role="img"', html)) == 4
