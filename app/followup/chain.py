@@ -54,7 +54,6 @@ class SourceCount:
 class VoteResult:
     ballot: Ballot
     place: int | None
-    score: str
     counted: int
     options: int
 
@@ -132,7 +131,8 @@ def evidence_themes(orientation_id: int) -> list[tuple[Theme, int]]:
 
 
 def vote_result(orientation_id: int) -> VoteResult | None:
-    """The published vote that adopted the orientation: its place and score (the tally of the results page)."""
+    """The published vote that adopted the orientation: its place and the ballots counted (the results page's
+    tally)."""
     from app.voting.ballots import as_seen
     from app.voting.results import compute_results
 
@@ -152,7 +152,6 @@ def vote_result(orientation_id: int) -> VoteResult | None:
     return VoteResult(
         ballot=ballot,
         place=results.places.get(option.key),
-        score=results.score_text(option.key),
         counted=results.counted,
         options=len(results.options),
     )
