@@ -2,6 +2,8 @@
 English twin, on a desktop and at 320 px wide, and the facilitators' matrix of commitments with its XLSX download;
 axe-core on each page. A partner declares a commitment on "Ma contribution"."""
 
+import io
+
 import openpyxl
 import pytest
 from playwright.sync_api import expect
@@ -71,7 +73,8 @@ def test_the_matrix_of_commitments_and_its_download(new_page, live_server):
     screenshot(page, "commitments-matrix-desktop-fr")
     with page.expect_download() as info:
         page.get_by_role("link", name="Télécharger la matrice (XLSX)").click()
-    sheet = openpyxl.load_workbook(info.value.path()).active
+    # A download is saved without its extension, which openpyxl wants: read it through a buffer.
+    sheet = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes())).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "Fondation pour la persévérance scolaire" in names
 
