@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.followup.actions import adopted_priorities, public_measurements
@@ -189,11 +190,15 @@ def chains(process: Process) -> list[PriorityChain]:
             sa.select(CollectiveAction)
             .where(CollectiveAction.process_id == process.id)
             .order_by(CollectiveAction.starts_on.is_(None), CollectiveAction.starts_on, CollectiveAction.id)
+            .options(selectinload(CollectiveAction.indicators), selectinload(CollectiveAction.lead_organization))
         )
     )
     indicator_ids = [indicator.id for action in actions for indicator in action.indicators]
     measurements = public_measurements(indicator_ids)
     commitments = public_commitments(process.id)
+    published: dict[int, list[ProgressUpdate]] = {}
+    for update in updates_of([action.id for action in actions], published_only=True):
+        published.setdefault(update.action_id, []).append(update)
     result = []
     for orientation in priorities:
         sources = source_counts(orientation.id)
@@ -212,7 +217,7 @@ def chains(process: Process) -> list[PriorityChain]:
                 ActionView(
                     action=action,
                     indicators=[indicator_view(i, measurements.get(i.id, [])) for i in action.indicators],
-                    updates=updates_of(action.id, published_only=True),
+                    updates=published.get(action.id, []),
                 )
             )
         result.append(chain)

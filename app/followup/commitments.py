@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.exports.export import neutralize
@@ -192,6 +193,9 @@ def public_commitments(process_id: int) -> list[Commitment]:
                 ModerationItem.redacted_text.is_not(None),
             )
             .order_by(Commitment.orientation_id, Organization.name, Commitment.id)
+            .options(
+                selectinload(Commitment.organization), selectinload(Commitment.item), selectinload(Commitment.action)
+            )
         )
     )
 
@@ -225,7 +229,12 @@ def matrix(process: Process, *, approved_only: bool = False) -> Matrix:
     from app.followup.actions import adopted_priorities
 
     priorities = adopted_priorities(process.id)
-    query = sa.select(Commitment).where(Commitment.process_id == process.id).order_by(Commitment.id)
+    query = (
+        sa.select(Commitment)
+        .where(Commitment.process_id == process.id)
+        .order_by(Commitment.id)
+        .options(selectinload(Commitment.item))
+    )
     if approved_only:
         query = query.join(ModerationItem, ModerationItem.id == Commitment.item_id).where(
             ModerationItem.state == ItemState.APPROVED

@@ -12,6 +12,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -98,13 +99,16 @@ def post_update(
     return update
 
 
-def updates_of(action_id: int, *, published_only: bool = False) -> list[ProgressUpdate]:
+def updates_of(action_id: int | list[int], *, published_only: bool = False) -> list[ProgressUpdate]:
+    """The updates of an action (or of several), the latest first."""
     from app.models import ItemState, ModerationItem
 
+    ids = action_id if isinstance(action_id, list) else [action_id]
     query = (
         sa.select(ProgressUpdate)
-        .where(ProgressUpdate.action_id == action_id)
+        .where(ProgressUpdate.action_id.in_(ids))
         .order_by(ProgressUpdate.posted_on.desc(), ProgressUpdate.id.desc())
+        .options(selectinload(ProgressUpdate.item), selectinload(ProgressUpdate.organization))
     )
     if published_only:
         query = query.join(ModerationItem, ModerationItem.id == ProgressUpdate.item_id).where(

@@ -212,3 +212,19 @@ def test_a_commitment_to_an_action_must_be_of_that_priority(
     response = _declare(client, process, childcare, text="Aide.", action_id=str(action.id))
     assert response.status_code == 400 and 'href="#action_id"' in response.get_data(as_text=True)
     assert count_rows(Commitment) == 0
+
+
+def test_a_partners_commitments_are_in_their_personal_data_download(
+    client, auth, create_process, create_organization, create_user
+):
+    import json
+
+    process = create_process()
+    priority = adopted_priority(process)
+    auth.login(create_user(Role.PARTNER, organization=create_organization("Cégep de Granby")))
+    _declare(client, process, priority, text="Des locaux le samedi.", kind="space")
+    data = json.loads(client.get("/account/data").get_data(as_text=True))
+    assert [(c["organization"], c["kind"], c["text"]) for c in data["commitments"]] == [
+        ("Cégep de Granby", "space", "Des locaux le samedi.")
+    ]
+    assert data["progress_updates"] == []

@@ -22,6 +22,7 @@ from app.models import (
     item_themes,
 )
 from app.moderation import decisions
+from tests.integration.followup_helpers import adopted_priority
 from tests.integration.moderation_helpers import make_item, make_orientation
 from tests.integration.voting_helpers import make_ballot
 
@@ -237,3 +238,47 @@ def test_the_demo_has_adopted_priorities_with_actions_updates_and_commitments(ap
     assert "Deux conseillers d’orientation" not in text  # the commitment still waiting in the queue
     assert "Deux nouvelles bibliothèques" not in text  # the update not approved yet
     assert len(re.findall(r'<svg[^>]*role="img"', html)) == 4
+
+
+def test_the_public_page_and_the_matrix_run_a_constant_number_of_queries(
+    client, auth, count_queries, create_process, create_organization, create_user
+):
+    from app.followup import actions as action_service
+
+    process = create_process()
+    priority = adopted_priority(process)
+    facilitator = create_user(Role.FACILITATOR)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            organization = create_organization()
+            partner = create_user(Role.PARTNER, organization=organization)
+            action = action_service.create_action(
+                priority, facilitator, title_fr=f"Action {i}", lead_organization_id=organization.id
+            )
+            indicator = action_service.add_indicator(
+                action, facilitator, action.version, name_fr="Places", unit="places"
+            )
+            action_service.record_measurement(indicator, facilitator, measured_on=date(2026, 1, 1), value="3")
+            update = updates.post_update(
+                action, partner, text="Du nouveau.", posted_on=date(2026, 1, 2), today=date(2026, 1, 2)
+            )
+            decisions.approve(update.item, facilitator, update.item.version)
+            commitment = commitments.declare(
+                process, partner, commitments.CommitmentFields(orientation_id=priority.id, kind="funding", text="Oui.")
+            )
+            decisions.approve(commitment.item, facilitator, commitment.item.version)
+        db.session.commit()
+
+    def queries(url: str) -> int:
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        return counted.count
+
+    auth.login(facilitator)
+    urls = [f"/p/{process.slug}/vous-avez-dit", f"/followup/processes/{process.id}/matrix"]
+    add(1)
+    few = [queries(url) for url in urls]
+    add(6)
+    many = [queries(url) for url in urls]
+    assert many == few
