@@ -86,12 +86,12 @@ def _flush() -> None:
 
 
 def _revise(action: CollectiveAction, actor: User | None, note: str = "") -> ActionRevision:
+    action.updated_at = utcnow()  # the row changes, so its version moves on: an older form is stale
+    _flush()  # first: the action's row is written (or found changed by someone else) before anything else
     number = (
         db.session.scalar(sa.select(sa.func.max(ActionRevision.number)).where(ActionRevision.action_id == action.id))
         or 0
     ) + 1
-    action.updated_at = utcnow()  # the row changes, so its version moves on: an older form is stale
-    _flush()
     db.session.refresh(action, ["indicators"])
     revision = ActionRevision(
         action_id=action.id, number=number, author=actor, note=note[:300], snapshot=snapshot(action)
@@ -178,6 +178,16 @@ def update_action(action: CollectiveAction, actor: User, seen_version: Any, *, n
     anything changed; returns whether it did."""
     check_version(action, seen_version)
     _check_fields(fields, action)
+    with db.session.no_autoflush:  # the changed row is written once, by _revise, where a stale version is caught
+        if not _apply(action, fields):
+            return False
+    revision = _revise(action, actor, note)
+    audit.record(actor, "action.edit", action, revision=revision.number, status=action.status.value)
+    return True
+
+
+def _apply(action: CollectiveAction, fields: dict[str, Any]) -> bool:
+    """Set the fields on the action; whether anything changed."""
     before = snapshot(action)
     for key in ACTION_TEXT_FIELDS:
         if key in fields and key != "abandon_reason" and fields[key] is not None:
@@ -193,11 +203,7 @@ def update_action(action: CollectiveAction, actor: User, seen_version: Any, *, n
             target is ActionStatus.ABANDONED and (fields.get("abandon_reason") or "").strip() != action.abandon_reason
         ):
             _move(action, target, fields.get("abandon_reason") or "")
-    if snapshot(action) == before:
-        return False
-    revision = _revise(action, actor, note)
-    audit.record(actor, "action.edit", action, revision=revision.number, status=action.status.value)
-    return True
+    return snapshot(action) != before
 
 
 # --- indicators and measurements ---------------------------------------------------------------------------
