@@ -4,6 +4,7 @@ approved; "Ma contribution"; another organization's commitment is a 404; the fac
 import io
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -51,18 +52,30 @@ def test_personal_information_is_detected_and_never_public_before_redaction(
 ):
     process = create_process()
     priority = adopted_priority(process)
-    partner = auth.login(create_user(Role.PARTNER, organization=create_organization("Carrefour jeunesse")))
+    auth.login(create_user(Role.PARTNER, organization=create_organization("Carrefour jeunesse")))
     _declare(client, process, priority, text="Contactez Julie Tremblay au 819-555-0142 pour les locaux.", kind="space")
     item = db.session.scalars(sa.select(ModerationItem).where(ModerationItem.source == ItemSource.COMMITMENT)).one()
     assert item.flagged and any(span["kind"] == "phone" for span in item.pii_spans)
-    facilitator = db.session.get(type(partner), partner.id)  # any actor for the refused decision
-    try:
-        decisions.approve(item, facilitator, item.version)
-        raise AssertionError("approval without redaction should be refused")
-    except decisions.RedactionRequired:
-        db.session.rollback()
+    with pytest.raises(decisions.RedactionRequired):  # refused before writing anything
+        decisions.approve(item, create_user(Role.FACILITATOR), item.version)
     public = client.get(f"/p/{process.slug}/vous-avez-dit").get_data(as_text=True)
     assert "819-555-0142" not in public and "Julie Tremblay" not in public
+    # The facilitator sees it in the queue, redacts what was detected and approves: the public reads the redacted text.
+    auth.logout()
+    facilitator = auth.login(Role.FACILITATOR)
+    queue = client.get("/moderation/items?state=pending").get_data(as_text=True)
+    assert "Partner commitment" in queue or "Engagement d’un partenaire" in queue
+    assert client.get(f"/moderation/items/{item.id}").status_code == 200
+    from app.moderation import redaction
+
+    db.session.expire_all()
+    item = db.session.get(ModerationItem, item.id)
+    redaction.redact_detected(item, facilitator, item.version)
+    decisions.approve(item, facilitator, item.version)
+    db.session.commit()
+    public = client.get(f"/p/{process.slug}/vous-avez-dit").get_data(as_text=True)
+    assert "Carrefour jeunesse" in public and "pour les locaux." in public
+    assert "819-555-0142" not in public
 
 
 def test_once_approved_the_redacted_commitment_is_public(
