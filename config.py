@@ -56,7 +56,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    # Several apps may share one Redis: each prefixes its keys (app/ratelimits.py).
+    # Several apps may share one Redis: each prefixes its keys (app/web/ratelimits.py).
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # Redis not answering: count in each process's memory (one warning logged) rather than fail the request.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -70,7 +70,7 @@ class Config:
     # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.
     RESPOND_STRUCTURE_CACHE_SIZE = _int("RESPOND_STRUCTURE_CACHE_SIZE", 64)
 
-    # Responses compressed when the client accepts it (Flask-Compress; static files too: app/static_files.py).
+    # Responses compressed when the client accepts it (Flask-Compress; static files too: app/web/static_files.py).
     # Streamed responses (exports) are left as they are.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5  # 6-8 % smaller than gzip -6 on our CSS for about 1 ms; level 4 was no better than gzip
@@ -95,7 +95,7 @@ class Config:
     MAIL_OUTBOX_DIR: str | None = None
 
     # The one public address of the app: every link for use outside it (e-mails, QR codes, flyers, resume and
-    # invitation links) starts with it, whatever Host header a request carried (app/urls.py).
+    # invitation links) starts with it, whatever Host header a request carried (app/web/urls.py).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Answer 400 to a request for any host but PUBLIC_URL's (except /healthz): production.
     REFUSE_OTHER_HOSTS = False

@@ -20,9 +20,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The path only (%(U)s), never the query string; the tokens of invitation, resume and reset links are replaced by
-# [redacted] in every access and error log line (app/log_redaction.py).
+# [redacted] in every access and error log line (app/compliance/log_redaction.py).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-logger_class = "app.gunicorn_logging.RedactingLogger"
+logger_class = "app.web.gunicorn_logging.RedactingLogger"
 
 # The app is loaded once, in the master, and the workers are forked from it (they share its memory, copy on
 # write): with the French language model loaded there before the fork (when_ready), each worker starts with it
@@ -68,7 +68,7 @@ def post_fork(server, worker) -> None:
         return
     from flask import Flask
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     application = server.app.wsgi()  # the app the master loaded (wsgi:app, or a benchmark's)
     if isinstance(application, Flask):

@@ -15,7 +15,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     """Build the application. ``overrides`` replaces config values (tests, one-off tools)."""
     config_name = config_name or os.environ.get("CONCERTO_CONFIG") or os.environ.get("FLASK_CONFIG") or "development"
     config_class = CONFIGS[config_name]
-    from app import log_redaction
+    from app.compliance import log_redaction
 
     log_redaction.install()
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
@@ -27,21 +27,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from app.urls import IdConverter
+    from app.web.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any rule is added: ids fit PostgreSQL's integer
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import followup
-
-    followup.register(app)  # after-the-vote follow-up: its blueprint and labels
-
-    from app import cli, deferred, errors, mail, ratelimits, security
-    from app.web import boundary
+    from app import cli
+    from app.core import deferred, mail
+    from app.web import boundary, error_pages, ratelimits, security
 
     ratelimits.register(app)
-    errors.register(app)
+    error_pages.register(app)
     security.register(app)
     deferred.register(app)
     mail.register(app)
@@ -50,7 +47,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     @app.get("/healthz")
     def healthz():
-        from app.health import check
+        from app.web.health import check
 
         body, healthy = check()
         return jsonify(body), 200 if healthy else 503
@@ -60,8 +57,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import i18n, static_files
-    from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from app.core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from app.web import i18n, static_files
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -84,12 +81,13 @@ def _init_extensions(app: Flask) -> None:
     auth_session.register(login_manager)
 
     with app.app_context():
-        from app import database
+        from app.core import database
 
         database.configure_engine(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app import followup, moderation, orientations
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -115,3 +113,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(participation_bp)
+    moderation.register(app)
+    orientations.register(app)
+    followup.register(app)  # after the vote: actions, commitments, updates and the public follow-up page

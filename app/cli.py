@@ -5,9 +5,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.auth.accounts import MIN_PASSWORD_LENGTH, EmailTaken, create_user
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import Role
+from app.web.i18n import local_today
 
 
 def register(app: Flask) -> None:
@@ -39,7 +39,7 @@ def register(app: Flask) -> None:
 )
 def seed_demo_command(logins_file: str | None, responses: int) -> None:
     """Create the demo data (idempotent: existing rows are left alone)."""
-    from app.demo import seed_demo, seed_responses
+    from app.devdata.demo import seed_demo, seed_responses
 
     report = seed_demo(local_today())
     db.session.commit()
@@ -85,7 +85,7 @@ def create_user_command(email: str, role: str, name: str | None, password: str) 
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="File to write ('-': stdout).")
 def backup_command(out_path: str) -> None:
     """Write the whole database to a JSON document (schema revision included)."""
-    from app.backup import write_backup
+    from app.compliance.backup import write_backup
 
     with db.engine.connect() as connection:
         if out_path == "-":
@@ -101,7 +101,7 @@ def backup_command(out_path: str) -> None:
 @click.argument("path", type=click.File("r", encoding="utf-8"))
 def restore_command(path) -> None:
     """Restore a backup into an empty database migrated to the same schema revision (all or nothing)."""
-    from app.backup import BackupError, restore_backup
+    from app.compliance.backup import BackupError, restore_backup
 
     try:
         with db.engine.begin() as connection:
@@ -117,8 +117,8 @@ def restore_command(path) -> None:
 @with_appcontext
 def purge_expired_command(dry_run: bool) -> None:
     """Delete the responses kept longer than their survey's retention period."""
+    from app.compliance.retention import plan_purge, purge_expired
     from app.models import utcnow
-    from app.retention import plan_purge, purge_expired
 
     now = utcnow()
     for plan in plan_purge(now):

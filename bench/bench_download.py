@@ -5,7 +5,7 @@
 
 1. A PostgreSQL database of its own on the local server (``BENCH_DOWNLOAD_SERVER`` names another; created, then
    dropped at the end; the benchmark is skipped with one line when PostgreSQL does not answer), holding the
-   20-question survey of bench/bench_respond.py and N synthetic responses (app/synthetic.py, without moderation
+   20-question survey of bench/bench_respond.py and N synthetic responses (app/devdata/synthetic.py, without moderation
    items: they are not what is measured) and a facilitator account.
 2. gunicorn with the production configuration (``CONCERTO_CONFIG=production``, the harness of the live tier,
    tests/live/harness.py), **one worker of one thread**, so that the worker's memory is the download's.
@@ -86,9 +86,9 @@ class Sampler:
 def populate(url: str) -> int:
     """Schema, survey, responses and the facilitator; returns the survey's id."""
     from app import create_app
-    from app.extensions import db
+    from app.core.extensions import db
+    from app.devdata.synthetic import generate_responses
     from app.models import Role, User
-    from app.synthetic import generate_responses
     from bench.bench_respond import build_survey
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})

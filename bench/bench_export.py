@@ -4,7 +4,7 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_db .venv/bin/python -m bench export
     BENCH_EXPORT_RESPONSES=10000 .venv/bin/python -m bench export      # a smaller run
 
-1. *Generation*: 100,000 synthetic responses (app/synthetic.py: bulk Core inserts in chunks of 2,000, moderation
+1. *Generation*: 100,000 synthetic responses (app/devdata/synthetic.py: bulk Core inserts in chunks of 2,000, moderation
    items for open and "other" texts included) to the 20-question parent-needs survey of bench/bench_respond.py.
 2. *Export*: the CSV export of those responses (:func:`app.exports.export.csv_chunks`, batches of 1,000
    responses) written to /dev/null. Measured: wall time and **peak RSS growth** of the process over the export
@@ -81,8 +81,8 @@ def run() -> list[dict]:
 
 def _run(url: str) -> list[dict]:
     from app import create_app
-    from app.extensions import db
-    from app.synthetic import generate_responses
+    from app.core.extensions import db
+    from app.devdata.synthetic import generate_responses
     from bench.bench_respond import QUESTIONS, build_survey
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
@@ -152,8 +152,8 @@ def _run(url: str) -> list[dict]:
 def export_only(url: str, survey_id: int) -> dict:
     """In this (fresh) process: stream the CSV export to /dev/null, measuring time and peak RSS growth."""
     from app import create_app
+    from app.core.extensions import db
     from app.exports.export import ExportOptions, csv_chunks
-    from app.extensions import db
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     written = 0

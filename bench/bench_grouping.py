@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn.metrics import adjusted_rand_score
 
-from app.moderation.grouping import GroupInput, suggest_groups, unassigned_ids
 from app.moderation.nlp import get_pipeline
 from app.moderation.pii import detect, detect_many
+from app.orientations.grouping import GroupInput, suggest_groups, unassigned_ids
 from bench.corpus import french_corpus, labelled_corpus
 
 SEED = 20240611

@@ -309,7 +309,7 @@ def check_database(url: sa.URL, respond_phases: list[dict], floors: list[dict]) 
 def check_assembly(url: sa.URL, ballot_id: int, assembly: dict) -> dict:
     """The casts stored against the casts sent, and the app's own count of them against a count of what was sent."""
     from app import create_app
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Ballot, Cast, VoterRecord
     from app.voting.results import compute_results
     from app.voting.tally import tally

@@ -7,7 +7,7 @@
     the same time (pagination and the (process_id, created_at) index do the work). Median of many requests through
     the test client, signed in as a facilitator. The state filter and a text search on 100,000 items are shown
     beside it (the search is a LIKE scan: it grows with the data, no target).
-(b) "Suggest groups" through app.moderation.suggestions.suggest on 10,000 approved items of the synthetic French
+(b) "Suggest groups" through app.orientations.suggestions.suggest on 10,000 approved items of the synthetic French
     corpus (bench/corpus.py), database read included: target under 30 s on the 2-core machine.
 """
 
@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.core.extensions import db  # noqa: E402
 from app.models import ItemSource, ItemState, ModerationItem, Process, ProcessStatus, Role, User  # noqa: E402
-from app.moderation import suggestions  # noqa: E402
+from app.orientations import suggestions  # noqa: E402
 from bench.corpus import french_corpus  # noqa: E402
 
 SMALL, LARGE, GROUPING = 100, 100_000, 10_000

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench results
     BENCH_RESULTS_RESPONSES=10000 .venv/bin/python -m bench results      # a smaller run
 
-1. *Data*: 100,000 synthetic responses (app/synthetic.py) to the 20-question parent-needs survey of
+1. *Data*: 100,000 synthetic responses (app/devdata/synthetic.py) to the 20-question parent-needs survey of
    bench/bench_respond.py, in the database ``bench_results`` (``BENCH_RESULTS_DATABASE_URL`` to change it),
    created when missing and dropped at the end (bench/databases.py). With ``BENCH_KEEP_DATABASES=1`` it is kept,
    and the next run reuses its data when it has the right size (generating it takes minutes). Skipped, with the
@@ -37,9 +37,9 @@ PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway account in a throwa
 
 def _prepare(survey_slug: str = "besoins-parents") -> tuple[int, str]:
     """The survey's id and a facilitator's e-mail, generating the data when it is not there at the right size."""
-    from app.extensions import db
+    from app.core.extensions import db
+    from app.devdata.synthetic import generate_responses
     from app.models import Response, Role, Survey, User
-    from app.synthetic import generate_responses
     from bench.bench_respond import build_survey
 
     if not db.inspect(db.engine).has_table("surveys"):
@@ -93,7 +93,7 @@ def _median_seconds(action) -> float:
 def _measure(app, client, path: str) -> dict:
     from sqlalchemy import event
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     statements: list[tuple[str, object]] = []
 
@@ -129,7 +129,7 @@ def _measure(app, client, path: str) -> dict:
 
 def run() -> list[dict]:
     from app import create_app
-    from app.extensions import db
+    from app.core.extensions import db
     from bench.databases import database
 
     with database(os.environ.get("BENCH_RESULTS_DATABASE_URL", DEFAULT_URL)) as url:
@@ -142,7 +142,7 @@ def run() -> list[dict]:
 
 
 def _run(app) -> list[dict]:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Question, QuestionType, Territory
 
     rows: list[dict] = []

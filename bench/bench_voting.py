@@ -6,7 +6,7 @@
 1. *Live assembly*: 100 partners cast a ranking ballot of 10 options at the same moment: 100 threads released
    by a barrier, each with its own application context and session, sharing a pool of 40 connections (as a
    few app-server workers would), load the ballot and the voter and call
-   :func:`app.voting.routes.commit_cast` like the voting view (the domain function
+   :func:`app.voting.casting.commit_cast` like the voting view (the domain function
    :func:`app.voting.ballots.cast_vote`, one commit, started again on a transient database error). Measured:
    time per cast (p50, p95), the wall time of the whole wave, and that exactly 100 casts and 100 voter records
    exist afterwards, with the receipts that were handed out (nothing lost, nothing duplicated). "Responsive"
@@ -48,7 +48,7 @@ POOL_SIZE = 40
 
 def _app(url: str):
     from app import create_app
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url)})
     with app.app_context():
@@ -67,7 +67,7 @@ def _engine_options(url: str) -> dict:
 
 
 def _seed(app, n_options: int, n_voters: int):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import (
         Ballot,
         BallotOption,
@@ -120,9 +120,9 @@ def _seed(app, n_options: int, n_voters: int):
 
 def live_assembly(app) -> dict:
     """100 simultaneous casts; returns timings and integrity checks."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Ballot, Cast, User, VoterRecord, utcnow
-    from app.voting.routes import commit_cast
+    from app.voting.casting import commit_cast
 
     ballot_id, options, users, _territories = _seed(app, LIVE_OPTIONS, VOTERS)
     rng = np.random.default_rng(SEED)
@@ -169,7 +169,7 @@ def live_assembly(app) -> dict:
 
 def count_large_ballot(app) -> float:
     """Store 10,000 random partial rankings over 30 options, then time compute_results (best of 3)."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Ballot, BallotStatus, Cast, CastSource, Sector
     from app.models.voting import new_cast_id
     from app.voting.ballots import new_receipt
@@ -233,7 +233,7 @@ def _run(url: str) -> list[dict]:
         live = live_assembly(app)
         count = count_large_ballot(app)
     finally:
-        from app.extensions import db
+        from app.core.extensions import db
 
         with app.app_context():
             db.drop_all()

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, request
 
 from app import create_app
 from app.auth.access import public
-from app.extensions import csrf, db
+from app.core.extensions import csrf, db
 
 FLOOR_TABLE = "bench_floor"
 

@@ -20,8 +20,8 @@ BALLOT_OPTIONS = 10
 
 
 def setup(n_partners: int) -> dict:
-    from app.demo import PROCESS_SLUG
-    from app.extensions import db
+    from app.core.extensions import db
+    from app.devdata.demo import PROCESS_SLUG
     from app.models import (
         Ballot,
         BallotOption,

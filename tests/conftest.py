@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
-from app.extensions import db, limiter
+from app.core.extensions import db, limiter
 from app.models import (
     Choice,
     ChoiceKind,

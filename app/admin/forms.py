@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms import Form as NoCsrfForm
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from app.forms import MultiCheckboxField, choices
-from app.labels import LOCALE_LABELS, PROCESS_STATUS_LABELS, ROLE_LABELS, SECTOR_LABELS
+from app.core.labels import LOCALE_LABELS, PROCESS_STATUS_LABELS, ROLE_LABELS, SECTOR_LABELS
+from app.web.fields import MultiCheckboxField, choices
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

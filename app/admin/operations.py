@@ -4,13 +4,13 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import audit
 from app.auth.accounts import create_user, issue_token
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
-from app.mail import send_mail
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Territory, TokenPurpose, User
-from app.urls import external_url
+from app.web.urls import external_url
 
 
 class AdminError(DomainError):

@@ -24,9 +24,7 @@ from app.admin.operations import (
     send_invitation,
 )
 from app.auth.access import admin_required
-from app.extensions import db
-from app.forms import EmptyForm, choices
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import (
     AuditLog,
     IllegalTransition,
@@ -39,8 +37,10 @@ from app.models import (
     Territory,
     User,
 )
-from app.urls import page_arg
+from app.web.fields import EmptyForm, choices
 from app.web.forms import attempt, submitted
+from app.web.i18n import local_today
+from app.web.urls import page_arg
 
 PER_PAGE = 50
 PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
@@ -308,7 +308,7 @@ def audit_log():
 def privacy():
     """Find everything tied to an e-mail address, to answer an access or erasure request (Law 25)."""
     from app.admin.forms import EraseRespondentForm, RespondentSearchForm
-    from app.privacy_requests import find, new_request_id, record_search
+    from app.compliance.privacy_requests import find, new_request_id, record_search
 
     form = RespondentSearchForm()
     findings = None
@@ -329,7 +329,7 @@ def privacy():
 @admin_required
 def erase_respondent():
     from app.admin.forms import EraseRespondentForm
-    from app.privacy_requests import REQUEST_ID_RE, erase, new_request_id
+    from app.compliance.privacy_requests import REQUEST_ID_RE, erase, new_request_id
 
     form = EraseRespondentForm()
     if not form.validate_on_submit():

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
-from app.extensions import login_manager
+from app.core.extensions import login_manager
 from app.models import Role
 
 PUBLIC = "public"
@@ -37,6 +37,6 @@ def role_required(role: Role) -> Callable[[Callable], Callable]:
     return decorator
 
 
-login_required = role_required(Role.PARTNER)
+partner_required = role_required(Role.PARTNER)
 facilitator_required = role_required(Role.FACILITATOR)
 admin_required = role_required(Role.ADMIN)

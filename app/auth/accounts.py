@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
-from app import audit
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
-from app.mail import send_mail
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import AccountToken, Organization, Role, TokenPurpose, User, utcnow
 from app.models.people import hash_token, normalize_email
-from app.urls import external_url
+from app.web.urls import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def request_password_reset(email: str) -> bool:
     """Issue a reset link for the active account using ``email`` and queue its e-mail; False when there is none.
 
     The caller commits. The web form runs this after its response has left, as work of its own that commits when it
-    ends (app/deferred.py), so the answer takes the same time whether or not the address has an account.
+    ends (app/core/deferred.py), so the answer takes the same time whether or not the address has an account.
     """
     user = find_user_by_email(email)
     if user is None or not user.active:

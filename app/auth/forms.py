@@ -4,8 +4,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.auth.accounts import MIN_PASSWORD_LENGTH
-from app.forms import choices
-from app.labels import LOCALE_LABELS
+from app.core.labels import LOCALE_LABELS
+from app.web.fields import choices
 
 
 class LoginForm(FlaskForm):

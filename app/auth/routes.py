@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import audit
 from app.auth import bp
-from app.auth.access import login_required, public
+from app.auth.access import partner_required, public
 from app.auth.accounts import (
     TokenError,
     TokenProblem,
@@ -19,10 +18,11 @@ from app.auth.accounts import (
 )
 from app.auth.forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from app.auth.session import remembered, sign_in, sign_out, sign_out_everywhere
-from app.deferred import after_response
-from app.extensions import limiter
+from app.compliance import audit
+from app.core.deferred import after_response
+from app.core.extensions import limiter
 from app.models import TokenPurpose
-from app.urls import safe_next
+from app.web.urls import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@partner_required
 def logout():
     sign_out()
     flash(_("You are signed out."), "info")
@@ -63,7 +63,7 @@ def logout():
 
 
 @bp.post("/logout/everywhere")
-@login_required
+@partner_required
 def logout_everywhere():
     user = current_user._get_current_object()
     audit.record(user, "user.sign_out_everywhere", user)
@@ -129,14 +129,14 @@ def forgot_password():
     if form.validate_on_submit():
         # Same answer, and the same work before it, for known and unknown addresses, so the form reveals no
         # account: the address is looked up once the response has left.
-        after_response(request_password_reset, form.email.data)  # committed when it ends (app/deferred.py)
+        after_response(request_password_reset, form.email.data)  # committed when it ends (app/core/deferred.py)
         flash(_("If an account uses this address, a reset link has been sent to it."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@partner_required
 def account():
     form = AccountForm(obj=current_user if request.method == "GET" else None)
     password_form = ChangePasswordForm(prefix="pw")
@@ -151,7 +151,7 @@ def account():
 
 
 @bp.post("/account/password")
-@login_required
+@partner_required
 def change_password():
     form = AccountForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
@@ -170,9 +170,9 @@ def change_password():
 
 
 @bp.get("/account/data")
-@login_required
+@partner_required
 def download_my_data():
-    from app.privacy import export_user_data
+    from app.compliance.privacy import export_user_data
 
     document = json.dumps(export_user_data(current_user), ensure_ascii=False, indent=2)
     return Response(

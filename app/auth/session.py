@@ -15,10 +15,10 @@ from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 
-from app.extensions import db
+from app.compliance.privacy import data_section
+from app.core.extensions import db
 from app.models import SignInSession, User, utcnow
 from app.models.people import hash_token
-from app.privacy import data_section
 
 MAX_KEY_LENGTH = 128
 

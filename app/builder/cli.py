@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from app.builder.definition import DefinitionInvalid, import_definition
 from app.builder.operations import BuilderError, change_status
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Process, SurveyStatus, utcnow
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

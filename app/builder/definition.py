@@ -788,9 +788,9 @@ def import_definition(
     """Create a draft survey in ``process`` from a definition; raise :class:`DefinitionInvalid` and create nothing
     when the document has any problem. The survey keeps the document's slug when it is free, else gets a new one.
     The caller commits."""
-    from app import audit
     from app.builder.slugs import slug_is_free, unique_slug
-    from app.extensions import db
+    from app.compliance import audit
+    from app.core.extensions import db
 
     normalized = normalize_definition(data)
     meta = normalized["survey"]

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -20,11 +19,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from app.builder.choice_lines import format_choice_lines, parse_choice_lines
 from app.builder.definition import MAX_EXPRESSION
 from app.builder.slugs import SLUG_RE
-from app.forms import choices
-from app.labels import ANONYMITY_LABELS
+from app.core.labels import ANONYMITY_LABELS
 from app.models import Question
 from app.questions import question_type, registered_types
 from app.questions.base import BaseQuestionType
+from app.web.fields import LocalDateTimeField, choices
 
 
 class NewSurveyForm(FlaskForm):
@@ -69,8 +68,8 @@ class SurveySettingsForm(FlaskForm):
         choices=choices((mode.value, text) for mode, text in ANONYMITY_LABELS.items()),
         default="anonymous",
     )
-    opens_at = DateTimeLocalField(_l("Opens on (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes on (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    opens_at = LocalDateTimeField(_l("Opens on (optional)"), validators=[Optional()])
+    closes_at = LocalDateTimeField(_l("Closes on (optional)"), validators=[Optional()])
     slug = StringField(
         _l("Address"),
         validators=[

@@ -18,13 +18,13 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import audit
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
-from app.mail import send_mail
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import Anonymity, Invitation, Survey, User, utcnow
 from app.models.people import hash_token, normalize_email
-from app.urls import external_url
+from app.web.urls import external_url
 
 MAX_INVITATIONS = 1000
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -133,7 +133,7 @@ def invitations_csv(created: list[NewInvitation]) -> str:
 
 def send_invitation_mails(survey: Survey, created: list[NewInvitation]) -> int:
     """E-mail each link that has an address (French first, then English); return how many were queued (they leave
-    once the caller's transaction commits, see app/mail.py)."""
+    once the caller's transaction commits, see app/core/mail.py)."""
     sent = 0
     for item in created:
         invitation = item.invitation

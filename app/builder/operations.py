@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
 from app.builder.catalog import load_template
 from app.builder.definition import (
     DefinitionError,
@@ -29,8 +28,9 @@ from app.builder.definition import (
     validate_definition,
 )
 from app.builder.slugs import slug_is_free, unique_slug
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Anonymity,
     Answer,
@@ -236,7 +236,7 @@ def change_status(actor: User | None, survey: Survey, target: SurveyStatus, now:
     try:
         survey.move_to(target)
     except IllegalTransition:
-        from app.labels import label
+        from app.core.labels import label
 
         raise BuilderError(
             _(

@@ -6,12 +6,12 @@ and the paper data entry ``/surveys/<id>/paper``.
 
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import PurePath
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,12 +63,11 @@ from app.builder.operations import (
     save_question,
     survey_problems,
 )
-from app.builder.paper import condition_in_words, numbering
+from app.builder.paper_version import condition_in_words, numbering
 from app.builder.qr import qr_png, qr_svg
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
-from app.extensions import db
-from app.forms import EmptyForm, choices
-from app.i18n import current_language, localized
+from app.compliance.retention import purge_notice
+from app.core.extensions import db
 from app.models import (
     Choice,
     Invitation,
@@ -83,9 +82,10 @@ from app.models import (
     utcnow,
 )
 from app.questions import find_type, question_type
-from app.retention import purge_notice
-from app.urls import external_url, int_arg
+from app.web.fields import EmptyForm, choices, utc_to_local
 from app.web.forms import attempt, populate_errors, submitted
+from app.web.i18n import current_language, localized
+from app.web.urls import external_url, int_arg
 
 logger = logging.getLogger(__name__)
 
@@ -126,21 +126,6 @@ def public_url(survey: Survey) -> str:
 def _process_choices() -> list:
     processes = db.session.execute(db.select(Process).order_by(Process.created_at.desc())).scalars()
     return choices((p.id, localized(p, "title")) for p in processes)
-
-
-def _to_utc(value: datetime | None) -> datetime | None:
-    """A local date and time typed in a form (the application's time zone) → aware UTC."""
-    if value is None:
-        return None
-    tz = get_timezone()
-    aware = tz.localize(value) if hasattr(tz, "localize") else value.replace(tzinfo=tz)
-    return aware.astimezone(UTC)
-
-
-def _local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(get_timezone()).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------------------------------------- surveys
@@ -328,7 +313,11 @@ def edit_survey(survey_id: int):
         "slug",
     )
     data = {name: getattr(survey, name) for name in names}
-    data.update(anonymity=survey.anonymity.value, opens_at=_local(survey.opens_at), closes_at=_local(survey.closes_at))
+    data.update(
+        anonymity=survey.anonymity.value,
+        opens_at=utc_to_local(survey.opens_at),
+        closes_at=utc_to_local(survey.closes_at),
+    )
     form = SurveySettingsForm(data=data if request.method == "GET" else None)
     if form.validate_on_submit() and _dates_in_range(form):
         fields = {name: getattr(form, name).data for name in names}
@@ -336,8 +325,8 @@ def edit_survey(survey_id: int):
             fields[name] = (fields[name] or "").strip()
         fields["contact_email"] = (fields["contact_email"] or "").strip().lower() or None
         fields["anonymity"] = form.anonymity.data
-        fields["opens_at"] = _to_utc(form.opens_at.data)
-        fields["closes_at"] = _to_utc(form.closes_at.data)
+        fields["opens_at"] = form.opens_at.utc
+        fields["closes_at"] = form.closes_at.utc
         # The address may have been taken by another facilitator a moment ago: the unique constraint says so.
         taken = BuilderError(_("Another survey already uses this address."), "slug")
         with attempt(form, success=_("Survey settings saved."), conflict=taken) as done:

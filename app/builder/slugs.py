@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Survey
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,1 +1,2 @@
-"""What every layer of Concerto relies on and that depends on no feature (today: the domain error type)."""
+"""What every layer of Concerto relies on and that depends on no feature: extensions, database settings, domain
+signals, the mail queue, work deferred after the response, labels of enum values, and DomainError."""

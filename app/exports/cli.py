@@ -3,9 +3,9 @@
 import click
 from flask.cli import with_appcontext
 
-from app import audit
+from app.compliance import audit
+from app.core.extensions import db
 from app.exports.export import FORMATS, LANGUAGES, ExportOptions, export_chunks, write_xlsx
-from app.extensions import db
 from app.models import Response, Survey
 
 

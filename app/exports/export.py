@@ -36,7 +36,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, Response, Survey, Territory
 from app.models.surveys import SURVEY_PAGES_LOADED
 from app.questions import question_type
@@ -215,7 +215,7 @@ def _csv_line(writer: Any, values: Sequence[Any]) -> None:
 
 def load_survey(survey_id: int) -> Survey:
     """The survey with its pages, questions and choices (four queries). The exports take a survey id and load it
-    themselves: a streamed response runs after the view has returned, in its own session (app/streaming.py)."""
+    themselves: a streamed response runs after the view has returned, in its own session (app/web/streaming.py)."""
     survey = db.session.execute(
         sa.select(Survey).where(Survey.id == survey_id).options(SURVEY_PAGES_LOADED)
     ).scalar_one_or_none()

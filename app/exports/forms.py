@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.forms import choices
+from app.web.fields import choices
 
 
 class ExportForm(FlaskForm):

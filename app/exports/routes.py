@@ -8,8 +8,9 @@ from flask import Response as FlaskResponse
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app import audit
 from app.auth.access import facilitator_required
+from app.compliance import audit
+from app.core.extensions import db
 from app.exports import bp
 from app.exports.export import (
     FORMATS,
@@ -22,10 +23,9 @@ from app.exports.export import (
     write_xlsx,
 )
 from app.exports.forms import ExportForm
-from app.extensions import db
 from app.models import Response, Survey
-from app.streaming import in_app_context
 from app.web.boundary import records_access
+from app.web.streaming import in_app_context
 
 logger = logging.getLogger(__name__)
 

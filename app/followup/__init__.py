@@ -9,7 +9,8 @@ bp = Blueprint("followup", __name__)
 def register(app: Flask) -> None:
     """The blueprint (its views by audience: facilitator, partner, public), the words of its statuses, the
     ``quantity`` filter (a number in its unit) and its sections of a partner's personal-data download."""
-    from app import labels, privacy
+    from app.compliance import privacy
+    from app.core import labels
     from app.followup import personal_data
     from app.followup.labels import LABELS
     from app.followup.quantities import format_quantity

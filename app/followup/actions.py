@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.followup.errors import FollowupError, StaleEdit
 from app.followup.quantities import format_quantity, parse_quantity
 from app.models import (

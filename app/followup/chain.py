@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.labels import label
 from app.followup.actions import adopted_priorities, public_measurements
 from app.followup.commitments import public_commitments
 from app.followup.quantities import format_quantity
 from app.followup.updates import updates_of
-from app.i18n import localized
-from app.labels import label
 from app.models import (
     Ballot,
     BallotOption,
@@ -40,6 +39,7 @@ from app.models import (
     item_themes,
 )
 from app.results.charts import Bar, bar_chart
+from app.web.i18n import localized
 
 SURVEY_SOURCES = {ItemSource.ANSWER, ItemSource.OTHER_ANSWER}
 PARTNER_SOURCES = {ItemSource.CONTRIBUTION, ItemSource.COMMENT}

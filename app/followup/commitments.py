@@ -17,14 +17,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app.compliance import audit
+from app.core.extensions import db
+from app.core.labels import label
 from app.exports.export import neutralize
-from app.extensions import db
 from app.followup.errors import FollowupError
 from app.followup.moderated import submit_text
 from app.followup.quantities import parse_quantity
-from app.i18n import localized
-from app.labels import label
 from app.models import (
     CollectiveAction,
     Commitment,
@@ -39,6 +38,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.web.i18n import localized
 
 MAX_TEXT = 1000
 MAX_HOURS = 1_000_000

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import actions as action_service
 from app.followup.moderated import submit_text
 from app.models import (

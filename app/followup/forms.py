@@ -7,7 +7,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.followup.labels import ACTION_STATUS_LABELS, COMMITMENT_KIND_LABELS
-from app.forms import choices
+from app.web.fields import choices
 
 TEXT_MAX = 20_000
 

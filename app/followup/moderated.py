@@ -5,7 +5,7 @@ the decided one is kept as history."""
 
 from __future__ import annotations
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ItemSource, ItemState, ModerationItem, Organization, User
 from app.moderation import items as moderation_items
 

@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Commitment, ProgressUpdate, User
 
 

@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.followup.actions import record_measurement
 from app.followup.errors import FollowupError
 from app.followup.moderated import submit_text
-from app.i18n import localized
-from app.mail import send_mail
 from app.models import (
     ActionStatus,
     CollectiveAction,
@@ -30,7 +29,8 @@ from app.models import (
     Role,
     User,
 )
-from app.urls import external_url
+from app.web.i18n import localized
+from app.web.urls import external_url
 
 MAX_TEXT = 4000
 REMIND_AGAIN_AFTER = timedelta(hours=24)  # a second click, or a replayed POST, sends nothing more

@@ -2,10 +2,10 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_login import current_user
 
 from app.auth.access import public
-from app.extensions import db
+from app.core.extensions import db
 from app.main import bp
 from app.models import Process, ProcessStatus, Role
-from app.urls import safe_next
+from app.web.urls import safe_next
 
 
 @bp.get("/")

@@ -60,6 +60,10 @@ from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Organization, Sector, Territory, User
 from app.models.processes import IllegalTransition, Process
 
+# Majority judgment's default scale. The same number as app.voting.tally.DEFAULT_GRADES: the models import nothing
+# from the features, and the tally imports no model (tests/unit/test_voting_pure.py checks that they agree).
+DEFAULT_GRADES = 6
+
 
 class VotingMethod(enum.StrEnum):
     APPROVAL = "approval"
@@ -236,8 +240,6 @@ class Ballot(Base):
 
     @property
     def grades(self) -> int:
-        from app.voting.tally import DEFAULT_GRADES
-
         return self.setting("grades") or DEFAULT_GRADES
 
     def tally_settings(self) -> dict[str, int]:

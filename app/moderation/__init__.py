@@ -1,12 +1,18 @@
-"""Moderation queue, themes, suggestions, orientations, partner contributions and comments."""
+"""Moderation: the queue of free-text items (answers, contributions, comments), decisions, redaction and detection
+of personal information. Themes and orientations built from approved items are app/orientations/."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
+from app.core.signals import response_completed
 from app.moderation.items import on_response_completed
-from app.signals import response_completed
 
 bp = Blueprint("moderation", __name__)
 
-response_completed.connect(on_response_completed)
 
-from app.moderation import ballots, personal_data, routes  # noqa: E402, F401
+def register(app: Flask) -> None:
+    """Moderation's events, wired by ``create_app`` (never by importing): a completed response's free-text
+    answers become items of the queue."""
+    response_completed.connect(on_response_completed)  # blinker keeps one connection per receiver
+
+
+from app.moderation import personal_data, routes  # noqa: E402, F401  (views on bp; the personal-data section)

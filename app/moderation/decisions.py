@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app.compliance import audit
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import IllegalTransition, ItemState, ModerationItem, RejectReason, User, utcnow
 
 

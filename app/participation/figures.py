@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from app import database
+from app.core import database
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     Ballot,

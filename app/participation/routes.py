@@ -4,9 +4,9 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.auth.access import facilitator_required
-from app.extensions import db
+from app.compliance import audit
+from app.core.extensions import db
 from app.models import ParticipationTarget, Process, Territory
 from app.participation import bp, figures
 from app.participation.forms import targets_form_class

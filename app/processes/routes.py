@@ -1,19 +1,13 @@
-from flask import abort, render_template
-from flask_login import current_user
+"""A process's public page: its phases and open questionnaires."""
+
+from flask import render_template
 
 from app.auth.access import public
-from app.extensions import db
-from app.i18n import local_today
-from app.models import Process, Role, Survey, SurveyStatus, utcnow
+from app.core.extensions import db
+from app.models import Survey, SurveyStatus, utcnow
 from app.processes import bp
-
-
-def get_visible_process_or_404(slug: str) -> Process:
-    """A draft process exists only for facilitators and admins; others get a 404, not a 403."""
-    process = db.one_or_404(db.select(Process).filter_by(slug=slug))
-    if not process.is_public and not (current_user.is_authenticated and current_user.has_role(Role.FACILITATOR)):
-        abort(404)
-    return process
+from app.processes.visibility import get_visible_process_or_404
+from app.web.i18n import local_today
 
 
 @bp.get("/p/<slug>")

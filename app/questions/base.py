@@ -46,10 +46,10 @@ from typing import Any, ClassVar
 
 from flask import current_app
 
-from app.i18n import localized
 from app.models import Question, Survey, Territory
 from app.questions.fields import QuestionField
 from app.questions.summaries import Category, Figures, QuestionResult
+from app.web.i18n import localized
 
 
 class SettingKind(enum.StrEnum):
@@ -386,7 +386,7 @@ class BaseQuestionType:
         return False
 
     def synthetic_value(self, question: Any, plan: Any, english: bool, values: dict[str, Any]) -> Any:
-        """A plausible answer for app/synthetic.py (``plan``: its rng, options and weights; may add the "other"
+        """A plausible answer for app/devdata/synthetic.py (``plan``: its rng, options and weights; may add the "other"
         text to ``values``); ``None``: left unanswered."""
         return None
 

@@ -14,8 +14,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
 from wtforms.validators import Optional, ValidationError
 
-from app.forms import choices
-from app.i18n import localized
 from app.questions.base import BaseQuestionType, Column, XLSFormQuestion, text_of
 from app.questions.fields import (
     MAX_TEXT_LENGTH,
@@ -28,6 +26,8 @@ from app.questions.fields import (
     other_code,
 )
 from app.questions.summaries import Category, Figure, Row, share
+from app.web.fields import choices
+from app.web.i18n import localized
 
 OTHER_KEY = 0  # the category of "other, please specify" answers in a cross-tabulation
 OTHER_LABEL = {"fr": "Autre", "en": "Other"}  # in exports, whatever the language of the request

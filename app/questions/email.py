@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Anonymity, QuestionType, RespondentContact
 from app.questions.base import BaseQuestionType
 from app.questions.fields import clean_text

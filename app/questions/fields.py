@@ -30,8 +30,8 @@ from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
-from app.i18n import localized
 from app.models import Question
+from app.web.i18n import localized
 
 logger = logging.getLogger(__name__)
 

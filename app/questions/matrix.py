@@ -7,12 +7,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from app.i18n import localized
 from app.models import QuestionType
 from app.questions.base import Column, text_of
 from app.questions.choices import ChoiceType
 from app.questions.fields import SUB, Option, QuestionField
 from app.questions.summaries import Figure, MatrixRow, Row, share
+from app.web.i18n import localized
 
 
 class MatrixQuestionField(QuestionField):

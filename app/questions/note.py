@@ -4,10 +4,10 @@ referenced by a condition."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import localized
 from app.models import QuestionType
 from app.questions.base import BaseQuestionType
 from app.questions.fields import NoteField
+from app.web.i18n import localized
 
 
 class NoteType(BaseQuestionType):

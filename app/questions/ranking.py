@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from app.i18n import localized
 from app.models import QuestionType
 from app.questions.base import Column, text_of
 from app.questions.choices import ChoiceType
 from app.questions.fields import SUB, Option, QuestionField
 from app.questions.summaries import Figure, RankRow, as_float, share
+from app.web.i18n import localized
 
 
 class RankingQuestionField(QuestionField):

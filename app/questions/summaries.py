@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.i18n import localized
+from app.web.i18n import localized
 
 
 class Figure(enum.StrEnum):

@@ -11,7 +11,7 @@ from datetime import UTC, tzinfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotOption,

@@ -6,14 +6,14 @@ from flask import current_app, render_template
 from flask_babel import get_timezone
 
 from app.auth.access import facilitator_required
-from app.extensions import db
+from app.core.extensions import db
 from app.followup.report import followup_report
-from app.i18n import local_today
 from app.models import Process
 from app.participation import figures
 from app.reports import bp
 from app.reports.report import build_report
-from app.results.routes import all_territories
+from app.results.filters import all_territories
+from app.web.i18n import local_today
 
 
 @bp.get("/processes/<int:process_id>/report")

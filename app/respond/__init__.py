@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from app.respond import routes  # noqa: E402, F401
+from app.respond.views import paper, preview, public  # noqa: E402, F401

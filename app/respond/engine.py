@@ -44,10 +44,10 @@ from wtforms import Form
 from wtforms.validators import ValidationError
 
 from app.builder.expressions import And, Expression, ExpressionError, is_true, parse, references, to_json
-from app.i18n import localized
 from app.models import Question, Survey, SurveyPage
 from app.questions import question_type
 from app.questions.fields import OTHER_SUFFIX, QuestionField
+from app.web.i18n import localized
 
 __all__ = [
     "PageForm",

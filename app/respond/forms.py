@@ -3,14 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 
-from app.forms import AnsweringForm, choices
-from app.labels import LOCALE_LABELS
+from app.core.labels import LOCALE_LABELS
 from app.respond.tokens import is_key, new_key
+from app.web.fields import AnsweringForm, choices
 
 
 class StartForm(AnsweringForm):
     """The Start button; its key makes a double click or a replay find the response it created. Its CSRF token
-    does not expire: a landing page left open for hours still starts (see app.forms.SessionBoundCSRF)."""
+    does not expire: a landing page left open for hours still starts (see app.web.fields.SessionBoundCSRF)."""
 
     start_key = HiddenField()
 

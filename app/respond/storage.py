@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
+from app.core.signals import response_completed
 from app.models import (
     Anonymity,
     Answer,
@@ -37,7 +38,6 @@ from app.questions.base import ReadLookup, StoreLookup
 from app.questions.fields import OTHER_SUFFIX, other_code
 from app.respond import engine
 from app.respond.tokens import claim_hash, digest, resume_token_for
-from app.signals import response_completed
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Process, Survey
 from app.models.surveys import SURVEY_PAGES_LOADED
 

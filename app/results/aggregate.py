@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app import database
-from app.extensions import db
+from app.core import database
+from app.core.extensions import db
 from app.models import Answer, ItemState, ModerationItem, Question, Response, Survey, Territory
 from app.questions import question_type
 from app.questions.choices import OTHER_KEY

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from app.core.extensions import db
 from app.models import Answer, Question, QuestionType, Response, ResponseStatus, Survey, Territory
 from app.questions import question_type
 
@@ -232,3 +233,7 @@ def as_args(filters: ResultFilters) -> dict[str, str]:
 
 def segment_questions(survey: Survey) -> list[Question]:
     return [q for q in survey.ordered_questions() if question_type(q).segmentable and q.choices]
+
+
+def all_territories() -> dict[int, Territory]:
+    return {t.id: t for t in db.session.scalars(sa.select(Territory).order_by(Territory.name))}

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.auth.access import facilitator_required
-from app.extensions import db
-from app.models import Question, Survey, Territory, utcnow
+from app.compliance.retention import purge_notice
+from app.core.extensions import db
+from app.models import Question, Survey, utcnow
 from app.models.surveys import SURVEY_PAGES_LOADED
 from app.results import aggregate, bp, display
-from app.results.filters import FILTER_ARGS, FilterError, as_args, parse_filters, segment_questions
+from app.results.filters import FILTER_ARGS, FilterError, all_territories, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
-from app.retention import purge_notice
 
 
 @bp.app_template_filter("pct")
@@ -49,10 +49,6 @@ def load_survey(survey_id: int) -> Survey:
     if survey is None:
         abort(404)
     return survey
-
-
-def all_territories() -> dict[int, Territory]:
-    return {t.id: t for t in db.session.scalars(sa.select(Territory).order_by(Territory.name))}
 
 
 def _question_arg(name: str, choices: list[Question], errors: list[FilterError]) -> Question | None:

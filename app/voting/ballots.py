@@ -40,11 +40,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit
+from app.compliance import audit
+from app.core.deferred import after_response
 from app.core.errors import DomainError
-from app.deferred import after_response
-from app.extensions import db
-from app.i18n import current_language, localized
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotEligibility,
@@ -74,6 +73,7 @@ from app.voting.tally import (
     validate_points,
     validate_ranking,
 )
+from app.web.i18n import current_language, localized
 
 logger = logging.getLogger(__name__)
 

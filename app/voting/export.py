@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.core.extensions import db
 from app.exports.export import neutralize
-from app.extensions import db
-from app.i18n import localized
 from app.models import Ballot, Cast, VotingMethod
 from app.voting.tally import GRADE_LABELS
+from app.web.i18n import localized
 
 BOM = "\ufeff"
 
@@ -60,7 +60,7 @@ def cells(method: VotingMethod, keys: list[str], contents: dict[str, int]) -> li
 
 def ballots_csv(ballot_id: int, language: str) -> Iterator[str]:
     """The anonymous ballots, row by row, read through ``db.session``; the header in ``language``. A generator that
-    takes an id: a download streams it after the view has returned, in its own app context (app/streaming.py)."""
+    takes an id: a download streams it after the view has returned, in its own app context (app/web/streaming.py)."""
     ballot = db.session.execute(
         sa.select(Ballot).where(Ballot.id == ballot_id).options(selectinload(Ballot.options))
     ).scalar_one()

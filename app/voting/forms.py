@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     HiddenField,
@@ -24,13 +23,12 @@ from wtforms import (
 from wtforms import Form as NoCsrfForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField, choices
-from app.i18n import localized
-from app.labels import ELIGIBILITY_LABELS, RESULTS_VISIBILITY_LABELS, VOTING_METHOD_LABELS
+from app.core.labels import ELIGIBILITY_LABELS, RESULTS_VISIBILITY_LABELS, VOTING_METHOD_LABELS
 from app.models import Ballot, VotingMethod
 from app.voting.ballots import MAX_OPTIONS, ChoiceError
+from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
+from app.web.i18n import localized
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 EXTRA_OPTION_ROWS = 2
 MIN_OPTION_ROWS = 4
 MORE_OPTION_ROWS = 3
@@ -70,15 +68,13 @@ class BallotForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("Optional."),
     )
-    opens_at = DateTimeLocalField(
+    opens_at = LocalDateTimeField(
         _l("Voting opens at"),
-        format=DATETIME_FORMAT,
         validators=[Optional()],
         description=_l("Optional: voting starts when the ballot is opened, or at this time if it is later."),
     )
-    closes_at = DateTimeLocalField(
+    closes_at = LocalDateTimeField(
         _l("Voting closes at"),
-        format=DATETIME_FORMAT,
         validators=[Optional()],
         description=_l("Optional: without it, the ballot stays open until a facilitator closes it."),
     )

@@ -25,9 +25,8 @@ from babel.lists import format_list
 from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from app.extensions import db
-from app.i18n import localized
-from app.labels import SECTOR_LABELS
+from app.core.extensions import db
+from app.core.labels import SECTOR_LABELS
 from app.models import (
     Ballot,
     BallotEligibility,
@@ -45,6 +44,7 @@ from app.models import (
 )
 from app.voting.disclosure import THRESHOLD, BallotPlan, generalize, plan_ballots
 from app.voting.tally import GRADE_LABELS, TallyResult, tally
+from app.web.i18n import localized
 
 MIN_GROUP_SIZE = THRESHOLD
 # Spread between the most and the least favourable group, on a 0–1 scale (see Agreement).

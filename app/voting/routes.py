@@ -1,7 +1,7 @@
 """Voting pages: partners vote and check their receipts; facilitators prepare, open, close and count ballots.
 
 Views are thin: they read the request, call :mod:`app.voting.ballots`, :mod:`app.voting.results`,
-:mod:`app.voting.paper` and :mod:`app.voting.export`; the request boundary commits once per action
+:mod:`app.voting.paper_ballots` and :mod:`app.voting.export`; the request boundary commits once per action
 (app/web/boundary.py), except for a vote, which manages its own transactions (:func:`cast_vote`). A ballot past
 its closing time is closed for every page: a GET sees it so without writing (``domain.as_seen``), and the next
 action on it (a POST) stores the close and seals its casts (``domain.close_if_due``), as does
@@ -12,13 +12,7 @@ the code itself).
 
 from __future__ import annotations
 
-import random
-import threading
-import time
-from contextlib import nullcontext
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -27,11 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.access import facilitator_required, login_required
-from app.errors import ERROR_TEXTS
-from app.extensions import csrf, db
-from app.forms import AnsweringForm, EmptyForm, choices
-from app.i18n import current_language, localized
+from app.auth.access import facilitator_required, partner_required
+from app.core.extensions import csrf, db
 from app.models import (
     Ballot,
     BallotStatus,
@@ -49,10 +40,9 @@ from app.models import (
     VotingMethod,
     utcnow,
 )
-from app.streaming import in_app_context
-from app.urls import page_arg
 from app.voting import ballots as domain
 from app.voting import bp
+from app.voting.casting import commit_cast
 from app.voting.export import ballots_csv, results_csv, tally_method_name
 from app.voting.forms import (
     EXTRA_OPTION_ROWS,
@@ -64,21 +54,24 @@ from app.voting.forms import (
     field_name,
     read_choices,
 )
-from app.voting.paper import PaperImportRejected, import_paper_ballots
+from app.voting.paper_ballots import PaperImportRejected, import_paper_ballots
 from app.voting.results import ballot_plan, cast_cells, compute_results, live_results
 from app.voting.tally import GRADE_LABELS
 from app.web.boundary import SAFE_METHODS, manages_own_transaction, writes_on_get
+from app.web.error_pages import ERROR_TEXTS
+from app.web.fields import AnsweringForm, EmptyForm, choices, utc_to_local
 from app.web.forms import attempt, populate_errors, submitted
+from app.web.i18n import current_language, localized
+from app.web.streaming import in_app_context
+from app.web.urls import page_arg
 
 PAPER_MAX_BYTES = 2 * 1024 * 1024
 RECEIPTS_PER_PAGE = 100
 RECEIPT_SESSION_KEY = "voting_receipt"
 NOT_NOW_TITLE = _l("Not possible now")
-CAST_ATTEMPTS = 5
-# The ballot form checks its own CSRF token, which does not expire (app.forms.SessionBoundCSRF): a ballot sent
+# The ballot form checks its own CSRF token, which does not expire (app.web.fields.SessionBoundCSRF): a ballot sent
 # hours later, or after the session was lost, is shown again as filled in, with this message.
 BALLOT_EXPIRED_TEXT = _l("The page had expired: your vote is not recorded yet.")
-_SQLITE_WRITER = threading.Lock()
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -113,24 +106,6 @@ def _load_ballot(ballot_id: int) -> Ballot:
         return domain.as_seen(ballot)
     domain.close_if_due(ballot)
     return ballot
-
-
-def _zone() -> ZoneInfo:
-    """The application's time zone as a zoneinfo zone (pytz's rules stop in 2037)."""
-    return ZoneInfo(str(get_timezone()))
-
-
-def _to_utc(value: datetime | None) -> datetime | None:
-    """A local date-time typed in a form (application time zone) as an aware UTC datetime."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=_zone()).astimezone(UTC)
-
-
-def _to_local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(_zone()).replace(tzinfo=None)
 
 
 def _visible_processes_query():
@@ -168,14 +143,14 @@ def _partner_ballots(processes: list[Process]) -> list[tuple[Process, list[Ballo
 
 
 @bp.get("/votes")
-@login_required
+@partner_required
 def list_votes():
     processes = db.session.execute(_visible_processes_query()).scalars().all()
     return render_template("voting/votes.html", groups=_partner_ballots(processes), process=None)
 
 
 @bp.get("/p/<slug>/votes")
-@login_required
+@partner_required
 def process_votes(slug: str):
     process = db.one_or_404(sa.select(Process).filter_by(slug=slug))
     if not process.is_public and not current_user.has_role(Role.FACILITATOR):
@@ -237,14 +212,14 @@ def _ballot_page(ballot: Ballot, *, filled: dict | None = None, errors: list | N
 
 
 @bp.get("/ballots/<int:ballot_id>")
-@login_required
+@partner_required
 def show_ballot(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     return _ballot_page(ballot)
 
 
 @bp.post("/ballots/<int:ballot_id>/vote")
-@login_required
+@partner_required
 @csrf.exempt  # the token is checked below, without a time limit
 @manages_own_transaction  # the close of a ballot past its time, the cast and the live results: one transaction each
 def cast_vote(ballot_id: int):
@@ -288,34 +263,8 @@ def cast_vote(ballot_id: int):
     return redirect(url_for(".show_ballot", ballot_id=ballot.id), 303)
 
 
-@manages_own_transaction
-def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> domain.Receipt:
-    """Cast and commit, as one transaction of its own (what this request read so far is rolled back first).
-
-    The transaction starts again, a few times, when the database asks to: SQLite when two writers meet
-    ("database is locked"), PostgreSQL on a deadlock. On SQLite, casts of this process also take turns on a
-    lock, so that they queue instead of sleeping in SQLite's busy handler. Used by the voting view and by
-    bench/bench_voting.py.
-    """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    for turn in range(1, CAST_ATTEMPTS + 1):
-        db.session.rollback()
-        try:
-            with _SQLITE_WRITER if sqlite else nullcontext():
-                receipt = domain.cast_vote(ballot, voter, ballot_choices, now)
-                db.session.commit()
-        except sa.exc.OperationalError as error:
-            db.session.rollback()
-            if turn == CAST_ATTEMPTS or not domain.is_transient(error):
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * turn)  # noqa: S311 - jitter, not a secret
-            continue
-        return receipt
-    raise AssertionError("unreachable")
-
-
 @bp.get("/ballots/<int:ballot_id>/results")
-@login_required
+@partner_required
 @writes_on_get(Ballot, "live_snapshot")  # what live results showed (see _with_fresh_snapshot)
 def show_results(ballot_id: int):
     ballot = _load_ballot(ballot_id)
@@ -392,7 +341,7 @@ def _receipts_page(ballot: Ballot, form: ReceiptForm, checked: Any = None, statu
 
 
 @bp.get("/ballots/<int:ballot_id>/receipts")
-@login_required
+@partner_required
 def list_receipts(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     refused = _receipts_allowed(ballot)
@@ -402,7 +351,7 @@ def list_receipts(ballot_id: int):
 
 
 @bp.post("/ballots/<int:ballot_id>/receipts/check")
-@login_required
+@partner_required
 def check_receipt(ballot_id: int):
     ballot = _load_ballot(ballot_id)
     refused = _receipts_allowed(ballot)
@@ -475,8 +424,8 @@ def _form_data(ballot: Ballot) -> dict:
         "max_choices": ballot.max_choices,
         "budget": ballot.budget,
         "max_per_option": ballot.max_per_option,
-        "opens_at": _to_local(ballot.opens_at),
-        "closes_at": _to_local(ballot.closes_at),
+        "opens_at": utc_to_local(ballot.opens_at),
+        "closes_at": utc_to_local(ballot.closes_at),
         "eligibility": ballot.eligibility.value,
         "listed_user_ids": [u.id for u in ballot.listed_voters],
         "quorum_percent": ballot.quorum_percent,
@@ -541,8 +490,8 @@ def _ballot_form_page(process: Process, ballot: Ballot | None):
             max_choices=form.max_choices.data,
             budget=form.budget.data,
             max_per_option=form.max_per_option.data,
-            opens_at=_to_utc(form.opens_at.data),
-            closes_at=_to_utc(form.closes_at.data),
+            opens_at=form.opens_at.utc,
+            closes_at=form.closes_at.utc,
             eligibility=Eligibility(form.eligibility.data),
             listed_user_ids=list(form.listed_user_ids.data or []),
             quorum_percent=form.quorum_percent.data,

@@ -5,8 +5,8 @@ What happens to the writes of a request, once its view has returned:
 
 - **Success** (a response whose status is below 400: a page, a redirect, a download) of a POST: committed here,
   after the view and before the response leaves; a failed commit is a 500, as it was in the view. E-mail queued
-  during the request (app/mail.py) leaves only after this commit, once the response has been sent: this
-  boundary's ``after_request`` runs before the one of app/deferred.py that hands the queued work to the response.
+  during the request (app/core/mail.py) leaves only after this commit, once the response has been sent: this
+  boundary's ``after_request`` runs before the one of app/core/deferred.py that hands the queued work to the response.
 - **Any exception**, or an **error response** (4xx, 5xx): rolled back. So a form shown again with a 4xx status
   keeps nothing it may have written. A form shown again with 200 after a refused action keeps nothing either: the
   :class:`app.web.forms.attempt` block that caught the :class:`~app.core.errors.DomainError` rolled back at
@@ -31,7 +31,7 @@ modules that commit for them; tests/unit/test_view_commits.py reads app/ and all
 a routes module). The boundary commits nothing for them and rolls back what they leave, but their GETs are checked
 all the same. They are:
 
-- ``voting.cast_vote``, with its helper ``voting.commit_cast`` (also used by bench/bench_voting.py): the cast is
+- ``voting.cast_vote``, through ``app.voting.casting.commit_cast`` (also used by bench/bench_voting.py): the cast is
   committed in a transaction of its own, started again when the database asks to (SQLite busy, a PostgreSQL
   deadlock); a ballot past its closing time is closed and sealed (and committed) before the vote is refused.
 - ``respond.save_page``: a respondent's page and its submission key are committed together inside the ``try``
@@ -39,7 +39,7 @@ all the same. They are:
   sent where the first submission led.
 - ``voting._with_fresh_snapshot``, the helper of ``voting.show_results`` above.
 
-Work done after the response (app/deferred.py) is a unit of its own: each task commits when it ends without error.
+Work done after the response (app/core/deferred.py) is a unit of its own: each task commits when it ends without error.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, request
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 
 def register(app: Flask) -> None:
-    """Register after app/deferred.py: after-request functions run in reverse order, and the commit (which queues
+    """Register after app/core/deferred.py: after-request functions run in reverse order, and the commit (which queues
     the e-mail) must come before the queued work is handed to the response."""
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)  # first, whatever else refuses the request
     app.after_request(_finish)

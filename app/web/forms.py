@@ -33,15 +33,15 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
-from app.extensions import db
-from app.forms import EmptyForm
+from app.core.extensions import db
+from app.web.fields import EmptyForm
 
 MAX_FLASHED = 10  # a refusal with many reasons and no form to hold them: the first ten
 EXPIRED_FORM_TEXT = _l("Your form expired. Please try again.")
 
 
 def submitted(form: Any = None, *, otherwise: Any = EXPIRED_FORM_TEXT) -> bool:
-    """Whether ``form`` (a button's :class:`~app.forms.EmptyForm` by default) came valid with this POST; if not,
+    """Whether ``form`` (a button's :class:`~app.web.fields.EmptyForm` by default) came valid with this POST; if not,
     ``otherwise`` is flashed as an error, and the view sends the person back to the page."""
     if (form if form is not None else EmptyForm()).validate_on_submit():
         return True

@@ -13,9 +13,9 @@ from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo import seed_demo
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
+from app.devdata.demo import seed_demo
+from app.web.i18n import local_today
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

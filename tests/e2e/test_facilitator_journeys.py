@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ModerationItem
 from tests.e2e.conftest import assert_accessible, screenshot, sign_in, switch_language
 

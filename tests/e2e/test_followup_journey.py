@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from app.demo import PROCESS_SLUG
+from app.devdata.demo import PROCESS_SLUG
 from tests.e2e.conftest import assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def test_the_matrix_of_commitments_and_its_download(new_page, live_server):
     sign_in(page, live_server, "facilitator")
     # The facilitators reach the matrix from the follow-up of the process (linked from its orientations).
     with live_server.app.app_context():
-        from app.extensions import db
+        from app.core.extensions import db
         from app.models import Process
 
         process_id = db.session.execute(db.select(Process.id).filter_by(slug=PROCESS_SLUG)).scalar_one()

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, Response, ResponseStatus, Survey
 from app.respond.engine import OTHER_SUFFIX
 from app.respond.storage import answer_rows

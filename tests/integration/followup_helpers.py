@@ -1,6 +1,6 @@
 """Builders for follow-up tests: an adopted priority with evidence, actions, commitments."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import actions as action_service
 from app.models import ItemState, OrientationState
 from tests.integration.moderation_helpers import make_item, make_orientation

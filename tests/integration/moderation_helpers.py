@@ -1,6 +1,6 @@
 """Builders for moderation tests: items straight in the database (no survey needed), orientations, themes."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ItemSource, ItemState, ModerationItem, Orientation, OrientationEvidence, OrientationState
 from app.moderation import items as item_service
 

@@ -6,7 +6,7 @@ from html import unescape
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, Response
 from tests.conftest import csrf_token_from
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Organization, PhaseKind, Process, ProcessStatus, Role, Territory, User
 from tests.conftest import count_rows
 

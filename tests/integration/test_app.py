@@ -2,7 +2,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 
 
 def test_healthz_answers_ok_after_a_database_round_trip(client):

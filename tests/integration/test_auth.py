@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AccountToken, AuditLog, Role, TokenPurpose, User, utcnow
 from tests.conftest import DEFAULT_PASSWORD, count_rows, csrf_token_from
 

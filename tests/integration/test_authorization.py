@@ -7,7 +7,7 @@ arguments, until SAMPLE_ARGUMENTS knows how to fill them.
 import pytest
 
 from app.auth.access import PUBLIC
-from app.extensions import db
+from app.core.extensions import db
 from app.models import BallotStatus, Invitation, OrientationState, Response, ResponseChannel, Role, Theme
 from app.models.people import hash_token
 from tests.conftest import csrf_token_from

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
-from app.backup import BackupError, iter_backup, restore_backup, write_backup
-from app.demo import seed_demo
-from app.extensions import db
-from app.i18n import local_today
+from app.compliance.backup import BackupError, iter_backup, restore_backup, write_backup
+from app.core.extensions import db
+from app.devdata.demo import seed_demo
 from app.models import Answer, AuditLog, Question, Response, ResponseStatus, Survey, utcnow
+from app.web.i18n import local_today
 
 # These tests build their own databases with real sessions, outside the per-test transaction.
 pytestmark = pytest.mark.committed

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from app.builder.catalog import TEMPLATE_KEYS, load_template
 from app.builder.definition import DefinitionInvalid, export_definition, import_definition
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Choice, Question, Role, Survey, SurveyPage, SurveyStatus
 from tests.conftest import count_rows
 

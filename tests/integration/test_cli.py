@@ -1,5 +1,5 @@
-from app.demo import PROCESS_SLUG
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.demo import PROCESS_SLUG
 from app.models import Organization, Process, Role, Territory, User
 from tests.conftest import count_rows
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app.auth.accounts import TokenError, redeem_token
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AccountToken, AuditLog, Role, TokenPurpose, User
 
 

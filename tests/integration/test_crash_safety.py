@@ -15,7 +15,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     AuditLog,

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Invitation, Role, SurveyStatus
 from app.models.people import hash_token
 from tests.conftest import count_rows

@@ -10,19 +10,19 @@ from wtforms import StringField
 
 from app.admin.operations import AdminError
 from app.auth.accounts import EmailTaken, TokenError, TokenProblem
-from app.backup import BackupError
 from app.builder.definition import DefinitionInvalid
 from app.builder.invitations import InvitationError
 from app.builder.operations import BuilderError
 from app.builder.xlsform import XLSFormInvalid
+from app.compliance.backup import BackupError
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.extensions import db
 from app.models import IllegalTransition, Role, SurveyStatus, Territory
 from app.moderation.decisions import DecisionError, RedactionRequired, StaleDecision
 from app.participation.figures import TargetError
 from app.respond.storage import RespondError, ResponseAlreadyComplete, ResponseIncomplete
 from app.voting.ballots import InvalidBallot, NotAcceptingCasts, NotEligible, VotingError
-from app.voting.paper import PaperImportRejected
+from app.voting.paper_ballots import PaperImportRejected
 from app.web.forms import MAX_FLASHED, attempt, populate_errors
 from tests.conftest import count_rows
 

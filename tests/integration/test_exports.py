@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 
+from app.core.extensions import db
+from app.devdata.synthetic import generate_responses
 from app.exports.export import ExportOptions, csv_chunks, iter_responses, json_chunks, write_xlsx
-from app.extensions import db
 from app.models import AuditLog, ResponseStatus, Role
-from app.synthetic import generate_responses
 from tests.integration.export_helpers import add_response, make_export_survey
 
 FULL = {

@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ActionRevision, ActionStatus, CollectiveAction, Measurement, OrientationState, Role
 from tests.conftest import count_rows, csrf_token_from
 from tests.integration.followup_helpers import adopted_priority, make_action

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Commitment, ItemSource, ItemState, ModerationItem, Role
 from app.moderation import decisions
 from tests.conftest import count_rows, csrf_token_from

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import actions
 from app.followup.errors import StaleEdit
 from app.models import ActionRevision, CollectiveAction, Orientation, OrientationState, Process, Role, User

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import actions, commitments, updates
 from app.models import (
     BallotStatus,
@@ -214,7 +214,7 @@ def test_the_report_shows_the_actions_status_and_the_matrix(client, auth, chain)
 
 
 def test_the_demo_has_adopted_priorities_with_actions_updates_and_commitments(app, client, auth):
-    from app.demo import PROCESS_SLUG
+    from app.devdata.demo import PROCESS_SLUG
     from app.models import ActionStatus, CollectiveAction, Commitment, Measurement, Orientation, ProgressUpdate
     from tests.conftest import count_rows
 

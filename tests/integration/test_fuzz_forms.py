@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     BallotOption,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AccountToken, Role, User
 
 ROOT = Path(__file__).resolve().parents[2]

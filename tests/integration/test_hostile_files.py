@@ -9,8 +9,8 @@ import json
 import pytest
 
 from app.builder.catalog import load_template
+from app.core.extensions import db
 from app.exports.export import FORMULA_STARTS
-from app.extensions import db
 from app.models import BallotStatus, Role, Survey, VotingMethod
 from app.respond.engine import OTHER_SUFFIX
 from tests.conftest import count_rows

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Organization, Process, Role, Territory
 from tests.support.hostile import HOSTILE_STRINGS, NUL_STRING
 

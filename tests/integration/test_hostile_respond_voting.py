@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import (
     Answer,
     Cast,
@@ -26,6 +25,7 @@ from app.models import (
     VotingMethod,
 )
 from app.questions.fields import clean_text
+from app.web.i18n import local_today
 from tests.conftest import AuthActions, count_rows, csrf_token_from
 from tests.integration.moderation_helpers import make_orientation
 from tests.integration.respond_helpers import Respondent

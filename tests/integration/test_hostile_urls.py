@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import BallotStatus, PaperImport, Role, Survey
 from tests.conftest import count_rows, csrf_token_from
 from tests.integration.test_authorization import sample_arguments

@@ -11,9 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
-from app.log_redaction import REDACTED, redact
-from app.mail import send_mail
+from app.compliance.log_redaction import REDACTED, redact
+from app.core.extensions import db
+from app.core.mail import send_mail
 
 SECRET = "Sx9-secret_TOKEN_value_1234567890"
 
@@ -117,7 +117,7 @@ def test_gunicorn_atoms_are_redacted_whatever_the_access_log_format():
 
     from gunicorn.config import Config
 
-    from app.gunicorn_logging import RedactingLogger
+    from app.web.gunicorn_logging import RedactingLogger
 
     logger = RedactingLogger(Config())
     environ = {

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.extensions import db
-from app.mail import send_mail
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import Invitation, Role, User
 from tests.conftest import count_rows
 

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 

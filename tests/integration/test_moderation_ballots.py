@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import BallotOption, BallotStatus, OptionSource, OrientationState, Role
 from app.voting import ballots as voting
 from tests.conftest import csrf_token_from

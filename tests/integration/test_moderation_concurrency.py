@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, ItemSource, ItemState, ModerationItem, Process, RejectReason, Role, User
 from app.moderation import decisions
 

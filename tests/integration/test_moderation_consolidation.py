@@ -4,7 +4,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     AuditLog,
     ItemState,
@@ -17,8 +17,8 @@ from app.models import (
     Theme,
     item_themes,
 )
-from app.moderation import orientations as orient
-from app.moderation import themes
+from app.orientations import orientations as orient
+from app.orientations import themes
 from tests.conftest import count_rows, csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation
 

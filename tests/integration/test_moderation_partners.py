@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import (
     Comment,
     Contribution,
@@ -18,6 +17,7 @@ from app.models import (
     RejectReason,
     Role,
 )
+from app.web.i18n import local_today
 from tests.conftest import AuthActions, count_rows, csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation
 from tests.support.hostile import HOSTILE_STRINGS

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, ItemSource, ItemState, ModerationItem, RejectReason, Role, Theme, utcnow
 from app.moderation import decisions, redaction
 from app.respond import storage
@@ -292,10 +292,10 @@ def test_hostile_texts_are_kept_verbatim_and_escaped(client, auth, create_proces
 
 
 def test_queue_pages_and_a_capped_count(client, auth, create_process, monkeypatch):
-    from app.moderation import routes
+    from app.moderation import queue
 
-    monkeypatch.setattr(routes, "COUNT_CAP", 5)
-    monkeypatch.setattr(routes, "PER_PAGE", 3)
+    monkeypatch.setattr(queue, "COUNT_CAP", 5)
+    monkeypatch.setattr(queue, "PER_PAGE", 3)
     auth.login(Role.FACILITATOR)
     process = create_process()
     for n in range(8):
@@ -305,5 +305,5 @@ def test_queue_pages_and_a_capped_count(client, auth, create_process, monkeypatc
     assert f'href="/moderation/items?page=2&amp;process={process.id}" rel="next"' in first
     last = _page(client, f"/moderation/items?process={process.id}&page=3")
     assert "Texte numéro 0" in last and 'rel="next"' not in last and 'rel="prev"' in last
-    monkeypatch.setattr(routes, "COUNT_CAP", 100)
+    monkeypatch.setattr(queue, "COUNT_CAP", 100)
     assert "8 éléments" in _page(client, f"/moderation/items?process={process.id}")

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import csrf as csrf_protect
-from app.extensions import db
+from app.core.extensions import csrf as csrf_protect
+from app.core.extensions import db
 from app.models import Anonymity, Answer, Cast, Invitation, Response, Role, VoterRecord, VotingMethod
 from app.models.people import hash_token
 from tests.conftest import count_rows, csrf_token_from
@@ -259,9 +259,9 @@ def test_a_ballot_sent_after_the_session_cookie_was_lost_keeps_the_choices(app, 
 def test_only_the_answering_forms_check_their_own_token(app):
     """The global CSRFProtect skips exactly these views; each validates its token itself (tested below)."""
     assert csrf_protect._exempt_views == {
-        "app.respond.routes.start_response",
-        "app.respond.routes.start_invitation_response",
-        "app.respond.routes.save_page",
+        "app.respond.views.public.start_response",
+        "app.respond.views.public.start_invitation_response",
+        "app.respond.views.public.save_page",
         "app.voting.routes.cast_vote",
     }
     assert not csrf_protect._exempt_blueprints

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.compliance.retention import PurgeNotice, purge_notice
+from app.core.extensions import db
 from app.models import (
     Answer,
     AuditLog,
@@ -17,7 +18,6 @@ from app.models import (
     Role,
     utcnow,
 )
-from app.retention import PurgeNotice, purge_notice
 from tests.conftest import AuthActions
 from tests.integration.moderation_helpers import make_item, make_orientation
 

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
 from app.models import PhaseKind, ProcessStatus, Role
+from app.web.i18n import local_today
 
 
 def _phases():

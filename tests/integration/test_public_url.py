@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Role
 from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
 from tests.integration.respond_helpers import Respondent

@@ -38,7 +38,7 @@ def _cast_many(ballot, voters, rng_seed: int = 7) -> None:
     """Each voter casts a full ballot of ``ballot``'s method (a different order each)."""
     import random
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import VotingMethod
     from app.voting import ballots as domain
 
@@ -166,7 +166,7 @@ def test_results_page_runs_a_constant_number_of_queries(
         _cast_many(ballot, people)
         ballot.close()
         ballot.publish()
-        from app.extensions import db
+        from app.core.extensions import db
 
         db.session.commit()
         assert ballot.status is BallotStatus.PUBLISHED

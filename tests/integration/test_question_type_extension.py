@@ -20,10 +20,10 @@ from openpyxl import Workbook
 from app import create_app
 from app.builder.definition import FORMAT, DefinitionInvalid, import_definition
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.synthetic import generate_responses
 from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
 from app.questions import find_type, register, registered_types, unregister
-from app.synthetic import generate_responses
 from tests.integration.respond_helpers import Respondent
 from tests.support.percentage_type import PercentageType
 from tests.support.question_contract import CHECKS, Sample

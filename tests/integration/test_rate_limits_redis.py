@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import csrf_token_from
 
 REDIS_URI = "redis://127.0.0.1:6379/15"

@@ -15,9 +15,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint, redirect
 
-from app import audit, create_app
-from app.extensions import db
-from app.mail import send_mail
+from app import create_app
+from app.compliance import audit
+from app.core.extensions import db
+from app.core.mail import send_mail
 from app.models import AuditLog, Ballot, BallotStatus, Cast, ModerationItem, Role, Territory, VotingMethod, utcnow
 from app.web.boundary import UnsafeWrite, manages_own_transaction, records_access, writes_on_get
 from tests.conftest import IsolatedClient, count_rows, database_url, finish_responses

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.signals import response_completed
 from app.models import (
     Anonymity,
     Answer,
@@ -25,7 +26,6 @@ from app.models import (
 )
 from app.models.people import hash_token
 from app.respond.tokens import digest
-from app.signals import response_completed
 from tests.conftest import count_rows, csrf_token_from
 from tests.integration.respond_helpers import Respondent, answers_of
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Anonymity, Answer, Invitation, Response, ResponseStatus
 from app.models.people import hash_token
 from tests.integration.respond_helpers import Respondent

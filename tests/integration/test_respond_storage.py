@@ -7,12 +7,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.signals import response_completed
 from app.models import Anonymity, Answer, Invitation, RespondentContact, ResponseStatus, utcnow
 from app.models.people import hash_token
 from app.respond import storage
 from app.respond.tokens import digest, new_key
-from app.signals import response_completed
 
 EVERY_TYPE = [
     {

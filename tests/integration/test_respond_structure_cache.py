@@ -4,7 +4,7 @@ read-only, bounded."""
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Choice, ChoiceKind, Question, QuestionType, Response, Survey, SurveyStatus, Territory
 from app.respond import structure
 from tests.integration.respond_helpers import Respondent

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Role
 from tests.support.hostile import HOSTILE_STRINGS, NUL_STRING
 from tests.support.results_data import add_response, build_results_survey

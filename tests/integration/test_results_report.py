@@ -7,9 +7,8 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from app.demo import DEMO_THEMES, PROCESS_SLUG, seed_demo
-from app.extensions import db
-from app.i18n import local_today
+from app.core.extensions import db
+from app.devdata.demo import DEMO_THEMES, PROCESS_SLUG, seed_demo
 from app.models import (
     BallotStatus,
     Cast,
@@ -22,6 +21,7 @@ from app.models import (
     Theme,
     item_themes,
 )
+from app.web.i18n import local_today
 from tests.integration.moderation_helpers import make_item, make_orientation
 from tests.integration.voting_helpers import make_ballot
 from tests.support.results_data import build_results_survey

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.compliance.retention import purge_expired
+from app.core.extensions import db
 from app.models import Anonymity, Answer, AuditLog, RespondentContact, Response, ResponseStatus, Role, utcnow
-from app.retention import purge_expired
 from tests.conftest import count_rows, csrf_token_from
 
 

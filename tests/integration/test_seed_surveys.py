@@ -1,7 +1,7 @@
 """seed-demo leaves the three template surveys open in the demo process; the process page lists them."""
 
-from app.demo import PROCESS_SLUG
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.demo import PROCESS_SLUG
 from app.models import Process, Survey, SurveyStatus
 from tests.conftest import count_rows
 

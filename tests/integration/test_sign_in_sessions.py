@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AccountToken, AuditLog, Role, TokenPurpose
 from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
 

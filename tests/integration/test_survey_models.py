@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, Choice, IllegalTransition, Response, ResponseStatus, SurveyStatus
 from tests.conftest import count_rows
 

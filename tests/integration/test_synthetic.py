@@ -2,10 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.demo import PROCESS_SLUG
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.demo import PROCESS_SLUG
+from app.devdata.synthetic import generate_responses, top_up
 from app.models import Answer, Choice, ModerationItem, Process, Question, Response, ResponseStatus, Survey
-from app.synthetic import generate_responses, top_up
 from tests.integration.export_helpers import make_export_survey
 
 START = datetime(2026, 9, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.builder.catalog import TEMPLATE_KEYS
 from app.builder.operations import change_status, create_from_template
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Answer, RespondentContact, Response, ResponseStatus, SurveyStatus, utcnow
 from tests.conftest import count_rows
 from tests.integration.respond_helpers import Respondent, answers_of

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, Ballot, BallotStatus, Cast, Role, Sector, VotingMethod, utcnow
 from app.voting import ballots as domain
-from app.voting.paper import import_paper_ballots
+from app.voting.paper_ballots import import_paper_ballots
 from tests.integration.voting_helpers import create_ballot
 
 __all__ = ["create_ballot"]

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotStatus,
@@ -25,7 +25,7 @@ from app.models import (
     VotingMethod,
 )
 from app.voting import ballots as domain
-from app.voting.paper import import_paper_ballots
+from app.voting.paper_ballots import import_paper_ballots
 from tests.integration.voting_helpers import make_ballot
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.committed]

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db, limiter
+from app.core.extensions import db, limiter
 from app.models import Cast, CastSource, ResultsVisibility, Role, Sector, VotingMethod
-from app.voting.paper import import_paper_ballots
+from app.voting.paper_ballots import import_paper_ballots
 from tests.conftest import csrf_token_from
 from tests.integration.voting_helpers import create_ballot, option_ids, post_vote
 

@@ -6,8 +6,8 @@ import io
 
 import sqlalchemy as sa
 
-from app.demo import DEMO_BALLOT_OPTIONS, DEMO_BALLOT_QUESTION, PROCESS_SLUG
-from app.extensions import db
+from app.core.extensions import db
+from app.devdata.demo import DEMO_BALLOT_OPTIONS, DEMO_BALLOT_QUESTION, PROCESS_SLUG
 from app.models import Ballot, BallotStatus, Process, User, VotingMethod
 from tests.conftest import DEFAULT_PASSWORD, count_rows, csrf_token_from
 from tests.integration.voting_helpers import post_vote, receipt_on_page

@@ -7,7 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import AuditLog, BallotStatus, Cast, CastSource, PaperImport, Role, VotingMethod
 from app.voting import ballots as domain
 from app.voting import routes as voting_routes

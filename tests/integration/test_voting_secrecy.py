@@ -9,7 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     AuditLog,
     BallotStatus,

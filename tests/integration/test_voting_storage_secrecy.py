@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous.encoding import base64_decode
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import Role, Sector, VotingMethod
 from app.voting.ballots import make_pseudonym
 from tests.conftest import csrf_token_from, finish_responses

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Ballot,
     BallotEligibility,

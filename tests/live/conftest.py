@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import PROCESS_SLUG
+from app.devdata.demo import PROCESS_SLUG
 from tests.live.harness import (
     REDIS_URI,
     Browser,

@@ -17,7 +17,7 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from app.demo import PROCESS_SLUG
+from app.devdata.demo import PROCESS_SLUG
 from tests.live.conftest import DEMO_SLUGS, PARENTS_SLUG, RESPONSES
 from tests.live.harness import ROOT, Database, create_database, flask
 

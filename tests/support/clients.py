@@ -14,7 +14,7 @@ MAX_UNCLOSED = 50
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context (and ``g``), as in production, although the test has one pushed; and
     its body is read there to the end, as a WSGI server does once the view has returned (a streamed body then runs
-    in its own app context and session, app/streaming.py, and must be done before the test goes on with the same
+    in its own app context and session, app/web/streaming.py, and must be done before the test goes on with the same
     database connection). It is closed later (below), so what runs after the response can be observed apart."""
 
     def _open_and_read(self, *args, **kwargs):

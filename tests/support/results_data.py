@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models import (
     Answer,
     ItemSource,

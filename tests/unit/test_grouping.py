@@ -1,4 +1,4 @@
-"""Suggest groups (app.moderation.grouping) on a small labelled corpus of answers."""
+"""Suggest groups (app.orientations.grouping) on a small labelled corpus of answers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from app.moderation.grouping import GroupInput, SuggestedGroup, suggest_groups, unassigned_ids
+from app.orientations.grouping import GroupInput, SuggestedGroup, suggest_groups, unassigned_ids
 
 TRANSPORT = [
     "L'autobus scolaire passe beaucoup trop tôt le matin.",

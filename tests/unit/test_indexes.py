@@ -4,7 +4,7 @@ the models (tests/integration/test_migrations.py), so the models' metadata is wh
 import pytest
 
 import app.models  # noqa: F401 - registers every table in the metadata
-from app.extensions import db
+from app.core.extensions import db
 
 # (table, columns the query filters on, what runs it)
 HOT_QUERIES = [

@@ -411,6 +411,6 @@ def test_a_ten_digit_phone_number_is_no_sin() -> None:
 
 
 def test_every_kind_has_a_label_for_facilitators() -> None:
-    from app.labels import REDACTION_KIND_LABELS
+    from app.core.labels import REDACTION_KIND_LABELS
 
     assert set(REDACTION_KIND_LABELS) == set(pii.REDACTION_KINDS)

@@ -169,7 +169,7 @@ def test_a_forked_worker_does_not_reuse_the_masters_database_connections(tmp_pat
         import logging, runpy
         import sqlalchemy as sa
         from wsgi import app
-        from app.extensions import db
+        from app.core.extensions import db
         hooks = runpy.run_path("gunicorn.conf.py")
         with app.app_context():
             db.session.execute(sa.text("SELECT 1"))

@@ -19,7 +19,7 @@ from app.voting.ballots import (
 )
 from app.voting.export import cells, neutralize
 from app.voting.forms import read_choices
-from app.voting.paper import unneutralize
+from app.voting.paper_ballots import unneutralize
 from app.voting.results import agreement_level
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -162,3 +162,10 @@ def test_reading_approvals():
     choices, errors, filled = read_choices(b, MultiDict([("choice", "11"), ("choice", "13"), ("choice", "nope")]))
     assert choices == {11: 1, 13: 1} and [e.code for e in errors] == ["unknown"]
     assert filled == {"choice": ["11", "13", "nope"]}
+
+
+def test_the_models_and_the_tally_share_the_default_grade_scale():
+    from app.models.voting import DEFAULT_GRADES as MODEL_DEFAULT
+    from app.voting.tally import DEFAULT_GRADES as TALLY_DEFAULT
+
+    assert MODEL_DEFAULT == TALLY_DEFAULT == 6

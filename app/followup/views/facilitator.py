@@ -11,14 +11,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import actions as action_service
 from app.followup import bp, updates
 from app.followup import commitments as commitment_service
 from app.followup.errors import StaleEdit
 from app.followup.forms import ActionForm, IndicatorForm, MeasurementForm
-from app.forms import EmptyForm
-from app.i18n import current_language, local_today
 from app.models import (
     CollectiveAction,
     Indicator,
@@ -28,7 +26,9 @@ from app.models import (
     Process,
     utcnow,
 )
+from app.web.fields import EmptyForm
 from app.web.forms import attempt, submitted
+from app.web.i18n import current_language, local_today
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

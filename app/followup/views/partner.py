@@ -8,18 +8,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.access import login_required
-from app.extensions import db
+from app.auth.access import partner_required
+from app.core.extensions import db
 from app.followup import actions as action_service
 from app.followup import bp, updates
 from app.followup import commitments as commitment_service
 from app.followup.commitments import CommitmentFields
 from app.followup.forms import CommitmentForm, UpdateForm
-from app.forms import EmptyForm
-from app.i18n import current_language, local_today, localized
 from app.models import CollectiveAction, Process
-from app.processes.routes import get_visible_process_or_404
+from app.processes.visibility import get_visible_process_or_404
+from app.web.fields import EmptyForm
 from app.web.forms import attempt, submitted
+from app.web.i18n import current_language, local_today, localized
 
 
 def _commitment_form(process: Process, **kwargs) -> CommitmentForm:
@@ -43,7 +43,7 @@ def _fields(form: CommitmentForm) -> CommitmentFields:
 
 
 @bp.route("/p/<slug>/ma-contribution", methods=["GET", "POST"])
-@login_required
+@partner_required
 def my_contribution(slug: str):
     process = get_visible_process_or_404(slug)
     organization = current_user.organization
@@ -73,7 +73,7 @@ def my_contribution(slug: str):
 
 
 @bp.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
-@login_required
+@partner_required
 def edit_commitment(commitment_id: int):
     commitment = commitment_service.own_commitment_or_404(commitment_id, current_user)
     process = commitment.process
@@ -94,7 +94,7 @@ def edit_commitment(commitment_id: int):
 
 
 @bp.post("/commitments/<int:commitment_id>/withdraw")
-@login_required
+@partner_required
 def withdraw_commitment(commitment_id: int):
     commitment = commitment_service.own_commitment_or_404(commitment_id, current_user)
     slug = commitment.process.slug
@@ -113,7 +113,7 @@ def _led_action_or_404(action_id: int) -> CollectiveAction:
 
 
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
-@login_required
+@partner_required
 def new_update(action_id: int):
     action = _led_action_or_404(action_id)
     form = UpdateForm(indicators=action.indicators, localized=localized)

@@ -9,13 +9,13 @@ from flask import render_template
 from flask_babel import force_locale
 
 from app.auth.access import public
-from app.extensions import db
+from app.core.extensions import db
 from app.followup import bp
 from app.followup.chain import chains
 from app.models import Orientation, OrientationState
 from app.models.moderation import PUBLISHED_ORIENTATION_STATES
-from app.moderation import orientations as orient
-from app.processes.routes import get_visible_process_or_404
+from app.orientations import orientations as orient
+from app.processes.visibility import get_visible_process_or_404
 
 
 def _page(slug: str):

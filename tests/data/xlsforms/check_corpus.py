@@ -96,7 +96,7 @@ def run(folder: Path, show_all: bool, locale: str) -> list[Outcome]:
     from app import create_app
     from app.builder.definition import DefinitionInvalid, import_definition
     from app.builder.xlsform import XLSFormInvalid, read_xlsform
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Process, ProcessStatus
 
     outcomes: list[Outcome] = []

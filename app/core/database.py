@@ -1,0 +1,54 @@
+"""Engine-level settings that keep SQLite honest (foreign keys, real transactions and savepoints), and the few
+queries that differ by database."""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.extensions import db
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (needed for SAVEPOINT).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free space (sealed ballots, erased responses), whatever the
+        # SQLite build's default.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def medians(value: sa.ColumnElement, rows: sa.Select, group: sa.ColumnElement | None = None) -> dict[Any, float]:
+    """The median of ``value`` over the rows that ``rows`` (a SELECT: its FROM and WHERE) yields, per ``group``
+    (or once, under the key None), in one query: percentile_cont on PostgreSQL; on SQLite the values are numbered
+    in order and the middle one is taken (or the mean of the two middle ones). Groups without a value are absent."""
+    keys = [] if group is None else [group]
+    if is_postgres():
+        median = sa.func.percentile_cont(0.5).within_group(sa.cast(value, sa.Float))
+        query = rows.with_only_columns(*keys, median).group_by(*keys)
+    else:
+        partition = {"partition_by": group} if group is not None else {}
+        ordered = rows.with_only_columns(
+            *(key.label("key") for key in keys),
+            value.label("value"),
+            sa.func.row_number().over(order_by=value, **partition).label("position"),
+            sa.func.count().over(**partition).label("total"),
+        ).subquery()
+        middle = ordered.c.position.in_([(ordered.c.total + 1) // 2, (ordered.c.total + 2) // 2])
+        grouped = [ordered.c.key] if group is not None else []
+        query = sa.select(*grouped, sa.func.avg(ordered.c.value)).where(middle).group_by(*grouped)
+    return {(row[0] if keys else None): float(row[-1]) for row in db.session.execute(query) if row[-1] is not None}

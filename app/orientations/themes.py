@@ -1,0 +1,137 @@
+"""Themes of a process: create, rename, describe, merge; tag items; counts per theme by territory and group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.compliance import audit
+from app.core.extensions import db
+from app.models import ModerationItem, Process, Territory, Theme, User, item_themes
+from app.moderation.decisions import DecisionError
+
+
+def active_themes(process_id: int) -> list[Theme]:
+    return list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(Theme.process_id == process_id, Theme.merged_into_id.is_(None))
+            .order_by(Theme.name_fr, Theme.id)
+        )
+    )
+
+
+def create_theme(
+    process: Process, actor: User, name_fr: str, name_en: str = "", description_fr: str = "", description_en: str = ""
+) -> Theme:
+    name_fr = name_fr.strip()
+    if not name_fr:
+        raise DecisionError(_l("Give the theme a French name."))
+    theme = Theme(
+        process=process,
+        name_fr=name_fr,
+        name_en=name_en.strip(),
+        description_fr=description_fr,
+        description_en=description_en,
+    )
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(actor, "theme.create", theme, name=name_fr)
+    return theme
+
+
+def update_theme(theme: Theme, actor: User, **fields: str) -> None:
+    if not (fields.get("name_fr") or theme.name_fr).strip():
+        raise DecisionError(_l("Give the theme a French name."))
+    for key in ("name_fr", "name_en", "description_fr", "description_en"):
+        if key in fields and fields[key] is not None:
+            setattr(theme, key, fields[key].strip() if key.startswith("name") else fields[key])
+    audit.record(actor, "theme.update", theme, **{k: v for k, v in fields.items() if k.startswith("name")})
+    db.session.flush()
+
+
+def _item_ids_of(theme_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(item_themes.c.item_id).where(item_themes.c.theme_id == theme_id)))
+
+
+def tag_items(theme: Theme, item_ids: Iterable[int], actor: User | None = None) -> int:
+    """Tag the items (of the theme's process) with the theme; returns how many new tags."""
+    wanted = set(
+        db.session.scalars(
+            sa.select(ModerationItem.id).where(
+                ModerationItem.id.in_(list(item_ids)), ModerationItem.process_id == theme.process_id
+            )
+        )
+    )
+    new = sorted(wanted - set(_item_ids_of(theme.id)))
+    if new:
+        db.session.execute(sa.insert(item_themes), [{"item_id": i, "theme_id": theme.id} for i in new])
+        if actor is not None:
+            audit.record(actor, "theme.tag", theme, items=new)
+    db.session.flush()
+    return len(new)
+
+
+def untag_item(theme: Theme, item_id: int, actor: User) -> None:
+    db.session.execute(
+        sa.delete(item_themes).where(item_themes.c.theme_id == theme.id, item_themes.c.item_id == item_id)
+    )
+    audit.record(actor, "theme.untag", theme, item=item_id)
+    db.session.flush()
+
+
+def merge_themes(source: Theme, target: Theme, actor: User) -> None:
+    """Every item of ``source`` gets ``target``; ``source`` points to ``target`` and leaves the lists (its tags
+    are kept, so nothing is lost)."""
+    if source.id == target.id or source.process_id != target.process_id or target.merged_into_id is not None:
+        raise DecisionError(_l("Choose another theme of the same process."))
+    tag_items(target, _item_ids_of(source.id))
+    source.merged_into = target
+    audit.record(actor, "theme.merge", source, into=target.id)
+    db.session.flush()
+
+
+def theme_counts(process_id: int) -> dict[int, int]:
+    """Number of items per active theme."""
+    rows = db.session.execute(
+        sa.select(item_themes.c.theme_id, sa.func.count())
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .where(Theme.process_id == process_id)
+        .group_by(item_themes.c.theme_id)
+    )
+    return dict(rows.all())
+
+
+def counts_by_territory(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
+    rows = db.session.execute(
+        sa.select(item_themes.c.theme_id, Territory.name, sa.func.count())
+        .select_from(item_themes)
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
+        .outerjoin(Territory, Territory.id == ModerationItem.territory_id)
+        .where(Theme.process_id == process_id)
+        .group_by(item_themes.c.theme_id, Territory.name)
+        .order_by(item_themes.c.theme_id, Territory.name)
+    )
+    result: dict[int, list[tuple[str | None, int]]] = {}
+    for theme_id, name, count in rows:
+        result.setdefault(theme_id, []).append((name, count))
+    return result
+
+
+def counts_by_group(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
+    rows = db.session.execute(
+        sa.select(item_themes.c.theme_id, ModerationItem.respondent_group, sa.func.count())
+        .select_from(item_themes)
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
+        .where(Theme.process_id == process_id)
+        .group_by(item_themes.c.theme_id, ModerationItem.respondent_group)
+        .order_by(item_themes.c.theme_id, ModerationItem.respondent_group)
+    )
+    result: dict[int, list[tuple[str | None, int]]] = {}
+    for theme_id, group, count in rows:
+        result.setdefault(theme_id, []).append((group, count))
+    return result

@@ -1,0 +1,64 @@
+"""Locale selection and per-language content helpers."""
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"fr_CA": "Français", "en": "English"}
+
+
+def select_locale() -> str:
+    """French first: an explicit choice (session), then the account's preference, then fr-CA."""
+    supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and other work outside a request: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """'fr' or 'en': the suffix of per-language content fields."""
+    return "en" if str(get_locale()).startswith("en") else "fr"
+
+
+def localized(obj: Any, field: str, language: str | None = None) -> str:
+    """``obj.<field>_<lang>`` in the current language, falling back to French, then English."""
+    language = language or current_language()
+    for lang in (language, "fr", "en"):
+        value = getattr(obj, f"{field}_{lang}", None)
+        if value:
+            return value
+    return ""
+
+
+def register(app: Flask) -> None:
+    from app.core.labels import label
+    from app.models import Role
+
+    # ``localized`` is a global too (not only in the context): the templates of the question types use it, and
+    # they are imported without the page's context (templates/questions/_parts.html).
+    app.jinja_env.globals.update(Role=Role, label=label, localized=localized)
+    app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
+    app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")
+
+    @app.context_processor
+    def inject_i18n() -> dict[str, Any]:
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "html_lang": "en" if locale.startswith("en") else "fr-CA",
+            "language_names": LANGUAGE_NAMES,
+            "localized": localized,
+        }
+
+
+def local_today() -> date:
+    """Today's date in the application's time zone (phases and openings are local dates)."""
+    return datetime.now(get_timezone()).date()
