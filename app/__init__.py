@@ -33,9 +33,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli
+    from app import cli, events
     from app.core import deferred, mail
     from app.web import boundary, error_pages, ratelimits, security
+
+    events.register(app)
 
     ratelimits.register(app)
     error_pages.register(app)

@@ -303,6 +303,7 @@ class InvitationsForm(FlaskForm):
     expires_in_days = IntegerField(
         _l("Links expire after (days, optional)"), validators=[Optional(), NumberRange(min=1, max=365)]
     )
+    event_id = SelectField(_l("Event where the links are handed out (optional)"), default="", validate_choice=False)
     send = BooleanField(_l("Send each link by e-mail now"))
     output = RadioField(
         _l("Then"),

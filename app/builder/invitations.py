@@ -75,6 +75,7 @@ def create_invitations(
     emails: list[str],
     attributes: dict[str, str],
     expires_at: datetime | None = None,
+    event_id: int | None = None,
 ) -> list[NewInvitation]:
     """``count`` anonymous links, or one link per address of ``emails`` (then ``count`` is ignored)."""
     total = len(emails) if emails else (count or 0)
@@ -95,6 +96,7 @@ def create_invitations(
             attributes=dict(attributes),
             email=email if keeps_address else None,
             expires_at=expires_at,
+            event_id=event_id,
         )
         db.session.add(invitation)
         created.append(NewInvitation(invitation, token, email))

@@ -68,6 +68,7 @@ from app.builder.qr import qr_png, qr_svg
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
 from app.compliance.retention import purge_notice
 from app.core.extensions import db
+from app.events.links import event_choices, event_id_in
 from app.models import (
     Choice,
     Invitation,
@@ -605,6 +606,7 @@ def _distribution_page(survey: Survey, form: InvitationsForm, status: int = 200)
             db.func.count(Invitation.sent_at),
         ).where(Invitation.survey_id == survey.id)
     ).one()
+    form.event_id.choices = event_choices(survey.process_id)
     return (
         render_template(
             "builder/distribute.html",
@@ -650,6 +652,7 @@ def new_invitations(survey_id: int):
             emails=emails,
             attributes={"territory": form.territory.data or "", "group": (form.group.data or "").strip()},
             expires_at=expires_at,
+            event_id=event_id_in(survey.process_id, form.event_id.data),
         )
         sent = send_invitation_mails(survey, created) if form.send.data else 0
     if not done:

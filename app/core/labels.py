@@ -130,6 +130,7 @@ ITEM_SOURCE_LABELS = {
     ItemSource.COMMENT: _l("Comment on an orientation"),
     ItemSource.COMMITMENT: _l("Partner commitment"),
     ItemSource.PROGRESS_UPDATE: _l("Progress update of an action"),
+    ItemSource.EVENT: _l("Idea noted at an event"),
 }
 REJECT_REASON_LABELS = {
     RejectReason.OFF_TOPIC: _l("Off topic"),

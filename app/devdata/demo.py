@@ -76,7 +76,18 @@ def seed_demo(today: date) -> SeedReport:
 
     report.created.update({k: v for k, v in seed_followup(PROCESS_SLUG, today).items() if v})
     db.session.flush()
+    _seed_events(report, today)
     return report
+
+
+def _seed_events(report: SeedReport, today: date) -> None:
+    """The year of events of the demo process (app/events/demo.py)."""
+    from app.events.demo import seed_events
+
+    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
+    added = seed_events(process, today) if process is not None else 0
+    if added:
+        report.created["events"] = added
 
 
 def _seed_territories(report: SeedReport) -> dict[str, Territory]:

@@ -11,6 +11,15 @@ from app.models.followup import (
     Indicator,
     Measurement,
     ProgressUpdate,
+from app.models.events import (
+    MAX_ATTENDANCE,
+    Event,
+    EventAttendance,
+    EventKind,
+    EventScope,
+    LiveRoom,
+    RoomMode,
+    event_hosts,
 )
 from app.models.moderation import (
     Comment,
@@ -78,6 +87,7 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "MAX_ATTENDANCE",
     "AccountToken",
     "ActionRevision",
     "ActionStatus",
@@ -99,12 +109,17 @@ __all__ = [
     "CommitmentKind",
     "Contribution",
     "Eligibility",
+    "Event",
+    "EventAttendance",
+    "EventKind",
+    "EventScope",
     "IllegalTransition",
     "Indicator",
     "Invitation",
     "ItemSource",
     "ItemState",
     "Measurement",
+    "LiveRoom",
     "ModerationItem",
     "OptionSource",
     "Organization",
@@ -128,6 +143,7 @@ __all__ = [
     "ResponseStatus",
     "ResultsVisibility",
     "Role",
+    "RoomMode",
     "Sector",
     "SignInSession",
     "SubmissionKey",
@@ -141,6 +157,7 @@ __all__ = [
     "User",
     "VoterRecord",
     "VotingMethod",
+    "event_hosts",
     "item_themes",
     "process_territories",
     "utcnow",

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.events import Event
 from app.models.people import Organization, Territory, User
 from app.models.processes import IllegalTransition, Process
 from app.models.surveys import Answer, Question, Response, Survey
@@ -29,6 +30,7 @@ class ItemSource(enum.StrEnum):
     COMMENT = "comment"  # a partner's comment on an orientation
     COMMITMENT = "commitment"  # a partner organization's commitment (app/followup)
     PROGRESS_UPDATE = "progress_update"  # an action lead's progress update (app/followup)
+    EVENT = "event"  # an idea noted at an event (workshop, focus group, assembly...)
 
 
 class ItemState(enum.StrEnum):
@@ -229,6 +231,9 @@ class ModerationItem(Base):
         sa.ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
     )
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True)
+    # An idea noted at an event: the event (never deleted while it has items) and its table or group, if any.
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="RESTRICT"), index=True)
+    event_group: Mapped[str | None] = mapped_column(sa.String(80))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id", ondelete="SET NULL"), index=True)
     respondent_group: Mapped[str | None] = mapped_column(sa.String(80))
@@ -254,6 +259,7 @@ class ModerationItem(Base):
     answer: Mapped[Answer | None] = relationship()
     contribution: Mapped[Contribution | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
+    event: Mapped[Event | None] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     territory: Mapped[Territory | None] = relationship()

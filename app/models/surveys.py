@@ -283,6 +283,7 @@ class Invitation(Base):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)  # e.g. territory, group
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
     # Kept for identified surveys only (suggested as the respondent's answer); anonymous and confidential surveys
     # use the address to send the link, then forget it (app/builder/invitations.py).
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -329,6 +330,7 @@ class Response(Base):
     # Identified surveys keep it; confidential ones only while the response is in progress (the same person may
     # continue on another device through the link); anonymous ones never.
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     survey: Mapped[Survey] = relationship()

@@ -1,6 +1,6 @@
 """Creating moderation items: from a completed response (open text answers and "other" texts), from a partner
-contribution and from a comment. Each text is scanned for personal information on arrival (spans stored, item
-flagged). Services flush, never commit."""
+contribution, from a comment and from the ideas noted at an event. Each text is scanned for personal information
+on arrival (spans stored, item flagged). Services flush, never commit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.models import (
     Answer,
     Comment,
     Contribution,
+    Event,
     ItemSource,
     ModerationItem,
     Question,
@@ -140,6 +141,28 @@ def item_from_comment(comment: Comment) -> ModerationItem:
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def items_from_event(event: Event, ideas: Sequence[Any]) -> list[ModerationItem]:
+    """One item per idea noted at ``event`` (source ``event``). Each idea has ``text``, ``group`` (table or group),
+    ``audience`` (kept as the item's respondent group), ``territory_id`` (the event's when None) and ``language``."""
+    items = [
+        ModerationItem(
+            process_id=event.process_id,
+            source=ItemSource.EVENT,
+            event_id=event.id,
+            event_group=(idea.group or "")[:80] or None,
+            territory_id=idea.territory_id if idea.territory_id is not None else event.territory_id,
+            respondent_group=(idea.audience or "")[:80] or None,
+            language=idea.language,
+            text=idea.text,
+        )
+        for idea in ideas
+    ]
+    _scan(items)
+    db.session.add_all(items)
+    db.session.flush()
+    return items
 
 
 def on_response_completed(_sender: Any = None, *, response: Response, **_extra: Any) -> None:

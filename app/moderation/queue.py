@@ -30,6 +30,8 @@ def queue_query(filters: dict[str, str]) -> sa.Select:
         query = query.where(ModerationItem.process_id == positive_int(filters["process"]))
     if positive_int(filters.get("survey")):
         query = query.where(ModerationItem.survey_id == positive_int(filters["survey"]))
+    if positive_int(filters.get("event")):
+        query = query.where(ModerationItem.event_id == positive_int(filters["event"]))
     if positive_int(filters.get("question")):
         query = query.where(ModerationItem.question_id == positive_int(filters["question"]))
     if filters.get("state") in {s.value for s in ItemState}:

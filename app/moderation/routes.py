@@ -41,7 +41,7 @@ from app.web.fields import EmptyForm
 from app.web.forms import attempt
 from app.web.params import form_version, positive_int, positive_ints
 
-FILTERS = ("process", "survey", "question", "state", "theme", "territory", "flagged", "language", "q")
+FILTERS = ("process", "survey", "event", "question", "state", "theme", "territory", "flagged", "language", "q")
 
 
 DECIDED = {

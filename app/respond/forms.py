@@ -31,6 +31,7 @@ class PaperStartForm(StartForm):
         choices=choices(LOCALE_LABELS.items()),
         default="fr_CA",
     )
+    event_id = SelectField(_l("Event where it was filled in (optional)"), default="", validate_choice=False)
 
 
 class PageTokenForm(AnsweringForm):

@@ -288,3 +288,6 @@ def _row_error(row: int, problem: BallotError, labels: list[tuple[str, bool]]) -
         return BallotFileError(row, None, problem.message, code=problem.code)
     is_name = any(label == problem.option and named for label, named in labels)
     return BallotFileError(row, problem.option, problem.message, code=problem.code, column_is_name=is_name)
+
+
+sniff_delimiter = _sniff_delimiter  # also read by the import of event ideas (app/events/ideas.py)

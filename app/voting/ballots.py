@@ -887,3 +887,47 @@ def adopt_options(actor: User, ballot: Ballot, option_ids: Iterable[int], now: d
     db.session.flush()
     audit.record(actor, "ballot.adopt", ballot, adopted=sorted(wanted))
     return newly
+
+
+def cast_room_vote(ballot: Ballot, device_key: str, choices: Mapping[int, Any], now: datetime | None = None) -> Receipt:
+    """Record the anonymous vote of one phone in a live room (app/events/live.py), replacing that phone's earlier
+    one. Nobody is named: no voter record, the cast's pseudonym is derived from the phone's random key and erased
+    at the close like every other. Raises :class:`NotAcceptingCasts` or :class:`InvalidBallot`; flushes only."""
+    now = now or utcnow()
+    if db.session.get_bind().dialect.name == "sqlite":  # take the write lock first, as cast_vote does
+        db.session.execute(
+            sa.update(Ballot)
+            .where(Ballot.id == sa.inspect(ballot).identity[0])
+            .values(status=Ballot.status)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(ballot, with_for_update={"read": True})
+    if not ballot.accepts_casts(now):
+        raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
+    errors = check_choices(ballot, choices)
+    if errors:
+        raise InvalidBallot(errors)
+    insert = _insert_for_dialect()
+    for attempt in range(1, CAST_ATTEMPTS + 1):
+        receipt = new_cast_receipt()
+        cast = insert(Cast).values(
+            id=new_cast_id(),
+            receipt=str(receipt),
+            ballot_id=ballot.id,
+            contents=ballot_contents(ballot, choices),
+            source=CastSource.ONLINE,
+            pseudonym=make_pseudonym(ballot.id, f"room-device-{device_key}"),
+        )
+        cast = cast.on_conflict_do_update(
+            index_elements=["ballot_id", "pseudonym"],
+            set_={"contents": cast.excluded.contents, "receipt": cast.excluded.receipt},
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.execute(cast)
+        except sa.exc.IntegrityError:  # a receipt drawn twice in one ballot: draw again
+            if attempt == CAST_ATTEMPTS:
+                raise
+            continue
+        return receipt
+    raise AssertionError("unreachable")

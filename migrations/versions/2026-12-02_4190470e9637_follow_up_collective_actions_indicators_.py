@@ -5,7 +5,7 @@ partner texts moderated in the queue: moderation_items.source accepts two more v
 'progress_update'); the downgrade deletes such items first, then narrows the constraint back.
 
 Revision ID: 4190470e9637
-Revises: 3efce3d00b9b
+Revises: 8de63f33bc9a
 Create Date: 2026-12-02 09:11:25.565595
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-OLD_SOURCES = ('answer', 'other_answer', 'contribution', 'comment')
+OLD_SOURCES = ('answer', 'other_answer', 'contribution', 'comment', 'event')
 NEW_SOURCES = OLD_SOURCES + ('commitment', 'progress_update')
 
 
@@ -23,7 +23,7 @@ def _sources(values):
 
 # revision identifiers, used by Alembic.
 revision = '4190470e9637'
-down_revision = '3efce3d00b9b'
+down_revision = '8de63f33bc9a'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from app.models import BallotStatus, Invitation, OrientationState, Response, Res
 from app.models.people import hash_token
 from tests.conftest import csrf_token_from
 from tests.integration.moderation_helpers import make_item, make_orientation
+from tests.integration.test_events import make_event
 from tests.integration.voting_helpers import make_ballot
 
 ROLES = [None, Role.PARTNER, Role.FACILITATOR, Role.ADMIN]
@@ -88,6 +89,8 @@ def sample_arguments(create_user, create_organization, create_territory, create_
         "response_id": paper.id,
         "number": 1,
         "fmt": "csv",
+        "event_id": make_event(create_process()).id,
+        "code": "ABCDEF",  # a live room code that does not exist: public pages say so, facilitator pages 404
     }
 
 

@@ -139,3 +139,60 @@ def test_the_respondent_privacy_migration_forgets_addresses_links_and_clear_keys
     assert links == [(1, None), (2, None), (3, 3)]
     assert keys == [hashlib.sha256(b"cle-claire-0000000000").hexdigest()]
     assert {str(day)[:19] for day in days} == {"2026-03-04 00:00:00"}
+
+
+def test_the_events_migration_keeps_evidence_and_accepts_event_items(fresh_database):
+    """8de63f33bc9a rebuilds moderation_items on SQLite (its source check gains 'event'): the evidence of an
+    orientation and the invitation of a response, which point at rebuilt tables, are kept."""
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="3efce3d00b9b")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at)"
+                    " VALUES (1, 'p', 'P', 'P', '', '', 'active', '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO moderation_items (id, process_id, source, language, text, pii_spans, flagged, state,"
+                    " version, created_at) VALUES (1, 1, 'contribution', 'fr', 'Idée', '[]', false, 'approved', 1,"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO orientations (id, process_id, title_fr, title_en, statement_fr, statement_en,"
+                    " rationale_fr, rationale_en, state, created_at, updated_at) VALUES (1, 1, 'O', '', '', '', '',"
+                    " '', 'draft', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO orientation_evidence (orientation_id, item_id, chosen_as_quote, added_at)"
+                    " VALUES (1, 1, false, '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as connection:
+            evidence = connection.execute(sa.text("SELECT item_id FROM orientation_evidence")).scalars().all()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (id, process_id, kind, title_fr, title_en, starts_at, scope, summary_fr,"
+                    " summary_en, created_at, updated_at) VALUES (1, 1, 'workshop', 'Atelier', '', "
+                    " '2026-03-01 00:00:00', 'regional', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO moderation_items (id, process_id, source, event_id, language, text, pii_spans,"
+                    " flagged, state, version, created_at) VALUES (2, 1, 'event', 1, 'fr', 'Idée', '[]', false,"
+                    " 'pending', 1, '2026-01-01 00:00:00')"
+                )
+            )
+            sources = connection.execute(sa.text("SELECT source FROM moderation_items ORDER BY id")).scalars().all()
+        db.engine.dispose()
+    assert evidence == [1]
+    assert sources == ["contribution", "event"]

@@ -11,6 +11,7 @@ from app.auth.access import facilitator_required
 from app.compliance.audit import record, record_access
 from app.compliance.retention import purge_notice
 from app.core.extensions import db
+from app.events.links import event_choices, event_id_in
 from app.models import (
     Response,
     ResponseChannel,
@@ -77,6 +78,7 @@ def _paper_home(survey: Survey, form: PaperStartForm, status: int = 200):
         .scalars()
         .all()
     )
+    form.event_id.choices = event_choices(survey.process_id)
     page = render_template(
         "respond/paper_home.html",
         survey=survey,
@@ -117,6 +119,7 @@ def start_paper_entry(survey_id: int):
                 channel=ResponseChannel.PAPER,
                 entered_by=current_user,
             )
+            response.event_id = event_id_in(survey.process_id, form.event_id.data)
         except sa.exc.IntegrityError:  # the same key, twice at once: the first one created the response
             db.session.rollback()
             submission = storage.find_submission(key)
