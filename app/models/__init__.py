@@ -2,15 +2,6 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
-from app.models.followup import (
-    ActionRevision,
-    ActionStatus,
-    CollectiveAction,
-    Commitment,
-    CommitmentKind,
-    Indicator,
-    Measurement,
-    ProgressUpdate,
 from app.models.events import (
     MAX_ATTENDANCE,
     Event,
@@ -20,6 +11,16 @@ from app.models.events import (
     LiveRoom,
     RoomMode,
     event_hosts,
+)
+from app.models.followup import (
+    ActionRevision,
+    ActionStatus,
+    CollectiveAction,
+    Commitment,
+    CommitmentKind,
+    Indicator,
+    Measurement,
+    ProgressUpdate,
 )
 from app.models.moderation import (
     Comment,
@@ -118,8 +119,8 @@ __all__ = [
     "Invitation",
     "ItemSource",
     "ItemState",
-    "Measurement",
     "LiveRoom",
+    "Measurement",
     "ModerationItem",
     "OptionSource",
     "Organization",
