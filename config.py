@@ -67,6 +67,8 @@ class Config:
     RESPOND_START_RATE_LIMIT = os.environ.get("RESPOND_START_RATE_LIMIT", "60/minute")
     # Room codes typed on /live, per address: a whole room behind one Wi-Fi router joins within a minute.
     LIVE_JOIN_RATE_LIMIT = os.environ.get("LIVE_JOIN_RATE_LIMIT", "600/minute")
+    # "Send me my resume link by e-mail", per client address (a workshop shares one address).
+    RESUME_MAIL_RATE_LIMIT = os.environ.get("RESUME_MAIL_RATE_LIMIT", "20/hour")
     # /healthz answers 503 when Redis is down too (by default only when the database is: limits fall back to memory).
     HEALTHZ_STRICT = _bool("HEALTHZ_STRICT", False)
     # Surveys each process keeps loaded for the respondent pages (app/respond/structure.py); 0: none.

@@ -27,6 +27,7 @@ from app.builder.definition import (
     import_definition,
     validate_definition,
 )
+from app.builder.expressions import ExpressionError, parse, references
 from app.builder.slugs import slug_is_free, unique_slug
 from app.compliance import audit
 from app.core.errors import DomainError
@@ -581,6 +582,40 @@ def move_question(survey: Survey, question: Question, direction: str) -> None:
         _renumber(remaining)
         _renumber(moved)
     _check_whole(survey)
+
+
+def same_page_references(question: Question) -> list[str]:
+    """The codes of the questions of its own page that ``question``'s display condition reads. Without JavaScript
+    such a question is shown whatever the answers (it says when to answer it); on a later page it is asked only
+    when it applies."""
+    if not question.relevant or not question.relevant.strip():
+        return []
+    try:
+        expr = parse(question.relevant)
+    except ExpressionError:
+        return []
+    here = {q.code for q in question.page.questions if q is not question}
+    return sorted({name for name, _position in references(expr) if name in here})
+
+
+def move_question_to_new_page(survey: Survey, question: Question) -> SurveyPage:
+    """Put ``question`` on a new page right after its own, so that its condition is decided before it is asked."""
+    if not same_page_references(question):
+        raise BuilderError(_("This question does not depend on an answer given on its own page."))
+    responses = has_responses(survey)
+    page = question.page
+    pages = list(survey.pages)
+    new = SurveyPage(position=len(pages))
+    survey.pages.append(new)
+    pages.insert(pages.index(page) + 1, new)
+    _renumber(pages)
+    remaining = [q for q in page.questions if q is not question]
+    question.page = new
+    question.position = 0
+    _renumber(remaining)
+    _bump_version(survey, responses)
+    _check_whole(survey)
+    return new
 
 
 def move_choice(question: Question, choice: Choice, direction: str) -> None:

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
-from app.builder import bp
+from app.builder import bp, condition_editor
 from app.builder.catalog import list_templates
 from app.builder.definition import MAX_ANSWER_LENGTH, DefinitionInvalid, export_definition, import_definition
 from app.builder.forms import (
@@ -56,8 +56,10 @@ from app.builder.operations import (
     move_choice,
     move_page,
     move_question,
+    move_question_to_new_page,
     opening_problems,
     question_has_answers,
+    same_page_references,
     save_metadata,
     save_page,
     save_question,
@@ -282,8 +284,13 @@ def show_survey(survey_id: int):
     )
     problems = [f"{describe_path(survey, p.path)} — {p.message}" for p in survey_problems(survey)]
     blocking = opening_problems(survey, utcnow()) if survey.status in {SurveyStatus.DRAFT, SurveyStatus.CLOSED} else []
+    infos = numbering(survey, current_language())
     return render_template(
         "builder/show.html",
+        conditions={
+            **{f"page-{p.id}": condition_in_words(p.relevant, infos) for p in survey.pages if p.relevant},
+            **{f"question-{q.id}": condition_in_words(q.relevant, infos) for q in survey.questions if q.relevant},
+        },
         survey=survey,
         answered=answered,
         complete=counts.get(ResponseStatus.COMPLETE, 0),
@@ -495,6 +502,8 @@ def new_question(survey_id: int, page_id: int):
             type_form.type.errors = [_("Choose one of the listed types.")]
         return render_template("builder/question_type.html", survey=survey, page=page, form=type_form)
     form = question_form(data={"type": chosen, "code": _next_code(survey)} if request.method == "GET" else None)
+    if condition_editor.requested(request.form):
+        return _condition_step(form, survey, page, None, find_type(form.type.data) or qtype)
     if form.validate_on_submit():
         question = _save_question_form(form, survey, page, None)
         if question is not None:
@@ -509,6 +518,10 @@ def edit_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     form = question_form(data=question_form_data(question) if request.method == "GET" else None)
+    if condition_editor.requested(request.form):
+        return _condition_step(
+            form, survey, question.page, question, find_type(form.type.data) or question_type(question)
+        )
     if form.validate_on_submit():
         saved = _save_question_form(form, survey, question.page, question)
         if saved is not None:
@@ -530,8 +543,32 @@ def _save_question_form(form: QuestionForm, survey: Survey, page: SurveyPage, qu
     return saved if done else None
 
 
-def _question_page(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None, qtype):
+def _condition_step(form: QuestionForm, survey: Survey, page: SurveyPage, question: Question | None, qtype):
+    """The condition editor's button: the same page, its condition text completed (nothing saved), or the reason."""
+    editor = condition_editor.Editor(
+        condition_editor.earlier_questions(survey, page, question),
+        chosen={name: request.form.get(name, "") for name in condition_editor.FIELDS},
+    )
+    with attempt(quiet=True) as done:
+        form.relevant.data = condition_editor.add_clause(
+            editor.questions, form.relevant.data or "", request.form, current_language()
+        )
+    if not done:
+        editor.error, editor.error_field = done.error.message, done.error.field
+    return _question_page(form, survey, page, question, qtype, editor), (200 if done else 400)
+
+
+def _question_page(
+    form: QuestionForm,
+    survey: Survey,
+    page: SurveyPage,
+    question: Question | None,
+    qtype,
+    editor: condition_editor.Editor | None = None,
+):
     shown = shown_fields(qtype)
+    editor = editor or condition_editor.Editor(condition_editor.earlier_questions(survey, page, question))
+    editor.words = condition_in_words(form.relevant.data or "", numbering(survey, current_language()))
     return render_template(
         "builder/question_form.html",
         survey=survey,
@@ -544,6 +581,7 @@ def _question_page(form: QuestionForm, survey: Survey, page: SurveyPage, questio
         question_answered=question is not None and question_has_answers(question),
         move_form=MoveForm(),
         max_answer_length=MAX_ANSWER_LENGTH,
+        condition_editor=editor,
     )
 
 
@@ -568,6 +606,21 @@ def reorder_question(survey_id: int, question_id: int):
     if submitted(form, otherwise=MOVE_TEXT):
         with attempt(success=_("Question moved.")):
             move_question(survey, question, form.direction.data)
+    return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
+
+
+bp.add_app_template_global(same_page_references)  # templates/builder/_same_page_condition.html
+
+
+@bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/new-page")
+@facilitator_required
+def move_question_to_page(survey_id: int, question_id: int):
+    """A question whose condition reads its own page goes onto a new page after it (issue 16)."""
+    survey = _survey(survey_id)
+    question = _question(survey, question_id)
+    if submitted():
+        with attempt(success=_("Question moved to a new page.")):
+            move_question_to_new_page(survey, question)
     return redirect(url_for(".show_survey", survey_id=survey_id, _anchor=f"question-{question_id}"))
 
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.core.text import comparison_key
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.events import Event
 from app.models.people import Organization, Territory, User
@@ -196,11 +197,25 @@ class Comment(Base):
 
 
 class Theme(Base):
+    """A theme of a process. Its French name is unique among the process's active (not merged) themes, whatever
+    its case and accents: ``name_key`` holds the compared form, set with the name, under a partial unique index."""
+
     __tablename__ = "themes"
+    __table_args__ = (
+        sa.Index(
+            "uq_themes_process_name_key",
+            "process_id",
+            "name_key",
+            unique=True,
+            sqlite_where=sa.text("merged_into_id IS NULL"),
+            postgresql_where=sa.text("merged_into_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
     name_fr: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200), default="")
     name_en: Mapped[str] = mapped_column(sa.String(200), default="")
     description_fr: Mapped[str] = mapped_column(sa.Text, default="")
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
@@ -209,6 +224,11 @@ class Theme(Base):
 
     process: Mapped[Process] = relationship()
     merged_into: Mapped["Theme | None"] = relationship(remote_side=[id])
+
+    @validates("name_fr")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = comparison_key(value)
+        return value
 
 
 class ModerationItem(Base):

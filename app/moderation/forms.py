@@ -65,6 +65,14 @@ class OrientationForm(FlaskForm):
 class SplitForm(FlaskForm):
     title_fr = StringField(_l("Title of the new orientation (French)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title of the new orientation (English)"), validators=[Optional(), Length(max=300)])
+    statement_fr = TextAreaField(
+        _l("Statement of the new orientation (French)"),
+        validators=[Optional(), Length(max=TEXT_MAX)],
+        description=_l("Leave it empty to start from the words of the items it receives; edit it before publishing."),
+    )
+    statement_en = TextAreaField(
+        _l("Statement of the new orientation (English)"), validators=[Optional(), Length(max=TEXT_MAX)]
+    )
     submit = SubmitField(_l("Split"))
 
 

@@ -20,6 +20,7 @@ from app.models import (
     User,
 )
 from app.moderation.decisions import DecisionError
+from app.voting.ballots import same_label
 
 
 def draft_ballots(process_id: int) -> list[Ballot]:
@@ -50,6 +51,15 @@ def add_to_ballot(orientation: Orientation, ballot: Ballot, actor: User) -> Ball
         raise DecisionError(_l("Choose a draft ballot of the same process."))
     if any(option.orientation_id == orientation.id for option in ballot.options):
         raise DecisionError(_l("This orientation is already an option of that ballot."))
+    taken = same_label(ballot.options, orientation.title_fr, orientation.title_en)
+    if taken is not None:
+        raise DecisionError(
+            _l(
+                "An option of this ballot already has this label: “%(label)s”. Rename the orientation or the option "
+                "first.",
+                label=taken,
+            )
+        )
     option = BallotOption(
         position=max((o.position for o in ballot.options), default=0) + 1,
         label_fr=orientation.title_fr[:300],

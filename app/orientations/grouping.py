@@ -5,7 +5,9 @@ few representative answers, and decides what to do with them.
 
 Pipeline:
 
-1. Normalization, per answer in its language (French or English): lower case, ASCII apostrophes,
+1. Normalization, per answer in its language (French or English): redaction placeholders of both languages
+   ("[nom]", "[courriel]", "[phone]"…) removed, so that texts are never grouped for having held personal
+   information; lower case, ASCII apostrophes,
    elided articles removed ("l'autobus" -> "autobus"), French + English stop words and survey
    filler removed, Snowball stems of the folded (accent-free) words, so "activités" and
    "activites" are one term. Features are stems, plus pairs of neighbouring stems within a clause
@@ -54,6 +56,7 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from app.moderation.nlp import LANGUAGES, fold, normalize_apostrophes, split_elision, stem, stop_words
+from app.moderation.pii import PLACEHOLDERS
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,11 @@ _FILLER_WORDS: Final[str] = (
     "ajouter thanks thank please really would like think need needs also lot much"
 )
 _FILLER: Final[frozenset[str]] = frozenset(fold(word) for word in _FILLER_WORDS.split())
+# Redaction placeholders of both languages: a clause break, never a word.
+_PLACEHOLDER_RE = re.compile(
+    "|".join(re.escape(p) for p in sorted({p for by_kind in PLACEHOLDERS.values() for p in by_kind.values()})),
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK_RE = re.compile(r"[.,;:!?()\[\]{}\n\r«»\"“”…/|•*]+")
 _LETTER_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "rendez-vous", "main-d'œuvre": one word
 # Two content words make a phrase when adjacent or joined by these: "service de garde", "place en CPE".
@@ -140,6 +148,7 @@ class _Analyzer:
             return cached
         features: list[str] = []
         tokens = self._tokens
+        text = _PLACEHOLDER_RE.sub(".", text)
         for clause in _CLAUSE_BREAK_RE.split(normalize_apostrophes(text).lower()):
             previous: tuple[str, int] | None = None  # (stem, start) of the previous content word
             gap = 0

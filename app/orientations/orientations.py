@@ -132,6 +132,66 @@ def create_orientation(
     return orientation
 
 
+@dataclass
+class EvidenceCandidates:
+    """The items a facilitator picked to draft an orientation from, sorted by what saving would do with them:
+    ``ready`` (approved), ``to_approve`` (pending, nothing left to redact: approved when the orientation is saved)
+    and ``refused`` (with the reason, shown next to the item)."""
+
+    ready: list[ModerationItem] = field(default_factory=list)
+    to_approve: list[ModerationItem] = field(default_factory=list)
+    refused: list[tuple[ModerationItem, str]] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[ModerationItem]:
+        return sorted(self.ready + self.to_approve, key=lambda item: item.id)
+
+    def carried_title(self) -> str:
+        """The title of the first partner contribution among the usable items (as partners will read it)."""
+        for item in self.usable:
+            if item.contribution is not None:
+                shown = item.redacted_text if item.redacted_text is not None else item.text
+                return shown.split("\n\n", 1)[0].strip()[:300]
+        return ""
+
+
+def evidence_candidates(process_id: int, item_ids: Iterable[int]) -> EvidenceCandidates:
+    ids = {int(i) for i in item_ids}
+    candidates = EvidenceCandidates()
+    if not ids:
+        return candidates
+    picked = db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.id.in_(ids), ModerationItem.process_id == process_id)
+        .order_by(ModerationItem.id)
+    )
+    for item in picked:
+        if item.state is ItemState.APPROVED:
+            candidates.ready.append(item)
+        elif item.state is ItemState.REJECTED:
+            candidates.refused.append((item, str(_l("a rejected item cannot be evidence."))))
+        elif item.pii_spans and item.redacted_text is None:
+            candidates.refused.append(
+                (item, str(_l("personal information was detected; redact it first, then come back here.")))
+            )
+        else:
+            candidates.to_approve.append(item)
+    return candidates
+
+
+def create_from_items(process: Process, actor: User, item_ids: Iterable[int], **texts: str) -> Orientation:
+    """A new orientation whose evidence is the usable picked items: the pending ones (nothing left to redact) are
+    approved first, with their redaction, in the same transaction."""
+    from app.moderation import decisions
+
+    candidates = evidence_candidates(process.id, item_ids)
+    if not texts.get("title_fr", "").strip():
+        raise DecisionError(_l("Give the orientation a French title."), "title_fr")
+    for item in candidates.to_approve:
+        decisions.approve(item, actor, item.version)
+    return create_orientation(process, actor, item_ids=[item.id for item in candidates.usable], **texts)
+
+
 def theme_item_ids(theme: Theme) -> list[int]:
     return list(
         db.session.scalars(
@@ -213,11 +273,39 @@ def merge(target: Orientation, other: Orientation, actor: User) -> None:
     db.session.flush()
 
 
+DRAFT_QUOTES = 5  # quotes of the moved evidence in a drafted statement
+
+
+def drafted_statement(item_ids: Iterable[int]) -> str:
+    """A first statement for a new orientation, from the words people wrote (approved, redacted texts only): the
+    facilitator rewrites it before publishing."""
+    texts = db.session.scalars(
+        sa.select(ModerationItem.redacted_text)
+        .where(
+            ModerationItem.id.in_(list(item_ids)),
+            ModerationItem.state == ItemState.APPROVED,
+            ModerationItem.redacted_text.is_not(None),
+        )
+        .order_by(ModerationItem.id)
+        .limit(DRAFT_QUOTES)
+    ).all()
+    return "\n".join(f"« {' '.join(text.split())} »" for text in texts)
+
+
 def split(
-    orientation: Orientation, actor: User, selected_ids: Iterable[int], *, title_fr: str, title_en: str = ""
+    orientation: Orientation,
+    actor: User,
+    selected_ids: Iterable[int],
+    *,
+    title_fr: str,
+    title_en: str = "",
+    statement_fr: str = "",
+    statement_en: str = "",
 ) -> tuple[Orientation, Orientation]:
-    """Divide the evidence: a new orientation with the selected items, another with the rest (same texts). The
-    original is set aside with its links and history intact, each part pointing back to it."""
+    """Divide the evidence: a new orientation with the selected items, under its own title and statement (drafted
+    from the moved evidence when none is given), a draft that partners do not see until it is published; and a copy
+    of this one with the rest, keeping its texts and its state, so that what partners and the public read does not
+    change. The original is set aside with its links and history intact, each part pointing back to it."""
     evidence = list(
         db.session.scalars(
             sa.select(OrientationEvidence.item_id).where(OrientationEvidence.orientation_id == orientation.id)
@@ -230,7 +318,7 @@ def split(
     if orientation.state in (OrientationState.SET_ASIDE, OrientationState.ADOPTED):
         raise DecisionError(_l("Adopted or set-aside orientations cannot be split."))
     if not title_fr.strip():
-        raise DecisionError(_l("Give the orientation a French title."))
+        raise DecisionError(_l("Give the orientation a French title."), "title_fr")
     quotes = set(
         db.session.scalars(
             sa.select(OrientationEvidence.item_id).where(
@@ -238,13 +326,20 @@ def split(
             )
         )
     )
-    texts = orientation.snapshot()
+    new_texts = dict.fromkeys(ORIENTATION_TEXT_FIELDS, "") | {
+        "title_fr": title_fr.strip(),
+        "title_en": title_en.strip(),
+        "statement_fr": statement_fr.strip() or drafted_statement(chosen),
+        "statement_en": statement_en.strip(),
+    }
     parts = []
-    for ids, title in ((rest, None), (chosen, (title_fr, title_en))):
-        fields = dict(texts)
-        if title is not None:
-            fields.update(title_fr=title[0].strip(), title_en=title[1].strip())
-        part = Orientation(process_id=orientation.process_id, created_by=actor, split_from=orientation, **fields)
+    for ids, fields, state in (
+        (rest, orientation.snapshot(), orientation.state),
+        (chosen, new_texts, OrientationState.DRAFT),
+    ):
+        part = Orientation(
+            process_id=orientation.process_id, created_by=actor, split_from=orientation, state=state, **fields
+        )
         db.session.add(part)
         db.session.flush()
         add_evidence(part, ids, quotes=quotes)

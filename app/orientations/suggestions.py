@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 
 from app.core.extensions import db
 from app.models import ItemState, ModerationItem, Process, Theme, User
@@ -96,7 +97,28 @@ def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
     )
 
 
-def group_to_theme(process: Process, actor: User, item_ids: Iterable[int], name_fr: str, name_en: str = "") -> Theme:
+def group_to_theme(
+    process: Process, actor: User, item_ids: Iterable[int], name_fr: str, name_en: str = ""
+) -> tuple[Theme, str]:
+    """Tag the group's approved items with a new theme, or with the active theme that already has this name (no
+    duplicate); returns the theme and what to tell the facilitator."""
+    ids = approved_ids(process, item_ids)
+    existing = themes.theme_named(process.id, name_fr) or (themes.theme_named(process.id, name_en) if name_en else None)
+    if existing is not None:
+        themes.tag_items(existing, ids, actor)
+        message = ngettext(
+            "The item joined the existing theme “%(name)s”.",
+            "The %(num)d items joined the existing theme “%(name)s”.",
+            len(ids),
+            name=existing.name_fr,
+        )
+        return existing, message
     theme = themes.create_theme(process, actor, name_fr, name_en)
-    themes.tag_items(theme, approved_ids(process, item_ids), actor)
-    return theme
+    themes.tag_items(theme, ids, actor)
+    message = ngettext(
+        "Theme “%(name)s” created with %(num)d item.",
+        "Theme “%(name)s” created with %(num)d items.",
+        len(ids),
+        name=theme.name_fr,
+    )
+    return theme, message

@@ -1,4 +1,8 @@
-"""Themes of a process: create, rename, describe, merge; tag items; counts per theme by territory and group."""
+"""Themes of a process: create, rename, describe, merge; tag items; counts per theme by territory and group.
+
+A name (French or English) belongs to one active theme of the process, whatever its case and accents
+(:func:`app.core.text.comparison_key`; the French one is also held by a unique index). A merge moves every tag of
+the merged theme to the theme it joins, so no item keeps the merged-away tag."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.text import comparison_key
 from app.models import ModerationItem, Process, Territory, Theme, User, item_themes
 from app.moderation.decisions import DecisionError
 
@@ -23,33 +28,66 @@ def active_themes(process_id: int) -> list[Theme]:
     )
 
 
+def theme_named(process_id: int, name: str, *, besides: int | None = None) -> Theme | None:
+    """The active theme of the process whose French or English name is ``name`` (case and accents aside)."""
+    key = comparison_key(name)
+    if not key:
+        return None
+    for theme in active_themes(process_id):
+        if theme.id != besides and key in (theme.name_key, comparison_key(theme.name_en)):
+            return theme
+    return None
+
+
+def _check_names(process_id: int, name_fr: str, name_en: str, besides: int | None = None) -> None:
+    for field, name in (("name_fr", name_fr), ("name_en", name_en)):
+        taken = theme_named(process_id, name, besides=besides)
+        if taken is not None:
+            raise DecisionError(
+                _l("A theme of this process already has this name: “%(name)s”.", name=taken.name_fr), field
+            )
+
+
+def _flush_unique() -> None:
+    """Flush; a concurrent theme of the same name (the unique index) becomes a refusal, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise DecisionError(_l("A theme of this process already has this name."), "name_fr") from error
+
+
 def create_theme(
     process: Process, actor: User, name_fr: str, name_en: str = "", description_fr: str = "", description_en: str = ""
 ) -> Theme:
-    name_fr = name_fr.strip()
+    name_fr, name_en = name_fr.strip(), name_en.strip()
     if not name_fr:
-        raise DecisionError(_l("Give the theme a French name."))
+        raise DecisionError(_l("Give the theme a French name."), "name_fr")
+    _check_names(process.id, name_fr, name_en)
     theme = Theme(
         process=process,
         name_fr=name_fr,
-        name_en=name_en.strip(),
+        name_en=name_en,
         description_fr=description_fr,
         description_en=description_en,
     )
     db.session.add(theme)
-    db.session.flush()
+    _flush_unique()
     audit.record(actor, "theme.create", theme, name=name_fr)
     return theme
 
 
 def update_theme(theme: Theme, actor: User, **fields: str) -> None:
-    if not (fields.get("name_fr") or theme.name_fr).strip():
-        raise DecisionError(_l("Give the theme a French name."))
+    name_fr = (fields.get("name_fr") or theme.name_fr).strip()
+    if not name_fr:
+        raise DecisionError(_l("Give the theme a French name."), "name_fr")
+    name_en = (fields["name_en"] if fields.get("name_en") is not None else theme.name_en).strip()
+    _check_names(theme.process_id, name_fr, name_en, besides=theme.id)
     for key in ("name_fr", "name_en", "description_fr", "description_en"):
         if key in fields and fields[key] is not None:
             setattr(theme, key, fields[key].strip() if key.startswith("name") else fields[key])
     audit.record(actor, "theme.update", theme, **{k: v for k, v in fields.items() if k.startswith("name")})
-    db.session.flush()
+    _flush_unique()
 
 
 def _item_ids_of(theme_id: int) -> list[int]:
@@ -83,13 +121,15 @@ def untag_item(theme: Theme, item_id: int, actor: User) -> None:
 
 
 def merge_themes(source: Theme, target: Theme, actor: User) -> None:
-    """Every item of ``source`` gets ``target``; ``source`` points to ``target`` and leaves the lists (its tags
-    are kept, so nothing is lost)."""
+    """Every item of ``source`` is retagged with ``target`` (it keeps no tag of ``source``); ``source`` points to
+    ``target`` and leaves the lists, its name free again."""
     if source.id == target.id or source.process_id != target.process_id or target.merged_into_id is not None:
         raise DecisionError(_l("Choose another theme of the same process."))
-    tag_items(target, _item_ids_of(source.id))
+    moved = _item_ids_of(source.id)
+    tag_items(target, moved)
+    db.session.execute(sa.delete(item_themes).where(item_themes.c.theme_id == source.id))
     source.merged_into = target
-    audit.record(actor, "theme.merge", source, into=target.id)
+    audit.record(actor, "theme.merge", source, into=target.id, items=moved)
     db.session.flush()
 
 

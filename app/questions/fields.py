@@ -99,10 +99,19 @@ class QuestionField(Field):
         self.hint = localized(question, "help", language)
         # Set by the form while it validates: whether an empty answer is refused.
         self.enforce_required = True
+        # Set by the render plan when the question's display condition depends on answers given on the same page:
+        # when to answer it, in words (app/respond/condition_words.py), for pages read without JavaScript.
+        self.when: str | None = None
+
+    @property
+    def answer_required(self) -> bool:
+        """Whether an empty answer is refused (when the question is shown)."""
+        return bool(self.question.required) and self.has_input
 
     @property
     def required(self) -> bool:
-        return bool(self.question.required) and self.has_input
+        """Whether the page marks the question "(required)": not when it may not apply (``when`` says so)."""
+        return self.answer_required and not self.when
 
     @cached_property
     def rule(self) -> str | None:
@@ -116,7 +125,9 @@ class QuestionField(Field):
     @property
     def aria(self) -> Markup:
         """``aria-describedby`` (help, rule, error) and ``aria-invalid`` for the input or the group."""
-        ids = [f"{self.id}:hint"] if self.hint else []
+        ids = [f"{self.id}:when"] if self.when else []
+        if self.hint:
+            ids.append(f"{self.id}:hint")
         if self.rule:
             ids.append(f"{self.id}:rule")
         if self.errors:
@@ -153,7 +164,7 @@ class QuestionField(Field):
         if self.process_errors:
             raise StopValidation()
         if self.data is None:
-            if self.required and self.enforce_required:
+            if self.answer_required and self.enforce_required:
                 raise StopValidation(self.required_message)
             raise StopValidation()
         try:

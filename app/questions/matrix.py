@@ -63,7 +63,7 @@ class MatrixQuestionField(QuestionField):
         return self.chosen.get(row.value) == option.value
 
     def check(self, form) -> None:
-        if self.required and self.enforce_required and len(self.data) < len(self.matrix_rows):
+        if self.answer_required and self.enforce_required and len(self.data) < len(self.matrix_rows):
             raise ValidationError(self.required_message)
 
 

@@ -66,7 +66,7 @@ class RankingQuestionField(QuestionField):
         return self.raw_ranks.get(item.value, "")
 
     def check(self, form) -> None:
-        if self.required and self.enforce_required and len(self.data) < len(self.items):
+        if self.answer_required and self.enforce_required and len(self.data) < len(self.items):
             raise ValidationError(self.required_message)
 
 

@@ -47,6 +47,7 @@ from app.builder.expressions import And, Expression, ExpressionError, is_true, p
 from app.models import Question, Survey, SurveyPage
 from app.questions import question_type
 from app.questions.fields import OTHER_SUFFIX, QuestionField
+from app.respond.condition_words import answer_only_if
 from app.web.i18n import localized
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "plan",
     "previous_page",
     "prior_answers",
+    "progress",
     "question_count",
     "values_from_json",
     "values_to_json",
@@ -161,6 +163,26 @@ def next_page(seen: Visibility, page: SurveyPage) -> SurveyPage | None:
 
 def previous_page(seen: Visibility, page: SurveyPage) -> SurveyPage | None:
     return next((p for p in reversed(seen.pages) if p.position < page.position), None)
+
+
+def progress(survey: Survey, seen: Visibility, page: SurveyPage) -> tuple[int, int]:
+    """("Page n of total"): ``page``'s number among the visible pages, and how many pages there are. A later page
+    whose condition depends on answers not given yet (on this page or after) counts as to come: the total never
+    grows as the respondent goes on; it shrinks when the answers skip a page."""
+    number = next((i for i, p in enumerate(seen.pages, start=1) if p is page), 1)
+    survey_pages = survey.pages
+    open_codes = {q.code for p in survey_pages if p.position >= page.position for q in p.questions}
+    total = 0
+    for candidate in survey_pages:
+        expr = condition(candidate.relevant)
+        undecided = (
+            candidate.position > page.position
+            and expr is not None
+            and any(name in open_codes for name, _position in references(expr))
+        )
+        if seen.shows(candidate) or undecided:
+            total += 1
+    return number, max(total, number)
 
 
 def missing_required(survey: Survey, values: Mapping[str, Any], seen: Visibility) -> list[Question]:
@@ -335,6 +357,8 @@ def plan(form: PageForm, prior: Mapping[str, Any], *, single_page: bool = True) 
             local = expr is not None and _depends_on(expr, here)
             if expr is not None and not local and not is_true(expr, prior):
                 continue
+            # Without JavaScript the question is shown whatever the answers: it says when to answer it.
+            f.when = answer_only_if(form.survey, question, expr, form.language) if local else None
             parts = [e for e, keep in ((page_expr, page_local), (expr, local)) if keep]
             tree = None
             if parts:

@@ -1,7 +1,9 @@
 """Fixed forms of the respondent pages (the questions' forms are built by app/respond/engine.py)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField
+from wtforms.validators import DataRequired, Email, Length
 
 from app.core.labels import LOCALE_LABELS
 from app.respond.tokens import is_key, new_key
@@ -38,3 +40,18 @@ class PageTokenForm(AnsweringForm):
     """The CSRF token of a respondent page (its questions are a plain WTForms form built by app/respond/engine.py).
 
     It does not expire; when it is refused (another site, or a session lost), the page is shown again as typed."""
+
+
+class ResumeMailForm(FlaskForm):
+    """ "Send me the link by e-mail": the address is used for this one message, never stored."""
+
+    email = EmailField(
+        _l("Your e-mail address"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        description=_l("Used once to send you the link, then forgotten: it is not kept with your answers."),
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )

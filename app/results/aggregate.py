@@ -356,16 +356,30 @@ class CrossTab:
     column_totals: dict[Any, int]
     total: int  # respondents who answered both questions
     min_count: int
+    # Rows, columns or a whole table of fewer than ``min_count`` respondents are masked (for anyone but the
+    # facilitators, who read them with a warning: ``mask_small`` False). Ballot figures follow their own rule,
+    # app/voting/disclosure.py.
+    mask_small: bool = True
+
+    @property
+    def small(self) -> bool:
+        return 0 < self.total < self.min_count
+
+    def row_small(self, key: Any) -> bool:
+        return 0 < self.row_totals.get(key, 0) < self.min_count
+
+    def column_small(self, key: Any) -> bool:
+        return 0 < self.column_totals.get(key, 0) < self.min_count
 
     @property
     def hidden(self) -> bool:
-        return 0 < self.total < self.min_count
+        return self.mask_small and self.small
 
     def row_hidden(self, key: Any) -> bool:
-        return self.hidden or 0 < self.row_totals.get(key, 0) < self.min_count
+        return self.mask_small and (self.small or self.row_small(key))
 
     def column_hidden(self, key: Any) -> bool:
-        return self.hidden or 0 < self.column_totals.get(key, 0) < self.min_count
+        return self.mask_small and (self.small or self.column_small(key))
 
     def cell_hidden(self, row: Any, column: Any) -> bool:
         return self.row_hidden(row) or self.column_hidden(column)
@@ -389,9 +403,11 @@ def crosstab(
     *,
     min_count: int = DEFAULT_MIN_COUNT,
     zone: tzinfo = UTC,
+    mask_small: bool = True,
 ) -> CrossTab:
     """Respondents per pair of answers to two categorical questions (a respondent counts once per pair, so a
-    multiple choice question's rows or columns may add up to more than the total)."""
+    multiple choice question's rows or columns may add up to more than the total). ``mask_small``: see
+    :class:`CrossTab`."""
     first, second = aliased(Answer), aliased(Answer)
     row_key = question_type(row_question).category_column(row_question, first).label("row_key")
     column_key = question_type(column_question).category_column(column_question, second).label("column_key")
@@ -425,6 +441,7 @@ def crosstab(
         column_totals,
         total,
         min_count,
+        mask_small,
     )
 
 

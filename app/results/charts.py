@@ -4,11 +4,13 @@ Each chart is an ``<svg role="img">`` labelled by its ``<title>`` (and described
 values), with horizontal bars whose value is written beside them. Bars have a black outline and a hatched
 pattern, so the chart reads the same in black and white; it needs no JavaScript. Pages always show the same
 numbers in a table next to the chart (screen-reader users and anyone printing in grey get them there too).
+A long label is never cut: it wraps onto as many lines as it needs, and its bar's row grows to hold them.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +22,8 @@ VALUE_WIDTH = 110
 BAR_HEIGHT = 22
 GAP = 10
 TOP = 8
-LABEL_CHARS = 34
+LABEL_CHARS = 34  # characters per line of a label
+LINE_HEIGHT = 16
 _ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -31,9 +34,23 @@ class Bar:
     text: str  # the value as written beside the bar, e.g. "12 (40 %)"
 
 
-def _short(label: str, limit: int = LABEL_CHARS) -> str:
-    label = " ".join(str(label).split())
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def _lines(label: str, limit: int = LABEL_CHARS) -> list[str]:
+    """The label on lines of at most ``limit`` characters, every word kept (a longer word is broken)."""
+    return textwrap.wrap(" ".join(str(label).split()), limit) or [""]
+
+
+def _label(lines: list[str], middle: float) -> str:
+    x = LABEL_WIDTH - 8
+    if len(lines) == 1:
+        return (
+            f'<text x="{x}" y="{middle:.1f}" text-anchor="end" dominant-baseline="middle"'
+            f' class="chart-label">{escape(lines[0])}</text>'
+        )
+    first = middle - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = "".join(
+        f'<tspan x="{x}" y="{first + n * LINE_HEIGHT:.1f}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end" dominant-baseline="middle" class="chart-label">{spans}</text>'
 
 
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, maximum: float | None = None) -> Markup:
@@ -42,7 +59,9 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, maximum: float 
     title_id, desc_id, pattern_id = f"{base}-title", f"{base}-desc", f"{base}-hatch"
     top = max([maximum or 0.0, *(max(bar.value, 0.0) for bar in bars)])
     area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = TOP * 2 + max(len(bars), 1) * (BAR_HEIGHT + GAP) - GAP
+    labels = [_lines(bar.label) for bar in bars]
+    rows = [max(BAR_HEIGHT, len(lines) * LINE_HEIGHT) for lines in labels]
+    height = TOP * 2 + (sum(rows) + GAP * (len(rows) - 1) if rows else BAR_HEIGHT)
     description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}"'
@@ -57,15 +76,14 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, maximum: float 
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f91" stroke-width="3"/>'
         "</pattern></defs>",
     ]
-    for index, bar in enumerate(bars):
-        y = TOP + index * (BAR_HEIGHT + GAP)
+    row_top = TOP
+    for bar, lines, row in zip(bars, labels, rows, strict=True):
+        y = row_top + (row - BAR_HEIGHT) / 2
+        row_top += row + GAP
         middle = y + BAR_HEIGHT / 2
         length = area * max(bar.value, 0.0) / top if top else 0.0
         parts.append('<g class="bar">')
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{middle:.1f}" text-anchor="end" dominant-baseline="middle"'
-            f' class="chart-label">{escape(_short(bar.label))}</text>'
-        )
+        parts.append(_label(lines, middle))
         # The axis line keeps an empty bar visible as "zero".
         parts.append(
             f'<line x1="{LABEL_WIDTH}" y1="{y}" x2="{LABEL_WIDTH}" y2="{y + BAR_HEIGHT}"'

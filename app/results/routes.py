@@ -78,8 +78,15 @@ def survey(survey_id: int):
     if not errors:
         results = aggregate.survey_results(survey, filters, territories, min_count=min_count, zone=zone)
         if row_question is not None and column_question is not None:
-            table = aggregate.crosstab(
-                survey, filters, row_question, column_question, territories, min_count=min_count, zone=zone
+            table = aggregate.crosstab(  # a facilitators' page: small cells shown, with a warning
+                survey,
+                filters,
+                row_question,
+                column_question,
+                territories,
+                min_count=min_count,
+                zone=zone,
+                mask_small=False,
             )
     return (
         render_template(

@@ -44,6 +44,7 @@ from app.compliance import audit
 from app.core.deferred import after_response
 from app.core.errors import DomainError
 from app.core.extensions import db
+from app.core.text import comparison_key
 from app.models import (
     Ballot,
     BallotEligibility,
@@ -53,7 +54,12 @@ from app.models import (
     CastSource,
     Eligibility,
     IllegalTransition,
+    ItemState,
+    ModerationItem,
     OptionSource,
+    Orientation,
+    OrientationEvidence,
+    OrientationState,
     Process,
     ProcessStatus,
     ResultsVisibility,
@@ -63,6 +69,7 @@ from app.models import (
     VotingMethod,
     utcnow,
 )
+from app.models.moderation import PUBLISHED_ORIENTATION_STATES
 from app.models.voting import new_cast_id
 from app.voting.disclosure import THRESHOLD, generalize, live_update_due
 from app.voting.tally import (
@@ -127,6 +134,7 @@ class OptionInput:
     description_fr: str = ""
     description_en: str = ""
     option_id: int | None = None
+    orientation_id: int | None = None  # an option that puts this orientation to the vote
 
 
 @dataclass
@@ -149,6 +157,9 @@ class BallotDraft:
     quorum_percent: int | None = None
     results_visibility: ResultsVisibility = ResultsVisibility.AFTER_CLOSE
     secret: bool = True
+    # Orientations ready for a vote that become options (after the typed ones): title as label, statement as
+    # description, linked to the orientation and so to its evidence.
+    orientation_ids: list[int] = field(default_factory=list)
 
 
 def normalize_label(label: str) -> str:
@@ -165,6 +176,7 @@ def save_draft(actor: User, process: Process, ballot: Ballot | None, draft: Ball
     if ballot is not None and not ballot.is_draft:
         raise VotingError(_l("Only a draft ballot can be changed."))
     options = [o for o in draft.options if _clean(o.label_fr) or _clean(o.label_en)]
+    options += orientation_options(process, draft.orientation_ids, ballot)
     _check_draft(draft, options)
     creating = ballot is None
     if ballot is None:
@@ -196,6 +208,68 @@ def save_draft(actor: User, process: Process, ballot: Ballot | None, draft: Ball
     return ballot
 
 
+def ready_orientations(process: Process, ballot: Ballot | None = None) -> list[Orientation]:
+    """The orientations of the process ready for a vote that are not options of ``ballot`` yet."""
+    query = sa.select(Orientation).where(
+        Orientation.process_id == process.id, Orientation.state == OrientationState.READY_FOR_VOTE
+    )
+    if ballot is not None and ballot.id is not None:
+        query = query.where(
+            Orientation.id.not_in(
+                sa.select(BallotOption.orientation_id).where(
+                    BallotOption.ballot_id == ballot.id, BallotOption.orientation_id.is_not(None)
+                )
+            )
+        )
+    return list(db.session.scalars(query.order_by(Orientation.id)))
+
+
+def orientation_options(process: Process, orientation_ids: Iterable[int], ballot: Ballot | None) -> list[OptionInput]:
+    wanted = {int(i) for i in orientation_ids}
+    if not wanted:
+        return []
+    ready = {o.id: o for o in ready_orientations(process, ballot)}
+    if not wanted <= set(ready):
+        raise VotingError(_l("Choose orientations of this process that are ready for a vote."), "orientation_ids")
+    return [
+        OptionInput(
+            label_fr=ready[i].title_fr,
+            label_en=ready[i].title_en,
+            description_fr=ready[i].statement_fr,
+            description_en=ready[i].statement_en,
+            orientation_id=i,
+        )
+        for i in sorted(wanted)
+    ]
+
+
+def option_evidence(ballot: Ballot) -> dict[int, tuple[int, int]]:
+    """Option id -> (orientation id, approved evidence items) for the options that put a published orientation
+    to the vote: what the voting page links to, so partners vote knowing what each option rests on."""
+    rows = db.session.execute(
+        sa.select(BallotOption.id, Orientation.id, sa.func.count(ModerationItem.id))
+        .join(Orientation, Orientation.id == BallotOption.orientation_id)
+        .outerjoin(OrientationEvidence, OrientationEvidence.orientation_id == Orientation.id)
+        .outerjoin(
+            ModerationItem,
+            sa.and_(ModerationItem.id == OrientationEvidence.item_id, ModerationItem.state == ItemState.APPROVED),
+        )
+        .where(BallotOption.ballot_id == ballot.id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
+        .group_by(BallotOption.id, Orientation.id)
+    )
+    return {option_id: (orientation_id, count) for option_id, orientation_id, count in rows}
+
+
+def same_label(options: Iterable[BallotOption | OptionInput], label_fr: str, label_en: str = "") -> str | None:
+    """The label among ``options`` that ``label_fr`` or ``label_en`` repeats (case and accents aside), else None."""
+    keys = {comparison_key(label) for label in (label_fr, label_en) if _clean(label)}
+    for option in options:
+        for label in (option.label_fr, option.label_en):
+            if _clean(label) and comparison_key(label) in keys:
+                return _clean(label)
+    return None
+
+
 def _check_draft(draft: BallotDraft, options: list[OptionInput]) -> None:
     if not _clean(draft.question_fr):
         raise VotingError(_l("Write the question in French."), "question_fr")
@@ -221,7 +295,7 @@ def _check_draft(draft: BallotDraft, options: list[OptionInput]) -> None:
             label = _clean(getattr(option, f"label_{language}"))
             if not label:
                 continue
-            key = normalize_label(label)
+            key = comparison_key(label)
             if key in seen:
                 raise VotingError(
                     _l(
@@ -273,6 +347,8 @@ def _sync_options(ballot: Ballot, options: list[OptionInput]) -> None:
         option = existing.pop(data.option_id, None) if data.option_id is not None else None
         if option is None:
             option = BallotOption(source=OptionSource.TYPED)
+            if data.orientation_id is not None:
+                option.source, option.orientation_id = OptionSource.ORIENTATION, data.orientation_id
             ballot.options.append(option)
         option.position = position
         option.label_fr = _clean(data.label_fr)

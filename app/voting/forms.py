@@ -104,6 +104,15 @@ class BallotForm(FlaskForm):
             "once the ballot is open."
         ),
     )
+    orientation_ids = MultiCheckboxField(
+        _l("Orientations ready for a vote"),
+        coerce=int,
+        validate_choice=False,
+        description=_l(
+            "Each orientation you tick becomes an option: its title is the label, its statement the description, "
+            "and voters can read what it rests on. Typed options below are optional."
+        ),
+    )
     options = FieldList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS, max_entries=MAX_OPTIONS + 10)
     more_rows = SubmitField(_l("Add option rows"))
     submit = SubmitField(_l("Save the draft"))

@@ -206,6 +206,7 @@ def _ballot_page(ballot: Ballot, *, filled: dict | None = None, errors: list | N
         has_errors=bool(errors),
         field_name=field_name,
         grade_labels=list(reversed(list(enumerate(GRADE_LABELS[: ballot.grades])))),
+        option_evidence=domain.option_evidence(ballot),
         results_visible=domain.results_visible_to(ballot, current_user),
         form=EmptyForm(),
     ), status
@@ -469,6 +470,7 @@ def _ballot_form_page(process: Process, ballot: Ballot | None):
         existing = len(ballot.options) if ballot else 0
         form = ballot_form_class(existing + EXTRA_OPTION_ROWS)(data=_form_data(ballot) if ballot else None)
     form.listed_user_ids.choices = _listed_choices()
+    form.orientation_ids.choices = choices((o.id, o.title_fr) for o in domain.ready_orientations(process, ballot))
     option_errors: list[str] = []
     if request.method == "POST" and "more_rows" not in request.form and form.validate_on_submit():
         draft = domain.BallotDraft(
@@ -497,6 +499,7 @@ def _ballot_form_page(process: Process, ballot: Ballot | None):
             quorum_percent=form.quorum_percent.data,
             results_visibility=ResultsVisibility(form.results_visibility.data),
             secret=bool(form.secret.data),
+            orientation_ids=list(form.orientation_ids.data or []),
         )
         with attempt(form, success=_("Ballot saved."), quiet=True) as done:
             saved = domain.save_draft(current_user, process, ballot, draft)

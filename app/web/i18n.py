@@ -4,8 +4,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"fr_CA": "Français", "en": "English"}
 
@@ -47,13 +48,15 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(Role=Role, label=label, localized=localized)
     app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")
+    app.jinja_env.filters["days_in_words"] = days_in_words
+    app.jinja_env.globals["lang_attr"] = lang_attr
 
     @app.context_processor
     def inject_i18n() -> dict[str, Any]:
         locale = str(get_locale())
         return {
             "current_locale": locale,
-            "html_lang": "en" if locale.startswith("en") else "fr-CA",
+            "html_lang": html_lang(current_language()),
             "language_names": LANGUAGE_NAMES,
             "localized": localized,
         }
@@ -62,3 +65,27 @@ def register(app: Flask) -> None:
 def local_today() -> date:
     """Today's date in the application's time zone (phases and openings are local dates)."""
     return datetime.now(get_timezone()).date()
+
+
+def days_in_words(days: int) -> str:
+    """A length of time as people say it, never rounded: "2 ans" for 730 days, "6 mois" for 180, "10 jours"."""
+    if days and days % 365 == 0:
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
+    if days and days % 30 == 0:
+        return ngettext("%(num)d month", "%(num)d months", days // 30)
+    if days and days % 7 == 0:
+        return ngettext("%(num)d week", "%(num)d weeks", days // 7)
+    return ngettext("%(num)d day", "%(num)d days", days)
+
+
+def html_lang(language: str) -> str:
+    """The ``lang`` value of a content language ('fr' or 'en')."""
+    return "en" if language == "en" else "fr-CA"
+
+
+def lang_attr(language: str | None) -> Markup:
+    """`` lang="en"`` for a text in another language than the page's (an English answer on a French page, and the
+    reverse: WCAG 3.1.2, language of parts), nothing otherwise."""
+    if not language or language[:2] == current_language():
+        return Markup("")
+    return Markup(' lang="%s"') % html_lang(language[:2])

@@ -196,3 +196,57 @@ def test_the_events_migration_keeps_evidence_and_accepts_event_items(fresh_datab
         db.engine.dispose()
     assert evidence == [1]
     assert sources == ["contribution", "event"]
+
+
+def test_the_theme_names_migration_merges_duplicates_and_retags_merged_themes(fresh_database):
+    """Issue 15: two active themes of a process whose names differ only by case and accents become one (the oldest
+    keeps them); the items of a theme merged earlier carry the theme it joined, not the merged-away one."""
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="8de63f33bc9a")
+        with db.engine.begin() as connection:
+            now = connection.scalar(sa.select(sa.func.current_timestamp()))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at) "
+                    "VALUES (1, 'p', 'P', 'P', '', '', 'active', :now)"
+                ),
+                {"now": now},
+            )
+            for theme_id, name, merged_into in (
+                (1, "Éducation", None),
+                (2, "education ", None),
+                (4, "Transport", None),
+                (3, "Autobus", 4),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO themes (id, process_id, name_fr, name_en, description_fr, description_en,"
+                        " merged_into_id, created_at) VALUES (:id, 1, :name, '', '', '', :merged, :now)"
+                    ),
+                    {"id": theme_id, "name": name, "merged": merged_into, "now": now},
+                )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO moderation_items (id, process_id, source, language, text, pii_spans, flagged, state,"
+                    " version, created_at) VALUES (1, 1, 'answer', 'fr', 'texte', '[]', false, 'approved', 1, :now)"
+                ),
+                {"now": now},
+            )
+            for theme_id in (2, 3):
+                connection.execute(
+                    sa.text("INSERT INTO item_themes (item_id, theme_id) VALUES (1, :t)"), {"t": theme_id}
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            themes = connection.execute(sa.text("SELECT id, name_key, merged_into_id FROM themes ORDER BY id")).all()
+            tags = connection.scalars(sa.text("SELECT theme_id FROM item_themes WHERE item_id = 1 ORDER BY theme_id"))
+            tags = list(tags)
+        db.engine.dispose()
+    assert [tuple(row) for row in themes] == [
+        (1, "education", None),
+        (2, "education", 1),
+        (3, "autobus", 4),
+        (4, "transport", None),
+    ]
+    assert tags == [1, 4]

@@ -326,6 +326,7 @@ def test_the_marks_reach_the_registered_views(app):
     assert {endpoint: marks for endpoint, marks in marked.items() if marks} == {
         "exports.responses": ["records_access"],
         "moderation.decide_item": ["records_access"],
+        "moderation.new_orientation": ["records_access"],
         "moderation.queue": ["records_access"],
         "moderation.redact_item_selection": ["records_access"],
         "moderation.show_item": ["records_access"],

@@ -139,7 +139,8 @@ def test_landing_page_tells_purpose_duration_and_privacy(client, parent_survey):
     assert response.status_code == 200
     assert "Besoins des parents" in page and "Environ 10 minutes" in page and "8 questions" in page
     assert "Les réponses servent à planifier les services." in page
-    assert "Vos réponses sont anonymes" in page and "conservées pendant 365 jours" in page
+    assert "Vos réponses sont anonymes" in page and "Vos réponses sont gardées 1 an, puis effacées." in page
+    assert "Seule l’équipe de la démarche lit vos réponses." in page and "365" not in page
     assert "confidentialite@example.org" in page and ">Commencer</button>" in page
     assert response.headers["Cache-Control"] == "no-store"
 

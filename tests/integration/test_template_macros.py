@@ -71,3 +71,15 @@ def test_simple_form_sums_up_its_errors_and_links_each_to_its_field(app):
     assert rest.lstrip().startswith('<form method="post" action="/save" novalidate>')
     assert 'aria-invalid="true"' in rest and 'aria-describedby="name-error"' in rest
     assert re.search(r'<input[^>]*type="submit" value="Save"[^>]*>', rest).group(0).count('class="button primary"') == 1
+
+
+def test_a_field_with_nothing_to_describe_it_has_no_aria_describedby(app, client):
+    """Issue 16: ``aria-describedby="None"`` pointed at an element that does not exist, on every plain field."""
+    template = """{% from "macros/forms.html" import render_field %}{{ render_field(form.name) }}"""
+    with app.test_request_context():
+        html = render_template_string(template, form=_NameForm(meta={"csrf": False}))
+    assert "aria-describedby" not in html
+    assert '<input id="name" name="name" required type="text" value="">' in html
+    for path in ("/login", "/password/forgot"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'aria-describedby="None"' not in page, path

@@ -117,7 +117,9 @@ def test_employers_template_answered_end_to_end(client, template_survey):
     survey = template_survey("employeurs-etudes-travail")
     employer = Respondent(client)
     employer.start(f"/s/{survey.slug}")
-    assert "Page 1 de 2" in employer.html  # the practices page counts once there are student employees
+    # The practices page depends on an answer not given yet: it counts until the answers skip it (the total never
+    # grows as the employer goes on; issue 16).
+    assert "Page 1 de 3" in employer.html
 
     page_one = [
         ("q_entreprise", "Fromagerie du Lac"),

@@ -52,15 +52,20 @@ def test_fixed_maximum_and_ids_made_safe():
     assert width == (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
 
 
-def test_hostile_and_long_labels_are_escaped_and_shortened():
+def test_hostile_and_long_labels_are_escaped_and_wrapped_never_cut():
     label = '<script>alert("x")</script> & une très longue étiquette qui dépasse'
-    markup = str(bar_chart("q", "<b>titre</b>", [Bar(label, 1, "1 <b>")]))
-    assert "<script>" not in markup and "<b>" not in markup
+    markup = str(bar_chart("q", "<b>titre</b>", [Bar(label, 1, "1 <b>"), Bar("Court", 1, "1")]))
+    assert "<script>" not in markup and "<b>" not in markup and "…" not in markup
     svg = _parse(markup)
     assert svg.find(f"{SVG}title").text == "<b>titre</b>"
-    shown = next(t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label")
-    assert shown.endswith("…") and len(shown) <= 34
+    first = next(t for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label")
+    lines = [span.text for span in first.iter(f"{SVG}tspan")]
+    assert len(lines) == 2 and all(len(line) <= 34 for line in lines)
+    assert " ".join(lines) == label  # every word, on two lines
     assert label in svg.find(f"{SVG}desc").text  # the full label stays in the description
+    # The wrapped row is taller: the next bar starts below its two lines.
+    rects = [float(r.get("y")) for r in svg.iter(f"{SVG}rect") if r.get("x") == str(LABEL_WIDTH)]
+    assert rects[1] - rects[0] >= 2 * 16
 
 
 def test_empty_chart_is_still_valid():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
@@ -13,7 +12,6 @@ from app.compliance.audit import record_access
 from app.core.extensions import db
 from app.models import (
     Ballot,
-    ModerationItem,
     Orientation,
     OrientationState,
     Process,
@@ -42,7 +40,7 @@ def list_themes(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = ThemeForm()
     if form.validate_on_submit():
-        with attempt(success=_("Theme created.")) as done:
+        with attempt(form, success=_("Theme created.")) as done:
             themes.create_theme(
                 process,
                 current_user,
@@ -72,7 +70,7 @@ def edit_theme(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        with attempt(success=_("Theme saved.")) as done:
+        with attempt(form, success=_("Theme saved.")) as done:
             themes.update_theme(
                 theme,
                 current_user,
@@ -141,16 +139,14 @@ def apply_suggestion(process_id: int):
         return redirect(back)
     with attempt() as done:
         if action == "theme":
-            theme = suggestions.group_to_theme(process, current_user, ids, name)
-            target = url_for(".list_themes", process_id=process.id)
-            message = ngettext(
-                "Theme “%(name)s” created with %(num)d item.",
-                "Theme “%(name)s” created with %(num)d items.",
-                len(ids),
-                name=theme.name_fr,
+            _theme, message = suggestions.group_to_theme(
+                process, current_user, ids, name, request.form.get("name_en", "").strip()[:200]
             )
+            target = url_for(".list_themes", process_id=process.id)
         else:
-            orientation = orient.create_orientation(process, current_user, title_fr=name, item_ids=ids)
+            orientation = orient.create_orientation(
+                process, current_user, title_fr=name, title_en=request.form.get("name_en", "")[:300], item_ids=ids
+            )
             target = url_for(".manage_orientation", orientation_id=orientation.id)
             message = _("Draft orientation created with its evidence.")
     if not done:
@@ -185,6 +181,7 @@ def list_orientations(process_id: int):
 
 @bp.route("/moderation/processes/<int:process_id>/orientations/new", methods=["GET", "POST"])
 @facilitator_required
+@records_access
 def new_orientation(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = OrientationForm()
@@ -196,32 +193,38 @@ def new_orientation(process_id: int):
         ids = sorted(set(ids) | set(orient.theme_item_ids(theme)))
         if request.method == "GET" and not form.title_fr.data:
             form.title_fr.data, form.title_en.data = theme.name_fr, theme.name_en
-    ids = suggestions.approved_ids(process, ids)
+    candidates = orient.evidence_candidates(process.id, ids)
+    if request.method == "GET" and not form.title_fr.data:
+        form.title_fr.data = candidates.carried_title()
     if form.validate_on_submit():
-        with attempt(success=_("Draft orientation created.")) as done:
-            orientation = orient.create_orientation(
+        with attempt(form, success=_("Draft orientation created.")) as done:
+            orientation = orient.create_from_items(
                 process,
                 current_user,
+                ids,
                 title_fr=form.title_fr.data,
                 title_en=form.title_en.data or "",
                 statement_fr=form.statement_fr.data or "",
                 statement_en=form.statement_en.data or "",
                 rationale_fr=form.rationale_fr.data or "",
                 rationale_en=form.rationale_en.data or "",
-                item_ids=ids,
                 note=form.note.data or "",
             )
         if done:
             return redirect(url_for(".manage_orientation", orientation_id=orientation.id))
-    selected = db.session.scalars(sa.select(ModerationItem).where(ModerationItem.id.in_(ids))).all() if ids else []
-    return render_template(
+    html = render_template(
         "moderation/orientation_form.html",
         process=process,
         form=form,
         orientation=None,
-        selected=selected,
+        selected=candidates.usable,
+        candidates=candidates,
         theme=theme,
-    ), (400 if form.errors else 200)
+    )
+    originals = [item.id for item in candidates.to_approve if item.redacted_text is None]
+    if originals:  # pending items are listed with their original text
+        record_access(current_user, "orientation_evidence", process, items=originals)
+    return html, (400 if form.errors else 200)
 
 
 @bp.get("/moderation/orientations/<int:orientation_id>")
@@ -383,6 +386,8 @@ def split_orientation(orientation_id: int):
                 positive_ints(request.form.getlist("item")),
                 title_fr=form.title_fr.data,
                 title_en=form.title_en.data or "",
+                statement_fr=form.statement_fr.data or "",
+                statement_en=form.statement_en.data or "",
             )
         if split:
             return redirect(url_for(".manage_orientation", orientation_id=part.id))

@@ -276,7 +276,6 @@ def render_page(
         form.load(values)
         if check:
             form.validate(prior=prior)
-    number = next((i for i, p in enumerate(seen.pages, start=1) if p is page), 1)
     page_html = render_template(
         "respond/page.html",
         survey=survey,
@@ -285,7 +284,7 @@ def render_page(
         plan=engine.plan(form, prior),
         prior=engine.prior_answers(prior),
         mode=mode,
-        progress=(number, max(len(seen.pages), number)),
+        progress=engine.progress(survey, seen, page),
         first=engine.previous_page(seen, page) is None,
         last=engine.next_page(seen, page) is None,
         key=key or new_key(),

@@ -20,7 +20,7 @@ import logging
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -37,7 +37,8 @@ from app.models import (
     utcnow,
 )
 from app.respond import bp, engine, flow, storage
-from app.respond.forms import PageTokenForm, StartForm
+from app.respond.forms import PageTokenForm, ResumeMailForm, StartForm
+from app.respond.resume_mail import send_resume_link
 from app.respond.tokens import digest, is_key, resume_token_for
 from app.respond.views.common import (
     ANSWERED_COOKIE,
@@ -171,6 +172,8 @@ def _after_replay(survey: Survey, key: str) -> HttpResponse | None:
         if digest(candidate) != response.resume_token_hash:
             return redirect(url_for(".show_survey", slug=survey.slug))
         token = candidate
+    if response.locale in current_app.config["LANGUAGES"]:
+        session["locale"] = response.locale  # the link keeps the language the person chose
     target = redirect(page_url(survey, page_at(survey, response.current_page)))
     return set_resume_cookie(target, survey, token)
 
@@ -310,6 +313,18 @@ def _store_page(
 @bp.get("/s/<slug>/saved")
 @public
 def saved(slug: str):
+    return _saved_page(slug)
+
+
+@bp.post("/s/<slug>/saved")
+@public
+@limiter.limit(lambda: current_app.config["RESUME_MAIL_RATE_LIMIT"])
+def send_resume_link_by_mail(slug: str):
+    """Send the resume link by e-mail (the address used once, never stored): issue 16."""
+    return _saved_page(slug)
+
+
+def _saved_page(slug: str):
     survey = survey_by_slug(slug)
     if survey.status is SurveyStatus.DRAFT:
         abort(404)
@@ -317,8 +332,18 @@ def saved(slug: str):
     if response is None:
         return redirect(url_for(".show_survey", slug=survey.slug))
     continue_url = page_url(survey, page_at(survey, response.current_page))
-    page = render_template("respond/saved.html", survey=survey, resume_url=resume_url(token), continue_url=continue_url)
-    return no_store(current_app.make_response(page))
+    form = ResumeMailForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            send_resume_link(survey, form.email.data, resume_url(token))
+            flash(_("We sent the link to this address. We do not keep the address."), "success")
+            return redirect(url_for(".saved", slug=survey.slug), 303)
+        status = 422
+    page = render_template(
+        "respond/saved.html", survey=survey, resume_url=resume_url(token), continue_url=continue_url, form=form
+    )
+    return no_store(current_app.make_response((page, status)))
 
 
 @bp.get("/s/<slug>/thanks")
@@ -340,6 +365,8 @@ def resume(token: str):
     closed = check_open(survey)
     if closed:
         return closed
+    if response.locale in current_app.config["LANGUAGES"]:
+        session["locale"] = response.locale  # the link keeps the language the person chose
     target = redirect(page_url(survey, page_at(survey, response.current_page)))
     return set_resume_cookie(target, survey, token)
 
