@@ -9,7 +9,7 @@ from app.compliance import audit
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.mail import send_mail
-from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Territory, TokenPurpose, User
+from app.models import Organization, Role, Territory, TokenPurpose, User
 from app.web.urls import external_url
 
 
@@ -76,33 +76,6 @@ def save_territory(actor: User, territory: Territory, *, code: str, name: str, p
     db.session.add(territory)
     db.session.flush()
     audit.record(actor, "territory.save", territory, code=code, target=population_target)
-
-
-def save_process(actor: User, process: Process, *, fields: dict, territories: list[Territory], phases: dict) -> None:
-    """``phases`` maps each PhaseKind to (starts_on, ends_on, description_fr, description_en) or None."""
-    _ensure_unique(Process, "slug", fields["slug"], process.id, _("Another process already uses this address."))
-    for key, value in fields.items():
-        setattr(process, key, value)
-    process.territories = territories
-    for kind in PhaseKind:
-        phase, values = process.phase(kind), phases.get(kind)
-        if values is None:
-            if phase is not None:
-                process.phases.remove(phase)
-            continue
-        if phase is None:
-            phase = Phase(kind=kind)
-            process.phases.append(phase)
-        phase.starts_on, phase.ends_on, phase.description_fr, phase.description_en = values
-    db.session.add(process)
-    db.session.flush()
-    audit.record(actor, "process.save", process, slug=process.slug)
-
-
-def change_process_status(actor: User, process: Process, status: ProcessStatus) -> None:
-    old = process.status
-    process.move_to(status)
-    audit.record(actor, "process.change_status", process, old=old.value, new=status.value)
 
 
 def _ensure_unique(model, column: str, value, own_id: int | None, message: str) -> None:

@@ -8,18 +8,14 @@ from app.admin.forms import (
     ChangeRoleForm,
     InviteUserForm,
     OrganizationForm,
-    ProcessForm,
-    ProcessStatusForm,
     TerritoryForm,
 )
 from app.admin.operations import (
-    change_process_status,
     change_role,
     deactivate_user,
     invite_user,
     reactivate_user,
     save_organization,
-    save_process,
     save_territory,
     send_invitation,
 )
@@ -27,11 +23,8 @@ from app.auth.access import admin_required
 from app.core.extensions import db
 from app.models import (
     AuditLog,
-    IllegalTransition,
     Organization,
-    PhaseKind,
     Process,
-    ProcessStatus,
     Role,
     Sector,
     Territory,
@@ -39,11 +32,9 @@ from app.models import (
 )
 from app.web.fields import EmptyForm, choices
 from app.web.forms import attempt, submitted
-from app.web.i18n import local_today
 from app.web.urls import page_arg
 
 PER_PAGE = 50
-PROCESS_TEXT_FIELDS = ("slug", "title_fr", "title_en", "purpose_fr", "purpose_en")
 
 
 def _territory_choices() -> list[tuple[int, str]]:
@@ -214,79 +205,6 @@ def edit_territory(territory_id: int | None):
         if done:
             return redirect(url_for(".list_territories"))
     return render_template("admin/territory_form.html", form=form, territory=territory)
-
-
-# --- Processes -----------------------------------------------------------------
-
-
-@bp.get("/processes")
-@admin_required
-def list_processes():
-    processes = db.session.execute(
-        db.select(Process).options(db.selectinload(Process.phases)).order_by(Process.created_at.desc())
-    ).scalars()
-    return render_template("admin/processes.html", processes=processes, today=local_today())
-
-
-@bp.route("/processes/new", methods=["GET", "POST"], defaults={"process_id": None})
-@bp.route("/processes/<int:process_id>/edit", methods=["GET", "POST"])
-@admin_required
-def edit_process(process_id: int | None):
-    process = db.get_or_404(Process, process_id) if process_id else Process(status=ProcessStatus.DRAFT)
-    form = ProcessForm(data=_process_form_data(process) if request.method == "GET" else None)
-    territories = db.session.execute(db.select(Territory).order_by(Territory.name)).scalars().all()
-    form.territory_ids.choices = choices((t.id, t.name) for t in territories)
-    if form.validate_on_submit():
-        chosen = [t for t in territories if t.id in set(form.territory_ids.data)]
-        phases = {}
-        for kind in PhaseKind:
-            sub = getattr(form, kind.value)
-            if sub.starts_on.data:
-                phases[kind] = (
-                    sub.starts_on.data,
-                    sub.ends_on.data,
-                    sub.description_fr.data or "",
-                    sub.description_en.data or "",
-                )
-        fields = {name: getattr(form, name).data or "" for name in PROCESS_TEXT_FIELDS}
-        with attempt(form, success=_("Process saved.")) as done:
-            save_process(current_user, process, fields=fields, territories=chosen, phases=phases)
-        if done:
-            return redirect(url_for(".show_process", process_id=process.id))
-    return render_template("admin/process_form.html", form=form, process=process)
-
-
-def _process_form_data(process: Process) -> dict:
-    data = {name: getattr(process, name) for name in PROCESS_TEXT_FIELDS}
-    data["territory_ids"] = [t.id for t in process.territories]
-    for phase in process.phases:
-        data[phase.kind.value] = {
-            "starts_on": phase.starts_on,
-            "ends_on": phase.ends_on,
-            "description_fr": phase.description_fr,
-            "description_en": phase.description_en,
-        }
-    return data
-
-
-@bp.get("/processes/<int:process_id>")
-@admin_required
-def show_process(process_id: int):
-    process = db.get_or_404(Process, process_id)
-    status_form = ProcessStatusForm(status=process.status.value)
-    return render_template("admin/process.html", process=process, status_form=status_form, today=local_today())
-
-
-@bp.post("/processes/<int:process_id>/status")
-@admin_required
-def change_status(process_id: int):
-    process = db.get_or_404(Process, process_id)
-    form = ProcessStatusForm()
-    if submitted(form, otherwise=_("Choose one of the listed statuses.")):
-        refused = _("This change of status is not allowed from the current status.")
-        with attempt(success=_("Status changed."), wording={IllegalTransition: refused}):
-            change_process_status(current_user, process, ProcessStatus(form.status.data))
-    return redirect(url_for(".show_process", process_id=process.id))
 
 
 # --- Audit log -------------------------------------------------------------------

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("builder", __name__)
 
-from app.builder import routes  # noqa: E402, F401
+from app.builder import reminder_views, routes  # noqa: E402, F401

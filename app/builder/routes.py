@@ -67,6 +67,7 @@ from app.builder.operations import (
 )
 from app.builder.paper_version import condition_in_words, numbering
 from app.builder.qr import qr_png, qr_svg
+from app.builder.reminders import summary as reminder_summary
 from app.builder.xlsform import XLSFormInvalid, read_xlsform
 from app.compliance.retention import purge_notice
 from app.core.extensions import db
@@ -666,6 +667,7 @@ def _distribution_page(survey: Survey, form: InvitationsForm, status: int = 200)
             survey=survey,
             form=form,
             stats=stats,
+            reminders=reminder_summary(survey),
             public_url=public_url(survey),
             public_path=public_path(survey),
         ),

@@ -22,7 +22,7 @@ from app.core.extensions import db
 from app.events.audiences import audience_from_text
 from app.models import Event, ModerationItem, Territory
 from app.moderation.items import items_from_event
-from app.voting.ballot_csv import column_letter, sniff_delimiter
+from app.voting.ballot_csv import column_letter, detect_delimiter
 
 MAX_IDEAS = 5_000  # per typing or per file
 MAX_IDEA_LENGTH = 5_000
@@ -105,7 +105,7 @@ def _rows(filename: str, content: bytes) -> list[list[str]]:
             [Problem(1, None, _l("The file is neither UTF-8 text (CSV) nor an Excel file."))]
         ) from None
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))]
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))]
     except csv.Error:
         raise IdeasImportError([Problem(1, None, _l("The file is not a readable CSV file."))]) from None
 

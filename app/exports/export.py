@@ -7,7 +7,9 @@ written out at once. Memory depends on the batch size, never on the number of re
 Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
 value and its codebook rows (app/questions/), the built-in types as follows:
 
-- metadata: ``response_id``, ``status``, ``channel``, ``locale``, ``started_at``, ``submitted_at`` (UTC, ISO 8601);
+- metadata: ``response_id``, ``status``, ``channel``, ``locale``, ``started_at``, ``submitted_at`` (UTC, ISO 8601),
+  then where a paper questionnaire was filled in: ``paper_source`` (the workshop or event), ``paper_filled_on``
+  (ISO date), ``paper_territory`` (code, or name with labels), empty for web responses;
 - single choice, yes/no, rating, number, date, territory, short and long text: one column named by the
   question's code (yes/no: ``1``/``0``, or Oui/Non with labels; territory: its code, or its name with labels);
 - multiple choice: one column per option, ``<code>/<option>``: ``1`` chosen, ``0`` not chosen (question answered),
@@ -51,7 +53,17 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-METADATA = ("response_id", "status", "channel", "locale", "started_at", "submitted_at")
+METADATA = (
+    "response_id",
+    "status",
+    "channel",
+    "locale",
+    "started_at",
+    "submitted_at",
+    "paper_source",
+    "paper_filled_on",
+    "paper_territory",
+)
 CODEBOOK_HEADER = (
     "question_code",
     "question_type",
@@ -90,6 +102,7 @@ def unneutralize(text: str) -> str:
 class ExportOptions:
     labels: bool = False  # labels instead of codes, in ``language``
     language: str = "fr"
+    paper_source: str | None = None  # only the paper questionnaires filled in at this workshop or event
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -136,6 +149,9 @@ class Layout:
             meta.locale,
             meta.started_at,
             meta.submitted_at,
+            meta.paper_source,
+            meta.paper_filled_on,
+            self.territories.get(meta.paper_territory_id),
             *(column.get(answers) for column in self.columns),
         ]
 
@@ -154,6 +170,9 @@ class Layout:
             "locale": meta.locale,
             "started_at": _iso(meta.started_at),
             "submitted_at": _iso(meta.submitted_at),
+            "paper_source": meta.paper_source,
+            "paper_filled_on": meta.paper_filled_on.isoformat() if meta.paper_filled_on else None,
+            "paper_territory": self.territories.get(meta.paper_territory_id),
             "answers": values,
         }
 
@@ -167,14 +186,28 @@ def _iso(value: datetime | None) -> str | None:
 ANSWER_COLUMNS = (Answer.response_id, *STORED_ANSWER_COLUMNS)
 
 
-def iter_responses(survey_id: int, *, batch_size: int = BATCH) -> Iterator[tuple[Any, Answers]]:
-    """(response metadata row, its answers by question id) for every response of the survey, in id order."""
+def iter_responses(
+    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
+) -> Iterator[tuple[Any, Answers]]:
+    """(response metadata row, its answers by question id) for every response of the survey (or only the paper
+    questionnaires filled in at ``paper_source``), in id order."""
     session = db.session
+    selected = [Response.survey_id == survey_id]
+    if paper_source:
+        selected.append(Response.paper_source == paper_source)
     responses = session.execute(
         sa.select(
-            Response.id, Response.status, Response.channel, Response.locale, Response.started_at, Response.submitted_at
+            Response.id,
+            Response.status,
+            Response.channel,
+            Response.locale,
+            Response.started_at,
+            Response.submitted_at,
+            Response.paper_source,
+            Response.paper_filled_on,
+            Response.paper_territory_id,
         )
-        .where(Response.survey_id == survey_id)
+        .where(*selected)
         .order_by(Response.id)
         .execution_options(yield_per=batch_size)
     )
@@ -236,7 +269,7 @@ def csv_chunks(
     yield buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    for meta, answers in iter_responses(survey_id, batch_size=batch_size):
+    for meta, answers in iter_responses(survey_id, batch_size=batch_size, paper_source=options.paper_source):
         _csv_line(writer, layout.cells(meta, answers))
         if buffer.tell() >= chunk_chars:
             yield buffer.getvalue()
@@ -272,7 +305,7 @@ def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BAT
     layout = Layout(load_survey(survey_id), options)
     yield "[\n"
     separator = ""
-    for meta, answers in iter_responses(survey_id, batch_size=batch_size):
+    for meta, answers in iter_responses(survey_id, batch_size=batch_size, paper_source=options.paper_source):
         yield separator + json.dumps(layout.json_object(meta, answers), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
@@ -298,7 +331,7 @@ def write_xlsx(survey_id: int, options: ExportOptions, target: str | IO[bytes], 
         sheet.write_string(0, col, header, bold)
     sheet.freeze_panes(1, 1)
     count = 0
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size):
+    for meta, answers in iter_responses(survey.id, batch_size=batch_size, paper_source=options.paper_source):
         count += 1
         for col, value in enumerate(layout.cells(meta, answers)):
             _xlsx_cell(sheet, count, col, value, day)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SubmitField
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.web.fields import choices
@@ -31,5 +31,11 @@ class ExportForm(FlaskForm):
         choices=choices([("fr", _l("French")), ("en", _l("English"))]),
         validators=[InputRequired(_l("Choose a language."))],
         default="fr",
+    )
+    paper_source = SelectField(
+        _l("Responses"),
+        choices=[],
+        validate_choice=False,
+        description=_l("Every response, or only the paper questionnaires filled in at one workshop or event."),
     )
     submit = SubmitField(_l("Download"))

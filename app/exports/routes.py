@@ -6,6 +6,7 @@ import tempfile
 
 from flask import Response as FlaskResponse
 from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import facilitator_required
@@ -24,7 +25,9 @@ from app.exports.export import (
 )
 from app.exports.forms import ExportForm
 from app.models import Response, Survey
+from app.respond.paper_source import paper_sources
 from app.web.boundary import records_access
+from app.web.fields import choices
 from app.web.streaming import in_app_context
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ def _attachment(filename: str) -> dict[str, str]:
 def index(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     form = ExportForm(request.args, meta={"csrf": False})
+    sources = paper_sources(survey.id)
     if "fmt" in request.args:
         if form.validate():
             return redirect(
@@ -48,14 +52,16 @@ def index(survey_id: int):
                     fmt=form.fmt.data,
                     labels=form.labels.data,
                     lang=form.lang.data,
+                    **({"paper_source": form.paper_source.data} if form.paper_source.data in sources else {}),
                 )
             )
         status = 400
     else:
         form = ExportForm(meta={"csrf": False}, formdata=None)
         status = 200
+    form.paper_source.choices = choices([("", _("Every response")), *((label, label) for label in sources)])
     count = db.session.scalar(db.select(db.func.count(Response.id)).filter_by(survey_id=survey.id))
-    return render_template("exports/index.html", survey=survey, form=form, count=count), status
+    return render_template("exports/index.html", survey=survey, form=form, count=count, sources=sources), status
 
 
 @bp.get("/surveys/<int:survey_id>/export.<fmt>")
@@ -69,8 +75,17 @@ def responses(survey_id: int, fmt: str):
     lang = request.args.get("lang", "fr")
     if labels not in {"0", "1"} or lang not in LANGUAGES:
         abort(400)
-    options = ExportOptions(labels=labels == "1", language=lang)
-    audit.record(current_user, "export_responses", survey, format=fmt, labels=options.labels, language=lang)
+    paper_source = " ".join(request.args.get("paper_source", "").split())[:200] or None
+    options = ExportOptions(labels=labels == "1", language=lang, paper_source=paper_source)
+    audit.record(
+        current_user,
+        "export_responses",
+        survey,
+        format=fmt,
+        labels=options.labels,
+        language=lang,
+        paper_source=paper_source,
+    )
     logger.info("Responses of survey %s exported as %s by user %s", survey.id, fmt, current_user.id)
     headers = _attachment(export_filename(survey, fmt))
     if fmt == "xlsx":

@@ -19,10 +19,22 @@ class ProcessStatus(enum.StrEnum):
 
 
 class PhaseKind(enum.StrEnum):
+    """What a phase is for, when it matters to the app (partners contribute during consultation and synthesis);
+    optional: a phase is named by its facilitators."""
+
     CONSULTATION = "consultation"
     SYNTHESIS = "synthesis"
     VALIDATION = "validation"
     LAUNCH = "launch"
+
+
+# The names a phase of a kind gets when none is given (French, English): the four phases of before, as data.
+DEFAULT_PHASE_NAMES = {
+    PhaseKind.CONSULTATION: ("Consultation", "Consultation"),
+    PhaseKind.SYNTHESIS: ("Synthèse", "Synthesis"),
+    PhaseKind.VALIDATION: ("Validation (vote)", "Validation (vote)"),
+    PhaseKind.LAUNCH: ("Lancement", "Launch"),
+}
 
 
 # Legal moves of a process's lifecycle.
@@ -68,7 +80,7 @@ class Process(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     phases: Mapped[list["Phase"]] = relationship(
-        back_populates="process", cascade="all, delete-orphan", order_by="Phase.starts_on"
+        back_populates="process", cascade="all, delete-orphan", order_by="(Phase.position, Phase.starts_on)"
     )
     territories: Mapped[list[Territory]] = relationship(secondary=process_territories, order_by=Territory.name)
 
@@ -92,21 +104,30 @@ class Process(Base):
 
 
 class Phase(Base):
+    """One step of a process, named by its facilitators, in the order of the list they edit (by dates)."""
+
     __tablename__ = "phases"
-    __table_args__ = (
-        sa.UniqueConstraint("process_id", "kind"),
-        sa.CheckConstraint("ends_on >= starts_on", "dates_ordered"),
-    )
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", "dates_ordered"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[PhaseKind] = mapped_column(enum_column(PhaseKind, "kind"))
+    position: Mapped[int] = mapped_column(default=0)
+    name_fr: Mapped[str] = mapped_column(sa.String(120), default="")
+    name_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    kind: Mapped[PhaseKind | None] = mapped_column(enum_column(PhaseKind, "kind"))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     description_fr: Mapped[str] = mapped_column(sa.Text, default="")
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
 
     process: Mapped[Process] = relationship(back_populates="phases")
+
+    def __init__(self, **kwargs) -> None:
+        kind = kwargs.get("kind")
+        if kind is not None and not kwargs.get("name_fr"):
+            kwargs["name_fr"], default_en = DEFAULT_PHASE_NAMES[PhaseKind(kind)]
+            kwargs.setdefault("name_en", default_en)
+        super().__init__(**kwargs)
 
     def status_on(self, today: date) -> str:
         """'past', 'current' or 'upcoming' relative to ``today``."""

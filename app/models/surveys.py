@@ -297,6 +297,10 @@ class Invitation(Base):
     # replayed Start. Neither the token nor the start key it derives from is stored, so the claim leads to no
     # response, even with the secret key.
     claim_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # A reminder (identified surveys only, where the address is kept): when it was sent, and the digest of the
+    # second link it carried (the clear token of the first one is not kept); either link opens the invitation.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     survey: Mapped[Survey] = relationship()
 
@@ -332,6 +336,11 @@ class Response(Base):
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Where a paper questionnaire was filled in (typed at entry, all optional): the workshop or event as a label,
+    # the day and the territory. Kept for every anonymity: it describes the session, not the person.
+    paper_source: Mapped[str | None] = mapped_column(sa.String(200))
+    paper_filled_on: Mapped[date | None] = mapped_column(sa.Date())
+    paper_territory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("territories.id", ondelete="SET NULL"))
 
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")

@@ -1,7 +1,8 @@
 """Participation figures of a process, all computed by SQL aggregation (GROUP BY), never by loading responses.
 
 - The territory of a response is its answer to a territory question (``Answer.territory_id``); failing that, the
-  ``territory`` attribute (a territory code) of the invitation it came from; otherwise it is "not specified".
+  ``territory`` attribute (a territory code) of the invitation it came from; failing that, for a paper
+  questionnaire, the territory where it was filled in; otherwise it is "not specified".
   This is the rule :func:`app.moderation.items.items_from_response` follows for moderation items.
 - Progress against a territory's target counts **complete** responses.
 - Time to complete = ``submitted_at - started_at`` of complete responses; the median is ``percentile_cont`` on
@@ -208,7 +209,9 @@ def response_territory(process_id: int) -> sa.Subquery:
     return (
         sa.select(
             Response.id.label("response_id"),
-            sa.func.coalesce(answered.c.territory_id, by_attribute.id).label("territory_id"),
+            sa.func.coalesce(answered.c.territory_id, by_attribute.id, Response.paper_territory_id).label(
+                "territory_id"
+            ),
             Response.status.label("status"),
         )
         .outerjoin(answered, answered.c.response_id == Response.id)

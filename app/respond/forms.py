@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.core.labels import LOCALE_LABELS
 from app.respond.tokens import is_key, new_key
@@ -34,6 +34,18 @@ class PaperStartForm(StartForm):
         default="fr_CA",
     )
     event_id = SelectField(_l("Event where it was filled in (optional)"), default="", validate_choice=False)
+    paper_source = StringField(
+        _l("Workshop or event"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+        description=_l("Where the questionnaire was filled in, e.g. “Atelier parents, Granby”. Optional."),
+        filters=[lambda value: " ".join(value.split()) if value else value],
+    )
+    paper_filled_on = DateField(
+        _l("Date it was filled in"),
+        validators=[Optional()],
+        description=_l("Optional."),
+    )
+    paper_territory = SelectField(_l("Territory where it was filled in"), choices=[], validate_choice=False)
 
 
 class PageTokenForm(AnsweringForm):

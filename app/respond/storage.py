@@ -37,6 +37,7 @@ from app.questions import question_type
 from app.questions.base import ReadLookup, StoreLookup
 from app.questions.fields import OTHER_SUFFIX, other_code
 from app.respond import engine
+from app.respond.paper_source import PaperSource
 from app.respond.tokens import claim_hash, digest, resume_token_for
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def start_response(
     channel: ResponseChannel = ResponseChannel.WEB,
     invitation: Invitation | None = None,
     entered_by: User | None = None,
+    paper: PaperSource | None = None,
 ) -> tuple[Response, str]:
     """Create an in-progress response; return it with its resume token.
 
@@ -104,6 +106,9 @@ def start_response(
         attributes={},
         entered_by_id=entered_by.id if entered_by is not None else None,
     )
+    if paper is not None:
+        response.paper_source, response.paper_filled_on = paper.label, paper.filled_on
+        response.paper_territory_id = paper.territory_id
     if invitation is not None and survey.anonymity is not Anonymity.ANONYMOUS:
         response.invitation_id = invitation.id
         response.attributes = dict(invitation.attributes or {})
@@ -146,6 +151,15 @@ def claim_invitation(invitation: Invitation, resume_token: str, *, now: datetime
 
 def start_of_day(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def invitation_of_token(token_digest: str) -> Invitation | None:
+    """The invitation opened by a link's digest: the first link, or the one its reminder carried."""
+    return db.session.execute(
+        sa.select(Invitation).where(
+            sa.or_(Invitation.token_hash == token_digest, Invitation.reminder_token_hash == token_digest)
+        )
+    ).scalar_one_or_none()
 
 
 def response_of_invitation(invitation: Invitation) -> Response | None:

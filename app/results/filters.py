@@ -27,7 +27,18 @@ ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MIN_YEAR, MAX_YEAR = 1900, 2999
 # The query arguments that are filters (cross-tabulation and paging arguments are not).
-FILTER_ARGS = ("territory", "segment", "attribute", "date_field", "date_from", "date_to", "language", "status")
+FILTER_ARGS = (
+    "territory",
+    "segment",
+    "attribute",
+    "paper_source",
+    "date_field",
+    "date_from",
+    "date_to",
+    "language",
+    "status",
+)
+PAPER_SOURCE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class ResultFilters:
     segment_choice_id: int | None = None
     attribute_key: str | None = None
     attribute_value: str | None = None
+    paper_source: str | None = None  # the workshop or event where paper questionnaires were filled in
     date_field: str = "submitted"
     date_from: date | None = None
     date_to: date | None = None
@@ -52,6 +64,7 @@ class ResultFilters:
                 self.territory_id,
                 self.segment_choice_id,
                 self.attribute_key,
+                self.paper_source,
                 self.date_from,
                 self.date_to,
                 self.language,
@@ -131,6 +144,13 @@ def parse_filters(
         else:
             values["attribute_key"], values["attribute_value"] = key, value
 
+    if get("paper_source"):
+        label = " ".join(get("paper_source").split())
+        if len(label) > PAPER_SOURCE_MAX or CONTROL.search(label):
+            errors.append(FilterError("paper_source", _l("Choose a workshop or event from the list.")))
+        else:
+            values["paper_source"] = label
+
     if get("date_field"):
         if get("date_field") not in DATE_FIELDS:
             errors.append(FilterError("date_field", _l("Choose which date the period applies to.")))
@@ -185,10 +205,11 @@ def response_conditions(survey_id: int, filters: ResultFilters, zone: tzinfo = U
                 given.question_id.in_(territory_questions), given.territory_id == filters.territory_id
             )
         )
+        # ... or the territory where a paper questionnaire was filled in.
+        where = [answered, Response.paper_territory_id == filters.territory_id]
         if filters.territory_code:
-            conditions.append(sa.or_(answered, Response.attributes["territory"].as_string() == filters.territory_code))
-        else:
-            conditions.append(answered)
+            where.append(Response.attributes["territory"].as_string() == filters.territory_code)
+        conditions.append(sa.or_(*where))
     if filters.segment_choice_id is not None:
         conditions.append(
             sa.exists().where(
@@ -199,6 +220,8 @@ def response_conditions(survey_id: int, filters: ResultFilters, zone: tzinfo = U
         )
     if filters.attribute_key:
         conditions.append(Response.attributes[filters.attribute_key].as_string() == filters.attribute_value)
+    if filters.paper_source:
+        conditions.append(Response.paper_source == filters.paper_source)
     column = Response.started_at if filters.date_field == "started" else Response.submitted_at
     if filters.date_from is not None:
         conditions.append(column >= _day_start(filters.date_from, zone))
@@ -218,6 +241,8 @@ def as_args(filters: ResultFilters) -> dict[str, str]:
         args["segment"] = f"{filters.segment_question_id}:{filters.segment_choice_id}"
     if filters.attribute_key:
         args["attribute"] = f"{filters.attribute_key}={filters.attribute_value}"
+    if filters.paper_source:
+        args["paper_source"] = filters.paper_source
     if filters.date_from or filters.date_to:
         args["date_field"] = filters.date_field
     if filters.date_from:

@@ -15,6 +15,7 @@ from app.compliance.retention import purge_notice
 from app.core.extensions import db
 from app.models import Question, Survey, utcnow
 from app.models.surveys import SURVEY_PAGES_LOADED
+from app.respond.paper_source import paper_sources
 from app.results import aggregate, bp, display
 from app.results.filters import FILTER_ARGS, FilterError, all_territories, as_args, parse_filters, segment_questions
 from app.results.formatting import fmt_number, fmt_percent
@@ -100,6 +101,7 @@ def survey(survey_id: int):
             filter_args=as_args(filters),
             territories=list(territories.values()),
             segment_questions=segment_questions(survey),
+            paper_sources=paper_sources(survey.id),
             crossable=crossable,
             row_question=row_question,
             column_question=column_question,

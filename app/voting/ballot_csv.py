@@ -2,9 +2,14 @@
 
 Format
 ------
-- UTF-8, with or without a byte-order mark (as saved by Excel or LibreOffice). Delimiter: comma or
-  semicolon (the French-Canadian Excel default), detected from the header row: the one that occurs most
-  often outside quotes wins, comma on a tie. Standard CSV quoting (``"Parc, phase 2"``).
+- UTF-8, with or without a byte-order mark (as saved by Excel's "CSV UTF-8" or LibreOffice). A file in
+  Windows-1252 (Excel's plain "CSV" on Windows) is refused with the place of the first byte that is not UTF-8
+  and the two ways out, unless the caller asks for ``encoding="windows-1252"``.
+- Separator: comma, semicolon (the French-Canadian Excel default) or tab (a copy from a spreadsheet),
+  detected from the whole file: the one that gives every row the header's number of cells wins; when several
+  (or none) do, the one that occurs most often outside quotes in the header, comma on a tie. Standard CSV
+  quoting (``"Parc, phase 2"``). A cell that opens a quotation mark and never closes it on its line is
+  refused (it would swallow the following lines).
 - Row 1 is the header: one option name per column, unique and non-empty (spaces around names are trimmed).
 - Every following row is one ballot, with exactly one cell per option. A cell holds:
 
@@ -14,13 +19,17 @@ Format
   schulze, borda     the rank, 1 = first; empty = not ranked. Ranks must be 1, 2, 3… without repetition
                      and without gaps, as on the online ballot (:func:`app.voting.tally.validate_ranking`).
   majority-judgment  the grade, an integer from 0 (“À rejeter”) to ``grades - 1`` (6 grades by default:
-                     0 À rejeter, 1 Insuffisant, 2 Passable, 3 Assez bien, 4 Bien, 5 Excellent); empty =
-                     no grade, which the tally counts as the lowest grade (0).
+                     0 À rejeter, 1 Insuffisant, 2 Passable, 3 Assez bien, 4 Bien, 5 Excellent) or, with
+                     the 6 default grades, its name in French or in English (case and accents do not
+                     matter); empty = no grade, which the tally counts as the lowest grade (0).
   ================== ===================================================================================
 
-- Empty rows at the end of the file are ignored (a row is empty when all its cells are). An empty line in
-  the middle of the file is an error, so that a stray line break cannot shift or invent a ballot.
-  A row of empty cells with the right number of cells is a (blank) ballot.
+- Blank lines are read the same wherever they are, so that the count never depends on the order of the
+  ballots. A row of empty cells (``;;`` for three options, ``"",""``) is a blank ballot, on the last line
+  as anywhere else. A line with nothing on it is one empty cell: with a single option it is a blank ballot
+  (the anonymous ballots export writes ``""``); with several options it is not a ballot at all, so it is an
+  error between two ballots (a stray line break must not shift or invent a ballot) and ignored after the
+  last one.
 - Rows are numbered from 1 like a spreadsheet: the header is row 1, the first ballot row 2. Columns are
   named by their option name, or by their spreadsheet letter (A, B, …, AA) when the header cell is empty,
   duplicated or missing.
@@ -71,7 +80,7 @@ class BallotFileError(ValueError):
     def __str__(self) -> str:
         if self.column is None:
             return str(_l("Row %(row)d: %(message)s", row=self.row, message=self.message))
-        column = f"“{self.column}”" if self.column_is_name else self.column
+        column = str(_l("“%(name)s”", name=self.column)) if self.column_is_name else self.column
         return str(_l("Row %(row)d, column %(column)s: %(message)s", row=self.row, column=column, message=self.message))
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +95,7 @@ def parse_ballot_csv(
     max_choices: int | None = None,
     budget: int | None = None,
     max_per_option: int | None = None,
+    encoding: str = "utf-8",
 ) -> tuple[list[str], list[Ballot]]:
     """Parse ``text`` (a str, UTF-8 bytes or a text file) for ``method``.
 
@@ -96,7 +106,7 @@ def parse_ballot_csv(
     """
     options: list[str] = []
     ballots: list[Ballot] = []
-    for error in _scan(text, method, grades, max_choices, budget, max_per_option, options, ballots):
+    for error in _scan(text, method, grades, max_choices, budget, max_per_option, options, ballots, encoding):
         raise error
     return options, ballots
 
@@ -110,10 +120,11 @@ def check_ballot_csv(
     budget: int | None = None,
     max_per_option: int | None = None,
     max_errors: int | None = None,
+    encoding: str = "utf-8",
 ) -> list[BallotFileError]:
     """Every error in the file, in row then column order (at most ``max_errors``); [] when it is valid."""
     errors: list[BallotFileError] = []
-    for error in _scan(text, method, grades, max_choices, budget, max_per_option, [], []):
+    for error in _scan(text, method, grades, max_choices, budget, max_per_option, [], [], encoding):
         errors.append(error)
         if max_errors is not None and len(errors) >= max_errors:
             break
@@ -139,25 +150,40 @@ def _scan(
     max_per_option: int | None,
     options: list[str],
     ballots: list[Ballot],
+    encoding: str = "utf-8",
 ) -> Iterator[BallotFileError]:
     """Yield the errors of the file in order; fill ``options`` and ``ballots`` as it goes."""
     if method not in METHODS:
         raise ValueError(f"unknown voting method {method!r}; expected one of {', '.join(METHODS)}")
     if not isinstance(grades, int) or isinstance(grades, bool) or grades < 2:
         raise ValueError(f"grades must be an int >= 2, not {grades!r}")
-    text = yield from _read_text(source)
+    text = yield from _read_text(source, encoding)
     if text is None:
         return
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
+        records = read_records(text)
     except csv.Error as exc:
         yield BallotFileError(1, None, _l("This is not a readable CSV file (%(error)s).", error=str(exc)), code="csv")
         return
-    while records and all(not cell.strip() for cell in records[-1]):
-        records.pop()
-    if not records:
+    if all(not cell.strip() for record in records for cell in record):
         yield BallotFileError(1, None, _l("The file is empty."), code="empty_file")
         return
+    if len(records[0]) > 1:  # lines with nothing on them after the last ballot are not ballots
+        while records and not records[-1]:
+            records.pop()
+    for row, record in enumerate(records, start=1):
+        for col, cell in enumerate(record):
+            if "\n" in cell or "\r" in cell:
+                message = _l(
+                    "This cell opens a quotation mark that is never closed, so the lines after it were read into "
+                    "it. Close the quotation mark or remove it."
+                )
+                name = records[0][col].strip() if row > 1 and col < len(records[0]) else ""
+                if name and "\n" not in name and "\r" not in name:
+                    yield BallotFileError(row, unicodedata.normalize("NFC", name), message, code="unclosed_quote")
+                else:
+                    yield BallotFileError(row, column_letter(col), message, code="unclosed_quote", column_is_name=False)
+                return
 
     if not records[0]:
         yield BallotFileError(1, None, _l("The header row is empty: it must name the options."), code="empty_header")
@@ -207,7 +233,7 @@ def _scan(
         row_ok = True
         for col, cell in enumerate(cells):
             label, is_name = labels[col]
-            value, error = _parse_cell(method, cell)
+            value, error = _parse_cell(method, cell, grades)
             if error is not None:
                 row_ok = False
                 yield BallotFileError(row, label, error[1], code=error[0], column_is_name=is_name)
@@ -231,14 +257,29 @@ def _scan(
             ballots.append(frozenset(approved) if method == "approval" else values)
 
 
-def _read_text(source: str | bytes | TextIO) -> Iterator[BallotFileError]:
+ENCODINGS = ("utf-8", "windows-1252")
+
+
+def decode(data: bytes, encoding: str = "utf-8") -> str:
+    """The text of a file's bytes (UTF-8 with or without BOM, or Windows-1252); raises UnicodeDecodeError."""
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}; expected one of {', '.join(ENCODINGS)}")
+    return data.decode("utf-8-sig" if encoding == "utf-8" else "cp1252").removeprefix("\ufeff")
+
+
+def read_records(text: str) -> list[list[str]]:
+    """The rows of the file, split on its separator (:func:`detect_delimiter`); raises csv.Error."""
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text)))
+
+
+def _read_text(source: str | bytes | TextIO, encoding: str) -> Iterator[BallotFileError]:
     """A generator returning the decoded text (None after yielding an error)."""
     if isinstance(source, bytes | bytearray):
+        data = bytes(source)
         try:
-            text = bytes(source).decode("utf-8-sig")
+            text = decode(data, encoding)
         except UnicodeDecodeError as exc:
-            row = source.count(b"\n", 0, exc.start) + 1
-            yield BallotFileError(row, None, _l("The file is not encoded in UTF-8."), code="encoding")
+            yield _encoding_error(data, exc.start, encoding)
             return None
     elif isinstance(source, str):
         text = source
@@ -247,9 +288,44 @@ def _read_text(source: str | bytes | TextIO) -> Iterator[BallotFileError]:
     return text.removeprefix("\ufeff")
 
 
-def _sniff_delimiter(text: str) -> str:
-    """``;`` if the header row holds more semicolons than commas outside quotes, else ``,``."""
-    counts = {",": 0, ";": 0}
+def _encoding_error(data: bytes, offset: int, encoding: str) -> BallotFileError:
+    """The row and column of the first byte that ``encoding`` cannot read, and how to fix the file."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    row = data.count(b"\n", 0, offset) + 1
+    text = data.decode("utf-8-sig" if encoding == "utf-8" else "cp1252", errors="replace")
+    delimiter = detect_delimiter(text)
+    before = data[line_start:offset].decode("utf-8", errors="replace")
+    column = column_letter(_delimiters_outside_quotes(before, delimiter))
+    if encoding == "utf-8":
+        message = _l(
+            "The file is not in UTF-8 (it is probably in Windows-1252, as Excel saves a “CSV” file). Save it as "
+            "“CSV UTF-8”, or read it as Windows-1252 (the “Encoding” choice of the import page, the option "
+            "--encoding windows-1252 of flask tally)."
+        )
+    else:
+        message = _l("The file is not in Windows-1252 either. Save it as “CSV UTF-8”.")
+    return BallotFileError(row, column, message, code="encoding", column_is_name=False)
+
+
+def _delimiters_outside_quotes(text: str, delimiter: str) -> int:
+    count = 0
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+DELIMITERS = (",", ";", "\t")
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator of the file: among comma, semicolon and tab, the one that gives every non-empty row the
+    number of cells of the header (more than one); when several or none do, the one found most often outside
+    quotes in the header (comma on a tie). One-column files have none: comma."""
+    header_counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
     for char in text:
         if char == '"':
@@ -257,16 +333,44 @@ def _sniff_delimiter(text: str) -> str:
         elif not quoted:
             if char in "\r\n":
                 break
-            if char in counts:
-                counts[char] += 1
-    return ";" if counts[";"] > counts[","] else ","
+            if char in header_counts:
+                header_counts[char] += 1
+    consistent = []
+    for delimiter in DELIMITERS:
+        if not header_counts[delimiter]:
+            continue
+        try:
+            widths = {len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r}
+        except csv.Error:
+            continue
+        if len(widths) == 1:
+            consistent.append(delimiter)
+    candidates = consistent or list(DELIMITERS)
+    return max(candidates, key=lambda d: (header_counts[d], d == ","))
 
 
-def _parse_cell(method: str, cell: str) -> tuple[int | None, tuple[str, Any] | None]:
+# Grade names accepted in majority-judgment cells (with the default 6 grades), in both languages.
+GRADE_NAMES = (
+    ("À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Excellent"),
+    ("Reject", "Poor", "Fair", "Fairly good", "Good", "Excellent"),
+)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+_GRADE_BY_NAME = {_fold(name): grade for names in GRADE_NAMES for grade, name in enumerate(names)}
+
+
+def _parse_cell(method: str, cell: str, grades: int = DEFAULT_GRADES) -> tuple[int | None, tuple[str, Any] | None]:
     """``(value, None)`` or ``(None, (code, message))``; an empty cell is ``(None, None)`` except for points
     and approval, where it means 0."""
     if not cell:
         return (0, None) if method in ("approval", "points") else (None, None)
+    if method == "majority-judgment" and grades == DEFAULT_GRADES and _fold(cell) in _GRADE_BY_NAME:
+        return _GRADE_BY_NAME[_fold(cell)], None
     if method == "approval":
         if cell in ("0", "1"):
             return int(cell), None
@@ -288,6 +392,3 @@ def _row_error(row: int, problem: BallotError, labels: list[tuple[str, bool]]) -
         return BallotFileError(row, None, problem.message, code=problem.code)
     is_name = any(label == problem.option and named for label, named in labels)
     return BallotFileError(row, problem.option, problem.message, code=problem.code, column_is_name=is_name)
-
-
-sniff_delimiter = _sniff_delimiter  # also read by the import of event ideas (app/events/ideas.py)

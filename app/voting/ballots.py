@@ -710,6 +710,27 @@ def organization_has_voted(ballot: Ballot, organization_id: int | None) -> bool:
     return found is not None
 
 
+def replaced_by_colleague(ballot: Ballot, user: User) -> bool:
+    """One ballot per organization: True when ``user`` voted and a member of the same organization voted after
+    them, so their ballot is no longer the one counted (from who-voted-when alone, never from the casts)."""
+    if ballot.eligibility is not Eligibility.ONE_PER_ORGANIZATION or user.organization_id is None:
+        return False
+    mine = voter_record(ballot, user)
+    if mine is None or mine.organization_id is None:
+        return False
+    later = db.session.execute(
+        sa.select(VoterRecord.id)
+        .where(
+            VoterRecord.ballot_id == ballot.id,
+            VoterRecord.organization_id == mine.organization_id,
+            VoterRecord.user_id != user.id,
+            VoterRecord.last_cast_at > mine.last_cast_at,
+        )
+        .limit(1)
+    ).first()
+    return later is not None
+
+
 # --- casting ----------------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ tab or a carriage return) gets a leading apostrophe.
 
 The ballots file is exactly the format of ``flask --app wsgi tally`` (see :mod:`app.voting.ballot_csv`): a
 header row of option names, then one row per counted ballot, in the order of their (random) receipt codes
-(blank ballots first, see :func:`_cast_rows`), so the file says nothing about who voted when. Anyone can
+so the file says nothing about who voted when. Anyone can
 recount it::
 
     flask --app wsgi tally --method schulze --input ballots.csv
@@ -70,24 +70,15 @@ def ballots_csv(ballot_id: int, language: str) -> Iterator[str]:
 
 def _cast_rows(ballot_id: int, method: VotingMethod, keys: list[str]) -> Iterator[str]:
     """Rows of the casts, by receipt code. A blank ranking (or grading) is a row of empty cells, which the
-    ``flask tally`` format ignores at the end of a file: such rows are written first (a second pass over the
-    casts), so that a recount counts them too."""
+    ``flask tally`` format counts wherever it is (a one-option blank is written ``""``)."""
     query = (
         sa.select(Cast.contents)
         .where(Cast.ballot_id == ballot_id)
         .order_by(Cast.receipt)
         .execution_options(yield_per=1000)
     )
-    can_be_blank = method in (VotingMethod.RANKING, VotingMethod.MAJORITY_JUDGMENT)
-    if can_be_blank:
-        for contents in db.session.execute(query).scalars():
-            row = cells(method, keys, contents)
-            if not any(row):
-                yield _line(row)
     for contents in db.session.execute(query).scalars():
-        row = cells(method, keys, contents)
-        if not can_be_blank or any(row):
-            yield _line(row)
+        yield _line(cells(method, keys, contents))
 
 
 def results_csv(results) -> Iterator[str]:

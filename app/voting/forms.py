@@ -16,6 +16,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -142,6 +143,16 @@ class PaperImportForm(FlaskForm):
         _l("CSV file of paper ballots"),
         validators=[FileRequired(_l("Choose a CSV file."))],
         description=_l("One row per paper ballot, a header row naming the options; see the format below."),
+    )
+    encoding = SelectField(
+        _l("Encoding"),
+        choices=choices(
+            [
+                ("utf-8", _l("UTF-8 (“CSV UTF-8” in Excel, LibreOffice)")),
+                ("windows-1252", _l("Windows-1252 (Excel’s plain “CSV” on Windows)")),
+            ]
+        ),
+        default="utf-8",
     )
     submit = SubmitField(_l("Check and import"))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,14 @@ from app.core.extensions import db
 from app.exports.export import unneutralize
 from app.models import Ballot, BallotStatus, Cast, CastSource, PaperImport, User, VotingMethod
 from app.models.voting import new_cast_id
-from app.voting.ballot_csv import BallotFileError, _sniff_delimiter, check_ballot_csv, column_letter, parse_ballot_csv
+from app.voting.ballot_csv import (
+    BallotFileError,
+    check_ballot_csv,
+    column_letter,
+    decode,
+    parse_ballot_csv,
+    read_records,
+)
 from app.voting.ballots import VotingError, new_receipt, normalize_label
 
 MAX_ERRORS = 200
@@ -55,15 +61,12 @@ def csv_settings(ballot: Ballot) -> dict[str, Any]:
     return settings
 
 
-def _header(data: bytes) -> list[str] | None:
+def _header(data: bytes, encoding: str) -> list[str] | None:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        records = read_records(decode(data, encoding))
+    except (UnicodeDecodeError, csv.Error):
         return None
-    try:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)), None)
-    except csv.Error:
-        return None
+    first = records[0] if records else None
     return [unicodedata.normalize("NFC", cell.strip()) for cell in first] if first else None
 
 
@@ -118,7 +121,9 @@ def match_columns(ballot: Ballot, header: list[str]) -> tuple[dict[str, str], li
     return mapping, errors
 
 
-def import_paper_ballots(actor: User, ballot: Ballot, data: bytes, filename: str = "") -> PaperImportResult:
+def import_paper_ballots(
+    actor: User, ballot: Ballot, data: bytes, filename: str = "", *, encoding: str = "utf-8"
+) -> PaperImportResult:
     if ballot.status not in (BallotStatus.OPEN, BallotStatus.CLOSED):
         raise VotingError(
             _l("Paper ballots can be imported while the vote is open or closed, before the results are published.")
@@ -135,9 +140,9 @@ def import_paper_ballots(actor: User, ballot: Ballot, data: bytes, filename: str
             ),
             code="already_imported",
         )
-    settings = csv_settings(ballot)
+    settings = {**csv_settings(ballot), "encoding": encoding}
     errors = check_ballot_csv(data, ballot.tally_method, max_errors=MAX_ERRORS + 1, **settings)
-    header = _header(data)
+    header = _header(data, encoding)
     header_errors: list[BallotFileError] = []
     mapping: dict[str, str] = {}
     if header:

@@ -43,7 +43,7 @@ from app.models import (
     VotingMethod,
 )
 from app.voting.disclosure import THRESHOLD, BallotPlan, generalize, plan_ballots
-from app.voting.tally import GRADE_LABELS, TallyResult, tally
+from app.voting.tally import COUNTING_RULES, GRADE_LABELS, TallyResult, tally
 from app.web.i18n import localized
 
 MIN_GROUP_SIZE = THRESHOLD
@@ -146,6 +146,12 @@ class BallotResults:
 
     def option(self, key: str) -> BallotOption:
         return next(o for o in self.options if o.key == key)
+
+    @property
+    def counting_rules(self) -> list[str]:
+        """How the method counts, in words (ranking: Schulze's link strength and the Borda convention)."""
+        methods = ("schulze", "borda") if self.borda is not None else (self.result.method,)
+        return [str(rule) for method in methods for rule in COUNTING_RULES.get(method, ())]
 
     def tie_text(self, keys: list[str]) -> str:
         return " = ".join(self.labels[k] for k in keys)

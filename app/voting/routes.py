@@ -197,6 +197,7 @@ def _ballot_page(ballot: Ballot, *, filled: dict | None = None, errors: list | N
         problem=problem,
         record=record,
         organization_voted=organization_voted,
+        replaced=record is not None and domain.replaced_by_colleague(ballot, current_user),
         can_vote=problem is None and ballot.accepts_casts(now),
         not_open_message=domain.closed_message(ballot, now),
         receipt=receipt,
@@ -369,6 +370,7 @@ def check_receipt(ballot_id: int):
         return _receipts_page(ballot, form, status=422)
     cast = domain.find_receipt(ballot, form.receipt.data)
     checked = {"found": cast is not None, "cast": cast, "code": domain.normalize_receipt(form.receipt.data)}
+    checked["replaced"] = cast is None and domain.replaced_by_colleague(ballot, current_user)
     return _receipts_page(ballot, form, checked=checked)
 
 
@@ -687,7 +689,9 @@ def import_paper(ballot_id: int):
             # The same file imported at the same moment by someone else: the unique constraint says so.
             twice = domain.VotingError(_("This very file was already imported into this ballot."))
             with attempt(conflict=twice, quiet=True) as done:
-                result = import_paper_ballots(current_user, ballot, data, upload.filename or "")
+                result = import_paper_ballots(
+                    current_user, ballot, data, upload.filename or "", encoding=form.encoding.data
+                )
             if done:
                 flash(
                     ngettext(

@@ -88,6 +88,23 @@ GRADE_LABELS = (_l("Reject"), _l("Poor"), _l("Fair"), _l("Fairly good"), _l("Goo
 
 Ballot: TypeAlias = AbstractSet[str] | Mapping[str, int]
 
+# The counting rules in words, shown by ``flask tally --details`` and on the results page (one wording).
+SCHULZE_LINK_RULE = _l(
+    "Strength of a link (Schulze): winning votes, the number of ballots preferring A to B when more ballots "
+    "prefer A to B than B to A; no link otherwise. Ties between paths are not broken further."
+)
+UNRANKED_RULE = _l("An option not ranked on a ballot comes after every option ranked on it.")
+BORDA_CONVENTION = _l(
+    "Borda: with n options, the first gets n − 1 points, the second n − 2, and so on; the options a ballot leaves "
+    "unranked (or ties) share equally the points of the places they take, so each ballot gives out the same total."
+)
+MISSING_GRADE_RULE = _l("A missing grade counts as the lowest grade, “Reject”.")
+COUNTING_RULES = {
+    "schulze": (SCHULZE_LINK_RULE, UNRANKED_RULE),
+    "borda": (BORDA_CONVENTION,),
+    "majority-judgment": (MISSING_GRADE_RULE,),
+}
+
 # Settings understood by tally(); the ones not used by a method (e.g. ``budget`` for Schulze) are ignored so
 # that callers can pass a question's whole settings.
 KNOWN_SETTINGS = frozenset({"grades", "max_choices", "budget", "max_per_option"})
@@ -255,6 +272,7 @@ def tally_schulze(options: Sequence[str], ballots: Sequence[Mapping[str, int]]) 
     ]
     scores = {o: int(beats[i].sum()) for i, o in enumerate(options)}
     details = {
+        "link_strength": "winning_votes",  # d[a][b] when d[a][b] > d[b][a], else no link; no further tie-break
         "pairwise": _matrix_dict(options, d),
         "strongest_paths": _matrix_dict(options, p),
         "incomparable_pairs": incomparable,

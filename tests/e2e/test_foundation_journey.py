@@ -14,7 +14,6 @@ ADMIN_PAGES = [
     "/admin/users",
     "/admin/organizations",
     "/admin/territories",
-    "/admin/processes",
     "/admin/audit",
 ]
 

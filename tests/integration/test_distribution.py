@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app.core.extensions import db
-from app.models import AuditLog, Invitation, Role, SurveyStatus
+from app.models import Anonymity, AuditLog, Invitation, Role, SurveyStatus
 from app.models.people import hash_token
 from tests.conftest import count_rows
 
@@ -223,3 +223,84 @@ def test_csv_cells_cannot_become_formulas(client, facilitator, survey, csrf):
     )
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][3] == '\'=HYPERLINK("x")'
+
+
+# --- reminders (issue 15) ------------------------------------------------------------------------------------
+
+
+def _invite(client, survey, csrf, emails):
+    url = f"/surveys/{survey.id}/distribute"
+    response = client.post(
+        f"/surveys/{survey.id}/invitations",
+        data={"count": "1", "emails": "\n".join(emails), "send": "y", "output": "page", "csrf_token": csrf(url)},
+    )
+    assert response.status_code == 200
+    return _links(response.get_data(as_text=True))
+
+
+def test_reminder_to_invitees_who_have_not_answered_once_each_after_a_confirmation(
+    client, facilitator, survey, csrf, mail_outbox
+):
+    survey.anonymity = Anonymity.IDENTIFIED
+    db.session.commit()
+    emails = ["a@example.org", "b@example.org", "c@example.org"]
+    links = _invite(client, survey, csrf, emails)
+    # a@ started answering with the link (the start itself is tested in test_respond*): it is used up.
+    first = db.session.execute(db.select(Invitation).filter_by(email="a@example.org")).scalar_one()
+    first.used_at = first.created_at
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Invitation.id)).where(Invitation.used_at.is_not(None))) == 1
+    mail_outbox.messages and mail_outbox._sent.clear()
+
+    page = client.get(f"/surveys/{survey.id}/distribute").get_data(as_text=True)
+    assert "2 personnes invitées n’ont pas encore répondu et n’ont reçu aucun rappel." in page
+    confirm_url = f"/surveys/{survey.id}/reminders"
+    page = client.get(confirm_url).get_data(as_text=True)
+    assert "Envoyer un rappel à 2 personnes invitées qui n’ont pas répondu?" in page
+    assert mail_outbox.messages == []  # the confirmation page sends nothing
+
+    response = client.post(confirm_url, data={"expected": "2", "csrf_token": csrf(confirm_url)})
+    assert response.status_code == 302
+    assert "2 rappels envoyés." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert sorted(m["To"] for m in mail_outbox.messages) == ["b@example.org", "c@example.org"]
+    body = mail_outbox.messages[0].get_content()
+    assert "Rappel" in body
+    [reminder_link] = set(_links(body))  # the same link in the French and the English text
+    assert reminder_link not in links  # a new link, and the first one still works
+    assert client.get(reminder_link.removeprefix("http://localhost")).status_code in (200, 302)  # not 404
+    assert client.get(reminder_link.removeprefix("http://localhost") + "x").status_code == 404  # a wrong one is
+    reminded = db.session.execute(db.select(Invitation).where(Invitation.reminded_at.is_not(None))).scalars().all()
+    assert sorted(i.email for i in reminded) == ["b@example.org", "c@example.org"]
+
+    page = client.get(confirm_url).get_data(as_text=True)
+    assert "b@example.org" in page and "c@example.org" in page  # who was reminded, and when
+    assert "Personne à relancer" in page
+    mail_outbox.messages and mail_outbox._sent.clear()
+    response = client.post(confirm_url, data={"expected": "2", "csrf_token": csrf(confirm_url)})
+    assert response.status_code == 409
+    assert mail_outbox.messages == []  # once each
+    entry = db.session.execute(db.select(AuditLog).filter_by(action="survey.reminders")).scalar_one()
+    assert entry.details == {"count": 2}
+
+
+def test_reminder_count_changed_since_the_confirmation_sends_nothing(client, facilitator, survey, csrf, mail_outbox):
+    survey.anonymity = Anonymity.IDENTIFIED
+    db.session.commit()
+    _invite(client, survey, csrf, ["a@example.org", "b@example.org"])
+    mail_outbox.messages and mail_outbox._sent.clear()
+    confirm_url = f"/surveys/{survey.id}/reminders"
+    response = client.post(confirm_url, data={"expected": "1", "csrf_token": csrf(confirm_url)})
+    assert response.status_code == 409
+    assert "Le nombre de personnes à relancer a changé : 2 maintenant." in response.get_data(as_text=True)
+    assert mail_outbox.messages == []
+
+
+def test_no_reminder_where_no_address_is_kept(client, facilitator, survey, csrf, mail_outbox):
+    _invite(client, survey, csrf, ["a@example.org"])  # an anonymous survey forgets the address
+    mail_outbox.messages and mail_outbox._sent.clear()
+    page = client.get(f"/surveys/{survey.id}/distribute").get_data(as_text=True)
+    assert "Pas de rappel possible : ce questionnaire n’est pas nominatif" in page
+    confirm_url = f"/surveys/{survey.id}/reminders"
+    response = client.post(confirm_url, data={"expected": "1", "csrf_token": csrf(f"/surveys/{survey.id}/distribute")})
+    assert response.status_code == 409
+    assert mail_outbox.messages == []

@@ -46,7 +46,8 @@ def _csv(survey, **options):
 def test_csv_codes_one_row_per_response_with_columns_per_choice_row_and_rank(survey):
     text, rows = _csv(survey)
     assert text.startswith(
-        "\ufeffresponse_id,status,channel,locale,started_at,submitted_at,territoire,garde,garde/other,"
+        "\ufeffresponse_id,status,channel,locale,started_at,submitted_at,paper_source,paper_filled_on,paper_territory,"
+        "territoire,garde,garde/other,"
     )
     assert len(rows) == 2
     first, second = rows
@@ -90,6 +91,9 @@ def test_json_one_object_per_response(survey):
         "locale": "en",
         "started_at": "2026-10-01T12:00:00+00:00",
         "submitted_at": None,
+        "paper_source": None,
+        "paper_filled_on": None,
+        "paper_territory": None,
         "answers": {"garde": "cpe", "garderie": 0},
     }
 

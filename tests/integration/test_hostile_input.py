@@ -28,7 +28,7 @@ def test_hostile_organization_names_are_stored_exactly_and_escaped(client, auth,
 @pytest.mark.parametrize("value", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
 def test_hostile_process_texts(client, auth, csrf, value):
     auth.login(Role.ADMIN)
-    url = "/admin/processes/new"
+    url = "/manage/processes/new"
     data = {
         "slug": "hostile",
         "title_fr": _short(value, 200),

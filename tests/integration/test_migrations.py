@@ -250,3 +250,100 @@ def test_the_theme_names_migration_merges_duplicates_and_retags_merged_themes(fr
         (4, "transport", None),
     ]
     assert tags == [1, 4]
+
+
+def test_the_paper_source_migration_keeps_every_answer_and_invitation_link(fresh_database):
+    """Adding columns to responses must not rebuild it in a way that fires ON DELETE (answers, invitation links)."""
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="5d1c0a7e9b21")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at)"
+                    " VALUES (1, 'p', 'P', 'P', '', '', 'active', '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO surveys (id, process_id, slug, title_fr, title_en, intro_fr, intro_en, privacy_fr,"
+                    " privacy_en, anonymity, status, version, structure_key, created_at) VALUES (1, 1, 's',"
+                    " 'S', 'S', '', '', '', '', 'identified', 'open', 1, 'k', '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO survey_pages (id, survey_id, position, title_fr, title_en, intro_fr, intro_en,"
+                    " relevant) VALUES (1, 1, 0, '', '', '', '', '')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO questions (id, page_id, survey_id, position, code, type, label_fr, label_en, help_fr,"
+                    ' help_en, required, relevant, "constraint", constraint_message_fr, constraint_message_en,'
+                    " settings) VALUES (1, 1, 1, 0, 'q', 'short_text', 'Q', 'Q', '', '', false, '', '', '', '', '{}')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO invitations (id, survey_id, token_hash, attributes, created_at) VALUES"
+                    " (1, 1, 't', '{}', '2026-01-01 00:00:00')"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO responses (id, survey_id, survey_version, status, channel, locale, started_at,"
+                    " submitted_at, current_page, attributes, invitation_id) VALUES (1, 1, 1, 'complete', 'web',"
+                    " 'fr_CA', '2026-03-04 15:00:00', '2026-03-04 15:16:17', 0, '{}', 1)"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO answers (id, response_id, question_id, text_value, is_other)"
+                    " VALUES (1, 1, 1, 'oui', false)"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            answers = connection.execute(sa.text("SELECT count(*) FROM answers")).scalar()
+            link = connection.execute(sa.text("SELECT invitation_id FROM responses")).scalar()
+            enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar() if db.engine.name == "sqlite" else 1
+        db.engine.dispose()
+    assert (answers, link, enforced) == (1, 1, 1)
+
+
+def test_the_phase_list_migration_names_and_orders_the_existing_phases(fresh_database):
+    migration_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="8b3f6d2c4e17")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO processes (id, slug, title_fr, title_en, purpose_fr, purpose_en, status, created_at)"
+                    " VALUES (1, 'p', 'P', 'P', '', '', 'active', '2026-01-01 00:00:00')"
+                )
+            )
+            for phase_id, kind, starts, ends in (
+                (1, "validation", "2026-04-01", "2026-04-02"),
+                (2, "consultation", "2026-01-01", "2026-02-01"),
+                (3, "synthesis", "2026-02-02", "2026-03-31"),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO phases (id, process_id, kind, starts_on, ends_on, description_fr, description_en)"
+                        " VALUES (:id, 1, :kind, :starts, :ends, 'Texte', 'Text')"
+                    ),
+                    {"id": phase_id, "kind": kind, "starts": starts, "ends": ends},
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT position, name_fr, name_en, kind, description_fr FROM phases ORDER BY position")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, "Consultation", "Consultation", "consultation", "Texte"),
+        (2, "Synthèse", "Synthesis", "synthesis", "Texte"),
+        (3, "Validation (vote)", "Validation (vote)", "validation", "Texte"),
+    ]

@@ -172,3 +172,12 @@ def test_report_shows_the_same_participation_figures(client, auth, known):
     assert section.count('class="under-target"') == 1
     assert "Cible atteinte" in section and "Sous la cible" in section
     assert "Non précisé" in section  # the response with no territory
+
+
+def test_a_paper_questionnaire_counts_in_the_territory_where_it_was_filled_in(client, auth, known):
+    process, survey, (_a, _b, c) = known
+    response = add_response(survey, {"q": "yes"}, started_at=at(4, 9), submitted_at=at(4, 9, 30))
+    response.paper_territory_id = c.id
+    db.session.commit()
+    rows = {f.name: f.responses for f in figures.territory_participation(process.id)}
+    assert rows["Ccc"] == 1 and rows[None] == 1

@@ -11,7 +11,7 @@ def _queries(client, count_queries, url: str) -> int:
     return counted.count
 
 
-@pytest.mark.parametrize("url", ["/admin/users", "/admin/organizations", "/admin/audit", "/admin/processes", "/"])
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/organizations", "/admin/audit", "/manage/processes", "/"])
 def test_admin_lists_run_a_constant_number_of_queries(
     client, auth, count_queries, create_user, create_organization, create_territory, create_process, url
 ):

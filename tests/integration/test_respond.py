@@ -1,8 +1,11 @@
 """The respondent journey through the test client: what a parent on a phone, or a facilitator, would notice."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -681,3 +684,110 @@ def test_paper_entry_refused_for_drafts(client, auth, create_survey):
     page = client.get(f"/surveys/{survey.id}/paper").get_data(as_text=True)
     assert "seulement pendant que le questionnaire est ouvert ou fermé" in page
     assert client.get(f"/surveys/{survey.id}/paper/one-page").status_code == 302
+
+
+# --- the source of a paper questionnaire (issue 15) ----------------------------------------------------------
+
+
+def _start_paper(client, survey, **fields):
+    home = client.get(f"/surveys/{survey.id}/paper").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token_from(home),
+        "start_key": re.search(r'name="start_key" type="hidden" value="([^"]+)"', home).group(1),
+        "locale": "fr_CA",
+        **fields,
+    }
+    return client.post(f"/surveys/{survey.id}/paper", data=data)
+
+
+def test_paper_entry_records_its_workshop_date_and_territory(client, auth, parent_survey, territories):
+    auth.login(Role.FACILITATOR)
+    home = client.get(f"/surveys/{parent_survey.id}/paper").get_data(as_text=True)
+    assert (
+        "Atelier ou événement" in home and "Date où il a été rempli" in home and "Territoire où il a été rempli" in home
+    )
+    sherbrooke = territories[0]
+    response = _start_paper(
+        client,
+        parent_survey,
+        paper_source="  Atelier Granby ",
+        paper_filled_on="2026-11-20",
+        paper_territory=str(sherbrooke.id),
+    )
+    assert response.status_code == 302
+    paper = the_response()
+    assert (paper.paper_source, paper.paper_filled_on.isoformat(), paper.paper_territory_id) == (
+        "Atelier Granby",
+        "2026-11-20",
+        sherbrooke.id,
+    )
+
+
+def test_paper_source_refused_with_the_field_named_and_nothing_saved(client, auth, parent_survey):
+    auth.login(Role.FACILITATOR)
+    response = _start_paper(client, parent_survey, paper_source="Atelier", paper_filled_on="2999-01-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "La date où il a été rempli ne peut pas être dans l’avenir." in page
+    assert 'value="Atelier"' in page  # what was typed is shown again
+    assert count_rows(Response) == 0
+
+
+def test_results_and_exports_filter_on_the_paper_source(client, auth, parent_survey, territories):
+    auth.login(Role.FACILITATOR)
+    now = utcnow()
+    for source in ("Atelier Granby", "Atelier Granby", "Forum Magog", None):
+        db.session.add(
+            Response(
+                survey=parent_survey,
+                survey_version=1,
+                channel=ResponseChannel.PAPER if source else ResponseChannel.WEB,
+                status=ResponseStatus.COMPLETE,
+                submitted_at=now,
+                paper_source=source,
+                paper_territory_id=territories[1].id if source == "Forum Magog" else None,
+            )
+        )
+    db.session.commit()
+    page = client.get(f"/surveys/{parent_survey.id}/results").get_data(as_text=True)
+    assert '<option value="Atelier Granby">Atelier Granby</option>' in page
+    page = client.get(f"/surveys/{parent_survey.id}/results", query_string={"paper_source": "Atelier Granby"})
+    assert "Selon 2 réponses complètes." in page.get_data(as_text=True)
+    page = client.get(f"/surveys/{parent_survey.id}/results", query_string={"territory": territories[1].id})
+    assert "Selon 1 réponse complète." in page.get_data(as_text=True)  # the territory where the paper was filled counts
+
+    export = client.get(f"/surveys/{parent_survey.id}/export.csv", query_string={"paper_source": "Atelier Granby"})
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][6:9] == ["paper_source", "paper_filled_on", "paper_territory"]
+    assert [row[6] for row in rows[1:]] == ["Atelier Granby", "Atelier Granby"]
+    everything = client.get(f"/surveys/{parent_survey.id}/export.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(everything.lstrip("\ufeff"))))
+    assert [row[6:9] for row in rows[1:]] == [
+        ["Atelier Granby", "", ""],
+        ["Atelier Granby", "", ""],
+        ["Forum Magog", "", "COA"],
+        ["", "", ""],
+    ]
+
+
+def test_one_long_page_entry_keeps_the_source_for_every_sheet_of_the_batch(client, auth, parent_survey, territories):
+    auth.login(Role.FACILITATOR)
+    home = client.get(f"/surveys/{parent_survey.id}/paper").get_data(as_text=True)
+    assert f'action="/surveys/{parent_survey.id}/paper/one-page" method="get"' in home
+    args = {"locale": "fr_CA", "paper_source": "Atelier Magog", "paper_filled_on": "2026-11-18"}
+    args["paper_territory"] = str(territories[1].id)
+    entry = Respondent(client)
+    entry.get(f"/surveys/{parent_survey.id}/paper/one-page?{urlencode(args)}")
+    assert "Atelier Magog" in entry.html  # the page says which workshop it is entering
+    for count in (1, 2):
+        entry.send([("q_enfants", str(count))])
+        assert "Questionnaire papier enregistré" in entry.html
+    db.session.expire_all()
+    stored = db.session.execute(sa.select(Response.paper_source, Response.paper_territory_id)).all()
+    assert [tuple(row) for row in stored] == [("Atelier Magog", territories[1].id)] * 2
+
+    bad = client.get(
+        f"/surveys/{parent_survey.id}/paper/one-page", query_string={**args, "paper_filled_on": "2999-01-01"}
+    )
+    assert bad.status_code == 400
+    assert "La date où il a été rempli ne peut pas être dans l’avenir." in bad.get_data(as_text=True)

@@ -814,3 +814,50 @@ def test_tampered_ballot_forms_never_fail(client, auth, create_process, csrf, ta
     if response.status_code == 302:
         ballot = db.session.execute(sa.select(Ballot)).scalar_one()
         assert ballot.listed_voters == [] and len(ballot.options) >= 2
+
+
+REPLACED = (
+    "Une personne de votre organisme a voté après vous : son bulletin a remplacé le vôtre, qui n’est plus compté. "
+    "Votre code de reçu ne compte plus; seul le dernier vote de l’organisme compte."
+)
+
+
+def test_one_per_organization_your_page_says_a_colleague_replaced_your_ballot(
+    client, auth, create_ballot, create_user, create_organization, csrf
+):
+    ballot = create_ballot(method=VotingMethod.APPROVAL, eligibility=Eligibility.ONE_PER_ORGANIZATION)
+    a, b, _c = option_ids(ballot)
+    organization = create_organization()
+    first, second = create_user(organization=organization), create_user(organization=organization)
+    auth.login(first)
+    post_vote(client, ballot, [("choice", str(a))])
+    page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    first_receipt = receipt_on_page(page)
+    assert first_receipt and REPLACED not in page
+    auth.logout()
+    auth.login(second)
+    post_vote(client, ballot, [("choice", str(b))])
+    page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert REPLACED not in page  # the colleague whose ballot counts
+    auth.logout()
+
+    auth.login(first)
+    page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert REPLACED in page
+    assert "Vous avez déjà voté" not in page
+    auth.logout()
+
+    facilitator = auth.login(Role.FACILITATOR)
+    for action in ("close", "publish"):
+        token_page = client.get(f"/manage/ballots/{ballot.id}").get_data(as_text=True)
+        client.post(f"/manage/ballots/{ballot.id}/{action}", data={"csrf_token": csrf_token_from(token_page)})
+    auth.logout()
+    assert facilitator
+    auth.login(first)
+    response = client.post(
+        f"/ballots/{ballot.id}/receipts/check",
+        data={"receipt": first_receipt, "csrf_token": csrf(f"/ballots/{ballot.id}/receipts")},
+    )
+    page = response.get_data(as_text=True)
+    assert f"Aucun bulletin compté ne porte le code {first_receipt}." in page
+    assert REPLACED in page

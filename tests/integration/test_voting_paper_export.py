@@ -22,13 +22,13 @@ __all__ = ["create_ballot"]
 LABELS = ["Littératie familiale", "Transition scolaire", "Conciliation études-travail"]
 
 
-def upload(client, csrf, ballot, content: bytes | str, filename="assemblee.csv"):
+def upload(client, csrf, ballot, content: bytes | str, filename="assemblee.csv", **fields):
     if isinstance(content, str):
         content = content.encode("utf-8")
     url = f"/manage/ballots/{ballot.id}/paper"
     return client.post(
         url,
-        data={"file": (io.BytesIO(content), filename), "csrf_token": csrf(url)},
+        data={"file": (io.BytesIO(content), filename), "csrf_token": csrf(url), **fields},
         content_type="multipart/form-data",
     )
 
@@ -124,10 +124,73 @@ def test_import_is_refused_after_publication_and_for_drafts(client, auth, csrf, 
     assert count_rows(Cast) == 0
 
 
+# Without the blank ballot "Littératie familiale" wins (median Excellent against Passable); with it (4 ballots,
+# lower median) the blank's "À rejeter" pulls it down and "Transition scolaire" wins.
+MJ_ROWS = ["5;2;0", "5;2;0", "0;3;0"]
+
+
+@pytest.mark.parametrize("blank_first", [True, False])
+def test_a_blank_paper_ballot_counts_as_reject_wherever_it_is(client, auth, csrf, create_ballot, blank_first):
+    ballot = create_ballot(method=VotingMethod.MAJORITY_JUDGMENT, status=BallotStatus.CLOSED)
+    auth.login(Role.FACILITATOR)
+    rows = [";;", *MJ_ROWS] if blank_first else [*MJ_ROWS, ";;"]
+    response = upload(client, csrf, ballot, ";".join(LABELS) + "\r\n" + "\r\n".join(rows) + "\r\n")
+    assert response.status_code == 302
+    assert len(paper_casts(ballot)) == 4
+    with client.application.test_request_context():
+        results = compute_results(ballot)
+    assert results.counted == 4
+    assert list(results.result.winners) == [str(ballot.options[1].key)]
+
+
+def test_semicolon_file_with_commas_in_option_names(client, auth, csrf, create_ballot):
+    labels = ["Parc, phase 2", "Bibliothèque, heures", "Quai"]
+    ballot = create_ballot(method=VotingMethod.APPROVAL, options=labels)
+    auth.login(Role.FACILITATOR)
+    response = upload(client, csrf, ballot, ";".join(labels) + "\r\n1;0;1\r\n0;1;0\r\n")
+    assert response.status_code == 302
+    assert len(paper_casts(ballot)) == 2
+
+
+def test_tab_separated_file_is_imported(client, auth, csrf, create_ballot):
+    ballot = create_ballot(method=VotingMethod.APPROVAL)
+    auth.login(Role.FACILITATOR)
+    response = upload(client, csrf, ballot, "\t".join(LABELS) + "\n1\t0\t1\n")
+    assert response.status_code == 302
+    assert len(paper_casts(ballot)) == 1
+
+
+def test_unclosed_quote_names_its_row_and_column(client, auth, csrf, create_ballot):
+    ballot = create_ballot(method=VotingMethod.APPROVAL)
+    auth.login(Role.FACILITATOR)
+    response = upload(client, csrf, ballot, ",".join(LABELS) + '\n1,0,1\n1,"0,1\n0,0,1\n')
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<td class="num">3</td><td>Transition scolaire</td>' in page
+    assert "Cette cellule ouvre un guillemet qui n’est jamais fermé" in page
+    assert count_rows(Cast) == 0
+
+
+def test_windows_1252_file_is_refused_with_the_fix_then_read_when_chosen(client, auth, csrf, create_ballot):
+    ballot = create_ballot(method=VotingMethod.APPROVAL)
+    auth.login(Role.FACILITATOR)
+    content = (";".join(LABELS) + "\r\n1;0;1\r\n0;1;0\r\n").encode("cp1252")
+    response = upload(client, csrf, ballot, content)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<td class="num">1</td><td>A</td>' in page
+    assert "Enregistrez-le en « CSV UTF-8 », ou lisez-le en Windows-1252" in page
+    assert 'name="encoding"' in page
+    assert count_rows(Cast) == 0
+    response = upload(client, csrf, ballot, content, encoding="windows-1252")
+    assert response.status_code == 302
+    assert len(paper_casts(ballot)) == 2
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"Litt\xe9ratie familiale,Transition scolaire\n1,0\n", "Le fichier n’est pas encodé en UTF-8."),
+        (b"Litt\xe9ratie familiale,Transition scolaire\n1,0\n", "Le fichier n’est pas en UTF-8"),
         (",".join(LABELS) + "\n", "Le fichier ne contient aucun bulletin : ajoutez une ligne par bulletin papier."),
         ("", "Le fichier est vide."),
         (",".join(LABELS) + "\n1,1,1\n", "Au plus 2 options peuvent être choisies; 3 le sont."),

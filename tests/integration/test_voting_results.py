@@ -256,3 +256,17 @@ def test_closing_seals_the_casts(app, create_ballot, voters, create_user):
     assert compute_results(ballot).result.scores == {
         str(i): 5 if n < 2 else 2 for n, i in enumerate(option_ids(ballot))
     }
+
+
+def test_results_page_states_the_borda_convention_and_the_schulze_link_rule(client, auth, create_ballot, voters):
+    # Issue 15: a partial ranking (Charlie left out) gets its Borda points by a stated rule.
+    ballot = create_ballot(method=VotingMethod.RANKING, options=ABC, results_visibility=ResultsVisibility.LIVE)
+    cast_all(ballot, [(v, {"Alpha": 1}) for v in voters[:5]])
+    auth.login(Role.FACILITATOR)
+    page = client.get(f"/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert (
+        "Borda : avec n options, la première reçoit n − 1 points, la deuxième n − 2, et ainsi de suite; les options "
+        "qu’un bulletin ne classe pas (ou met à égalité) se partagent également les points des places qu’elles "
+        "occupent, de sorte que chaque bulletin distribue le même total." in page
+    )
+    assert "Force d’un lien (Schulze) : les votes gagnants" in page

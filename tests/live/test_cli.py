@@ -75,7 +75,10 @@ def commands(live, facilitator, demo_vote, tmp_path_factory):
             [("backup", env, "backup", "--out", backup)],
             [("export-responses", env, "export-responses", PARENTS_SLUG, "--format", "csv", "--out", out)],
             [("purge-expired", env, "purge-expired", "--dry-run")],
-            [("tally", env, "tally", "--method", "schulze", "--input", ballots, "--json")],
+            [
+                ("tally", env, "tally", "--method", "schulze", "--input", ballots, "--json"),
+                ("tally --details", env, "tally", "--method", "schulze", "--input", ballots, "--details"),
+            ],
             [("db upgrade (fresh)", fresh_env, "db", "upgrade")],
             [("routes", env, "routes", "--sort", "rule")],
         ],
@@ -161,6 +164,13 @@ def test_tally_recounts_the_downloaded_ballots(live, commands, demo_vote):
     assert result["ballots"] == live.db.count("ballot_casts", "ballot_id = :b", b=demo_vote.ballot_id) == 2
     labels = [label for _id, label in demo_vote.options]
     assert result["ranking"][-1] == [labels[3]]  # nobody ranked the fourth option: last, alone
+
+
+def test_tally_details_in_french_state_the_schulze_rule(commands):
+    # Issue 15: French by default (the app's language), and the link-strength rule in words.
+    out = commands.ok("tally --details").stdout
+    assert out.splitlines()[0] == "Schulze : 2 bulletins"
+    assert "Force d’un lien (Schulze) : les votes gagnants" in out
 
 
 def test_backup_then_restore_into_a_fresh_database(commands):

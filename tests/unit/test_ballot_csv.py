@@ -22,13 +22,14 @@ def where(error: BallotFileError):
 
 
 def test_ranked_file_with_bom_semicolons_crlf_and_trailing_empty_lines():
-    text = "\ufeffMemphis;Nashville;Chattanooga;Knoxville\r\n1;2;3;4\r\n4;1;2;3\r\n;;1;\r\n\r\n;;;\r\n\r\n"
+    text = "\ufeffMemphis;Nashville;Chattanooga;Knoxville\r\n1;2;3;4\r\n4;1;2;3\r\n;;1;\r\n;;;\r\n\r\n\r\n"
     options, ballots = parse_ballot_csv(text, "schulze")
     assert options == ["Memphis", "Nashville", "Chattanooga", "Knoxville"]
     assert ballots == [
         {"Memphis": 1, "Nashville": 2, "Chattanooga": 3, "Knoxville": 4},
         {"Memphis": 4, "Nashville": 1, "Chattanooga": 2, "Knoxville": 3},
         {"Chattanooga": 1},
+        {},  # the blank ballot of the last line counts
     ]
 
 
@@ -172,7 +173,7 @@ def test_question_limits_are_enforced_when_given():
 
 def test_not_utf8():
     error = error_of("A,B\n1,0\nCaf\xe9,1\n".encode("latin-1"), "approval")
-    assert where(error) == (3, None, "encoding")
+    assert where(error) == (3, "A", "encoding")
 
 
 def test_unknown_method_is_a_programming_error():

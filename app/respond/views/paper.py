@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.respond import bp, engine, flow, storage
 from app.respond.forms import PaperStartForm
+from app.respond.paper_source import check_paper_source, paper_territory_choices, source_from_args
 from app.respond.tokens import is_key, new_key
 from app.respond.views.common import (
     PAPER_STATUSES,
@@ -40,6 +41,7 @@ from app.respond.views.common import (
 from app.web.boundary import records_access
 from app.web.fields import EmptyForm
 from app.web.forms import attempt
+from app.web.i18n import local_today
 from app.web.urls import MAX_ID
 
 
@@ -62,6 +64,7 @@ def paper_entry(survey_id: int):
 
 
 def _paper_home(survey: Survey, form: PaperStartForm, status: int = 200):
+    form.paper_territory.choices = paper_territory_choices(survey)
     counts = dict(
         db.session.execute(
             sa.select(Response.status, sa.func.count())
@@ -105,8 +108,15 @@ def start_paper_entry(survey_id: int):
     if survey.status not in PAPER_STATUSES:
         return _paper_refused(survey)
     form = PaperStartForm()
+    form.paper_territory.choices = paper_territory_choices(survey)
     key = form.valid_key
     if not form.validate_on_submit() or key is None:
+        return _paper_home(survey, form, status=400)
+    with attempt(form) as checked:
+        source = check_paper_source(
+            survey, form.paper_source.data, form.paper_filled_on.data, form.paper_territory.data, local_today()
+        )
+    if not checked:
         return _paper_home(survey, form, status=400)
     submission = storage.find_submission(key)
     if submission is None:
@@ -118,6 +128,7 @@ def start_paper_entry(survey_id: int):
                 locale=form.locale.data,
                 channel=ResponseChannel.PAPER,
                 entered_by=current_user,
+                paper=source,
             )
             response.event_id = event_id_in(survey.process_id, form.event_id.data)
         except sa.exc.IntegrityError:  # the same key, twice at once: the first one created the response
@@ -220,6 +231,10 @@ def paper_one_page(survey_id: int):
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     language = language_of(locale)
+    with attempt(PaperStartForm(formdata=request.args)) as sourced:
+        source, source_args = source_from_args(survey, request.args, local_today())
+    if not sourced:  # shown on the paper-entry page, next to the field
+        return _paper_home(survey, sourced.form, status=400)
     form_class = engine.make_page_form(survey, survey.pages, language=language, territories=survey_territories(survey))
     key = request.form.get("submission_key", "") if request.method == "POST" else new_key()
     form = form_class(formdata=request.form) if request.method == "POST" else form_class()
@@ -231,7 +246,7 @@ def paper_one_page(survey_id: int):
     elif request.method == "POST":
         if is_key(key) and storage.find_submission(key) is not None:
             flash(_("This paper questionnaire is already saved."), "info")
-            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
         if form.validate(prior={}, enforce_required=False) and is_key(key):
             # The same sheet sent twice: its key is recorded already.
             with attempt(conflict=storage.RespondError(), quiet=True) as saved:
@@ -242,6 +257,7 @@ def paper_one_page(survey_id: int):
                     locale=locale,
                     channel=ResponseChannel.PAPER,
                     entered_by=current_user,
+                    paper=source,
                 )
                 questions = [q for page in survey.pages for q in page.questions]
                 storage.save_answers(response, survey, questions, form.values, territories=survey_territories(survey))
@@ -249,9 +265,9 @@ def paper_one_page(survey_id: int):
                 record(current_user, "response.paper_entry", response, survey_id=survey.id)
             if not saved:
                 flash(_("This paper questionnaire is already saved."), "info")
-                return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+                return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
             flash(_("Paper questionnaire saved. You can enter the next one."), "success")
-            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale))
+            return redirect(url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args))
         status = 422 if form.failing else 400
         if not is_key(key):
             notice = _("This page had expired: check your answers and send it again.")
@@ -269,10 +285,11 @@ def paper_one_page(survey_id: int):
         last=True,
         key=key,
         state=None,
-        action=url_for(".paper_one_page", survey_id=survey.id, locale=locale),
+        action=url_for(".paper_one_page", survey_id=survey.id, locale=locale, **source_args),
         resume_url=None,
         content_language=language,
         notice=notice,
+        paper_source=source,
     )
     return current_app.make_response((page_html, status))
 

@@ -375,7 +375,7 @@ def _invitation_or_page(token: str) -> tuple[Invitation | None, Survey | None, A
     """The invitation and its survey, or the page explaining why the link cannot be used."""
     invitation = None
     if 0 < len(token) <= MAX_TOKEN_LENGTH:
-        invitation = db.session.execute(sa.select(Invitation).filter_by(token_hash=digest(token))).scalar_one_or_none()
+        invitation = storage.invitation_of_token(digest(token))  # the first link, or the reminder's
     if invitation is None:
         return None, None, unavailable("invalid_invitation")
     survey = survey_by_id(invitation.survey_id)
