@@ -5,7 +5,7 @@ partner texts moderated in the queue: moderation_items.source accepts two more v
 'progress_update'); the downgrade deletes such items first, then narrows the constraint back.
 
 Revision ID: 4190470e9637
-Revises: 5d1c0a7e9b21
+Revises: c4a91e0d7f35
 Create Date: 2026-12-02 09:11:25.565595
 
 """
@@ -23,7 +23,7 @@ def _sources(values):
 
 # revision identifiers, used by Alembic.
 revision = '4190470e9637'
-down_revision = '5d1c0a7e9b21'
+down_revision = 'c4a91e0d7f35'
 branch_labels = None
 depends_on = None
 
