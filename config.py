@@ -109,6 +109,8 @@ class Config:
 
     # Results: a group of fewer responses than this has its figures hidden (protects respondents).
     RESULTS_MIN_COUNT = _int("RESULTS_MIN_COUNT", 5)
+    # Follow-up: an action still planned or in progress with no update for this many days is listed for a reminder.
+    FOLLOWUP_REMINDER_DAYS = _int("FOLLOWUP_REMINDER_DAYS", 45)
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)

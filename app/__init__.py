@@ -89,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import moderation, orientations, results
+    from app import followup, moderation, orientations, results
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -118,3 +118,4 @@ def _register_blueprints(app: Flask) -> None:
     moderation.register(app)
     orientations.register(app)
     results.register(app)
+    followup.register(app)  # after the vote: actions, commitments, updates and the public follow-up page

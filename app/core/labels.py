@@ -128,6 +128,8 @@ ITEM_SOURCE_LABELS = {
     ItemSource.OTHER_ANSWER: _l("“Other” answer"),
     ItemSource.CONTRIBUTION: _l("Partner contribution"),
     ItemSource.COMMENT: _l("Comment on an orientation"),
+    ItemSource.COMMITMENT: _l("Partner commitment"),
+    ItemSource.PROGRESS_UPDATE: _l("Progress update of an action"),
     ItemSource.EVENT: _l("Idea noted at an event"),
 }
 REJECT_REASON_LABELS = {

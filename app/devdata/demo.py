@@ -72,6 +72,10 @@ def seed_demo(today: date) -> SeedReport:
     db.session.flush()
     _seed_moderation(report)
     db.session.flush()
+    from app.followup.demo import seed_followup  # after the vote: priorities, actions, commitments
+
+    report.created.update({k: v for k, v in seed_followup(PROCESS_SLUG, today).items() if v})
+    db.session.flush()
     _seed_events(report, today)
     return report
 

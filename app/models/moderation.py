@@ -29,6 +29,8 @@ class ItemSource(enum.StrEnum):
     OTHER_ANSWER = "other_answer"  # an "other, please specify" text
     CONTRIBUTION = "contribution"  # a partner's proposal
     COMMENT = "comment"  # a partner's comment on an orientation
+    COMMITMENT = "commitment"  # a partner organization's commitment (app/followup)
+    PROGRESS_UPDATE = "progress_update"  # an action lead's progress update (app/followup)
     EVENT = "event"  # an idea noted at an event (workshop, focus group, assembly...)
 
 

@@ -1,6 +1,6 @@
 """Moderation pages. Facilitators: the queue, item pages (decisions, redaction, tags), themes, suggestions and
 orientations. Partners: published orientations with approved, redacted quotes only, comments and contributions.
-Everyone: the "Vous avez dit… nous en avons fait" page of a process. Views are thin; the request boundary commits
+(The public "Vous avez dit" page is app/followup/views/public.py.) Views are thin; the request boundary commits
 (app/web/boundary.py), and the pages that show raw text record that access (``@records_access``).
 """
 

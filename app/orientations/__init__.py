@@ -1,5 +1,6 @@
 """Synthesis of a process: themes, machine suggestions of groups, draft orientations and their evidence, the
-orientations put to the vote; the facilitators', partners' and public pages about them.
+orientations put to the vote; the facilitators' and partners' pages about them (the public "vous avez dit" page,
+which follows each adopted priority further, is app/followup/views/public.py).
 
 The views are on the moderation blueprint (endpoints ``moderation.*``, URLs under ``/moderation/``, ``/p/`` and
 ``/orientations/``), as they were before this package was split out of app/moderation/."""
@@ -18,4 +19,4 @@ def register(app: Flask) -> None:
         sa.event.listen(BallotOption.adopted, "set", ballot_links.follow_adoption)
 
 
-from app.orientations.views import facilitators, partners, public  # noqa: E402, F401  (views on moderation's bp)
+from app.orientations.views import facilitators, partners  # noqa: E402, F401  (views on moderation's bp)

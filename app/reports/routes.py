@@ -7,6 +7,7 @@ from flask_babel import get_timezone
 
 from app.auth.access import facilitator_required
 from app.core.extensions import db
+from app.followup.report import followup_report
 from app.models import Process
 from app.participation import figures
 from app.reports import bp
@@ -34,4 +35,5 @@ def show_report(process_id: int):
         participation=participation,
         min_count=min_count,
         today=local_today(),
+        followup=followup_report(process),  # actions' status and the matrix of commitments
     )

@@ -68,7 +68,9 @@ def sample_arguments(create_user, create_organization, create_territory, create_
     theme = Theme(process_id=moderated_process.id, name_fr="Petite enfance")
     db.session.add(theme)
     db.session.commit()
+    followup = _followup_arguments(moderated_process, moderated_item, create_user, create_organization)
     return {
+        **followup,
         "item_id": moderated_item.id,
         "theme_id": theme.id,
         "orientation_id": make_orientation(moderated_process, [moderated_item], state=OrientationState.IN_REVIEW).id,
@@ -90,6 +92,24 @@ def sample_arguments(create_user, create_organization, create_territory, create_
         "event_id": make_event(create_process()).id,
         "code": "ABCDEF",  # a live room code that does not exist: public pages say so, facilitator pages 404
     }
+
+
+def _followup_arguments(process, item, create_user, create_organization) -> dict:
+    """An adopted priority with an action, an indicator and a commitment (of an organization no test user is in)."""
+    from app.followup import actions, commitments
+    from app.models import ItemState
+
+    item.state, item.redacted_text = ItemState.APPROVED, item.text
+    priority = make_orientation(process, [item], state=OrientationState.ADOPTED)
+    facilitator = create_user(Role.FACILITATOR)
+    action = actions.create_action(priority, facilitator, title_fr="Chantier")
+    indicator = actions.add_indicator(action, facilitator, action.version, name_fr="Places", unit="places")
+    partner = create_user(Role.PARTNER, organization=create_organization())
+    commitment = commitments.declare(
+        process, partner, commitments.CommitmentFields(orientation_id=priority.id, kind="funding", text="Du soutien.")
+    )
+    db.session.commit()
+    return {"action_id": action.id, "indicator_id": indicator.id, "commitment_id": commitment.id}
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")

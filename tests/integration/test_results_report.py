@@ -51,10 +51,11 @@ def test_report_of_the_demo_process(client, facilitator):
     assert "Contents" in text and 'href="#themes"' in html and 'href="#votes"' in html
     for title in titles:
         assert f"{title} Based on 0 complete responses. No complete response yet." in text
-    for _name_fr, name_en in DEMO_THEMES:
-        assert f"{name_en} 0" in text  # the demo's free texts are still pending: no approved text yet
-    assert "No orientation has been published yet." in text
-    assert "No vote has been held yet." in text  # the demo ballot is a draft
+    # The demo's free texts are still pending; the themes count the approved evidence of the two priorities adopted
+    # at the assembly's published vote (app/followup/demo.py); the demo ballot itself is a draft.
+    assert f"{DEMO_THEMES[0][1]} 0" in text and f"{DEMO_THEMES[1][1]} 3" in text and "Early reading 4" in text
+    assert "Adopted priorities" in text and "25 ballots counted." in text
+    assert "Regional priorities 2024-2028" not in text
     assert 'href="/static/css/report.css' in html
     assert 'id="participation"' in html
 

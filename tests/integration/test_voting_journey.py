@@ -29,8 +29,10 @@ def test_seeding_the_demo_ballot_is_idempotent(app):
     runner = app.test_cli_runner()
     assert "1 ballots" in runner.invoke(args=["seed-demo"]).output
     assert "nothing new" in runner.invoke(args=["seed-demo"]).output
-    assert count_rows(Ballot) == 1
-    ballot = db.session.execute(sa.select(Ballot)).scalar_one()
+    assert (
+        count_rows(Ballot) == 2
+    )  # and the published vote of the assembly, in the follow-up demo (app/followup/demo.py)
+    ballot = db.session.execute(sa.select(Ballot).filter_by(question_fr=DEMO_BALLOT_QUESTION)).scalar_one()
     assert ballot.question_fr == DEMO_BALLOT_QUESTION and ballot.status is BallotStatus.DRAFT
     assert ballot.method is VotingMethod.RANKING and len(ballot.options) == 4
     assert ballot.process.slug == PROCESS_SLUG and ballot.created_by.email == "animation@demo.concerto.quebec"
@@ -39,7 +41,9 @@ def test_seeding_the_demo_ballot_is_idempotent(app):
 def test_the_demo_vote_from_opening_to_verified_receipts(app, client, auth):
     app.test_cli_runner().invoke(args=["seed-demo"])
     process = db.session.execute(sa.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one()
-    ballot = db.session.execute(sa.select(Ballot).filter_by(process_id=process.id)).scalar_one()
+    ballot = db.session.execute(
+        sa.select(Ballot).filter_by(process_id=process.id, question_fr=DEMO_BALLOT_QUESTION)
+    ).scalar_one()
     ids = [o.id for o in ballot.options]
     manage = f"/manage/ballots/{ballot.id}"
 

@@ -126,7 +126,8 @@ def test_db_upgrade_and_seed_demo(live):
     assert "Demo logins (shown once)" in live.seed.stdout
     for slug in DEMO_SLUGS:
         assert live.db.count("responses", "survey_id = :s", s=live.survey_id(slug)) >= RESPONSES
-    assert live.db.count("territories") == 9 and live.db.count("ballots") == 1
+    # The draft ballot of the demo, and the assembly's published vote of the follow-up demo (app/followup/demo.py).
+    assert live.db.count("territories") == 9 and live.db.count("ballots") == 2
 
 
 def test_create_user_then_sign_in_on_the_server(live, commands):

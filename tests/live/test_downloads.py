@@ -261,3 +261,26 @@ def test_my_data_download(live, facilitator):
     attachment(response, "application/json")
     assert "animation@demo.concerto.quebec" in response.text
     json.loads(response.content)
+
+
+def test_matrix_of_commitments(live, facilitator):
+    """The follow-up's matrix (organizations × adopted priorities) from the real server: one row per organization,
+    one column per adopted priority, each organization's approved commitments where the database has them."""
+    process_id = live.process_id()
+    response = facilitator.get(f"/followup/processes/{process_id}/matrix.xlsx")
+    attachment(response, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    try:
+        header, *rows = workbook.active.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+    priorities = live.db.rows(
+        "SELECT title_fr FROM orientations WHERE process_id = :p AND state = 'adopted' ORDER BY id", p=process_id
+    )
+    assert list(header[1:]) == [row.title_fr for row in priorities]
+    organizations = rows[:-1]
+    assert len(organizations) == live.db.count("organizations")
+    committed = live.db.scalar(
+        "SELECT count(DISTINCT organization_id) FROM commitments WHERE process_id = :p", p=process_id
+    )
+    assert sum(1 for row in organizations if any(row[1:])) == committed
