@@ -80,14 +80,13 @@ def _init_extensions(app: Flask) -> None:
 
     auth_session.register(login_manager)
 
-    with app.app_context():
-        from app.core import database
+    from app.core import database
 
-        database.configure_engine(db.engine)
+    database.register(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import moderation, orientations
+    from app import moderation, orientations, respond, voting
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -114,4 +113,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(participation_bp)
     moderation.register(app)
+    respond.register(app)
+    voting.register(app)
     orientations.register(app)
