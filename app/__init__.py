@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the application. ``overrides`` replaces config values (tests, one-off tools)."""
+    # The imports of create_app and its helpers are lazy on purpose: ``import app.models`` (scripts, migrations,
+    # tests) must not import every blueprint, and the blueprints' modules import ``app`` (a genuine cycle).
     config_name = config_name or os.environ.get("CONCERTO_CONFIG") or os.environ.get("FLASK_CONFIG") or "development"
     config_class = CONFIGS[config_name]
     from app.compliance import log_redaction

@@ -40,7 +40,7 @@ def signature(item_ids: Iterable[int]) -> str:
 
 
 def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
-    from app.orientations import grouping
+    from app.orientations import grouping  # lazy for fast start: numpy, scipy and scikit-learn
 
     rows = db.session.execute(
         sa.select(ModerationItem.id, ModerationItem.redacted_text, ModerationItem.language)
@@ -55,7 +55,7 @@ def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
 
 def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView]:
     """Suggested groups of the process's approved items, with their representatives loaded (one query)."""
-    from app.orientations import grouping
+    from app.orientations import grouping  # lazy for fast start: numpy, scipy and scikit-learn
 
     groups = grouping.suggest_groups(approved_inputs(process_id))
     views = [
