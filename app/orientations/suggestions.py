@@ -78,7 +78,7 @@ def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView
     return views
 
 
-def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
+def approved_ids(process_id: int, item_ids: Iterable[int]) -> list[int]:
     """The ids among ``item_ids`` that are approved items of the process (a tampered form cannot add others)."""
     ids = [int(i) for i in item_ids]
     if not ids:
@@ -88,7 +88,7 @@ def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
             sa.select(ModerationItem.id)
             .where(
                 ModerationItem.id.in_(ids),
-                ModerationItem.process_id == process.id,
+                ModerationItem.process_id == process_id,
                 ModerationItem.state == ItemState.APPROVED,
             )
             .order_by(ModerationItem.id)
@@ -98,5 +98,5 @@ def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
 
 def group_to_theme(process: Process, actor: User, item_ids: Iterable[int], name_fr: str, name_en: str = "") -> Theme:
     theme = themes.create_theme(process, actor, name_fr, name_en)
-    themes.tag_items(theme, approved_ids(process, item_ids), actor)
+    themes.tag_items(theme, approved_ids(process.id, item_ids), actor)
     return theme

@@ -121,7 +121,7 @@ def apply_suggestion(process_id: int):
     back = url_for(".show_suggestions", process_id=process.id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = suggestions.approved_ids(process, positive_ints(request.form.getlist("item")))
+    ids = suggestions.approved_ids(process.id, positive_ints(request.form.getlist("item")))
     action = request.form.get("action", "")
     name = request.form.get("name", "").strip()
     if not ids:
@@ -196,7 +196,7 @@ def new_orientation(process_id: int):
         ids = sorted(set(ids) | set(orient.theme_item_ids(theme)))
         if request.method == "GET" and not form.title_fr.data:
             form.title_fr.data, form.title_en.data = theme.name_fr, theme.name_en
-    ids = suggestions.approved_ids(process, ids)
+    ids = suggestions.approved_ids(process.id, ids)
     if form.validate_on_submit():
         with attempt(success=_("Draft orientation created.")) as done:
             orientation = orient.create_orientation(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import render_template
 
 from app.auth.access import public
-from app.core.extensions import db
 from app.models import (
     Orientation,
 )
-from app.models.moderation import PUBLISHED_ORIENTATION_STATES
 from app.moderation import bp
 from app.orientations import orientations as orient
+from app.orientations.views.common import published_orientations
 from app.processes.visibility import get_visible_process_or_404
 
 
@@ -20,11 +18,7 @@ from app.processes.visibility import get_visible_process_or_404
 @public
 def you_said(slug: str):
     process = get_visible_process_or_404(slug)
-    published = db.session.scalars(
-        sa.select(Orientation)
-        .where(Orientation.process_id == process.id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
-        .order_by(Orientation.state.desc(), Orientation.id)
-    ).all()
+    published = published_orientations(process, Orientation.state.desc(), Orientation.id)
     entries = [
         (o, orient.evidence_summary(o.id, public=True), orient.evidence(o.id, public=True, limit=3)) for o in published
     ]
