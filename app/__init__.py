@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the application. ``overrides`` replaces config values (tests, one-off tools)."""
+    # The imports of create_app and its helpers are lazy on purpose: ``import app.models`` (scripts, migrations,
+    # tests) must not import every blueprint, and the blueprints' modules import ``app`` (a genuine cycle).
     config_name = config_name or os.environ.get("CONCERTO_CONFIG") or os.environ.get("FLASK_CONFIG") or "development"
     config_class = CONFIGS[config_name]
     from app.compliance import log_redaction
@@ -82,14 +84,13 @@ def _init_extensions(app: Flask) -> None:
 
     auth_session.register(login_manager)
 
-    with app.app_context():
-        from app.core import database
+    from app.core import database
 
-        database.configure_engine(db.engine)
+    database.register(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import followup, moderation, orientations, results
+    from app import followup, moderation, orientations, respond, results, voting
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.builder import bp as builder_bp
@@ -116,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(participation_bp)
     moderation.register(app)
+    respond.register(app)
+    voting.register(app)
     orientations.register(app)
     results.register(app)
     followup.register(app)  # after the vote: actions, commitments, updates and the public follow-up page

@@ -19,6 +19,7 @@ from app.auth.accounts import (
 from app.auth.forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from app.auth.session import remembered, sign_in, sign_out, sign_out_everywhere
 from app.compliance import audit
+from app.compliance.privacy import export_user_data
 from app.core.deferred import after_response
 from app.core.extensions import limiter
 from app.models import TokenPurpose
@@ -172,8 +173,6 @@ def change_password():
 @bp.get("/account/data")
 @partner_required
 def download_my_data():
-    from app.compliance.privacy import export_user_data
-
     document = json.dumps(export_user_data(current_user), ensure_ascii=False, indent=2)
     return Response(
         document,

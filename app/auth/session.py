@@ -112,7 +112,6 @@ def remembered() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
-@data_section("sign_in_sessions")
 def _sign_in_sessions(user: User) -> list[dict[str, Any]]:
     """The account's sign-ins still on record (their keys are never shown: only their hash is kept)."""
     rows = db.session.execute(
@@ -130,6 +129,7 @@ def _sign_in_sessions(user: User) -> list[dict[str, Any]]:
 
 def register(login_manager: LoginManager) -> None:
     login_manager.user_loader(load_user)
+    data_section("sign_in_sessions")(_sign_in_sessions)  # in the account's personal-data download
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"

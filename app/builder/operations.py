@@ -9,6 +9,7 @@ built by hand exactly as for an imported one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from app.builder.slugs import slug_is_free, unique_slug
 from app.compliance import audit
 from app.core.errors import DomainError
 from app.core.extensions import db
+from app.core.labels import label
 from app.models import (
     Anonymity,
     Answer,
@@ -110,8 +112,6 @@ def survey_problems(survey: Survey) -> list[DefinitionError]:
 
 def describe_path(survey: Survey, path: str) -> str:
     """``$.pages[1].questions[0].relevant`` → ``Page 2, question “age”`` (for messages shown to facilitators)."""
-    import re
-
     match = re.match(r"^\$\.pages\[(\d+)\](?:\.questions\[(\d+)\])?", path)
     if not match:
         return _("Survey settings")
@@ -237,8 +237,6 @@ def change_status(actor: User | None, survey: Survey, target: SurveyStatus, now:
     try:
         survey.move_to(target)
     except IllegalTransition:
-        from app.core.labels import label
-
         raise BuilderError(
             _(
                 "A survey that is “%(current)s” cannot become “%(target)s”.",
@@ -405,8 +403,6 @@ def question_context(survey: Survey, page: SurveyPage, question: Question | None
 
 def field_for_path(path: str, qtype: str | None) -> tuple[str | None, str]:
     """``$.label.fr`` → (``label_fr``, prefix); ``$.choices[2].code`` → (``choices``, ``Line 3: ``)."""
-    import re
-
     if path.startswith("$.choices") or path.startswith("$.rows"):
         field = "choices" if path.startswith("$.choices") else "rows"
         match = re.match(r"^\$\.\w+\[(\d+)\]", path)

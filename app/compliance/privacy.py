@@ -1,7 +1,7 @@
 """Personal data of an account, gathered for its owner (Quebec's Law 25: right of access).
 
-Features add their own section with ``@data_section("name")``; each section takes the user and returns
-JSON-serializable data. Secret-ballot contents never belong here: only that the person voted.
+Features add their own section in their ``register(app)`` with ``data_section("name")(function)``; each takes the
+user and returns JSON-serializable data. Secret-ballot contents never belong here: only that the person voted.
 """
 
 from collections.abc import Callable
@@ -22,7 +22,6 @@ def data_section(name: str) -> Callable[[DataSection], DataSection]:
     return register
 
 
-@data_section("account")
 def _account(user: User) -> dict[str, Any]:
     return {
         "email": user.email,
@@ -36,7 +35,6 @@ def _account(user: User) -> dict[str, Any]:
     }
 
 
-@data_section("activity")
 def _activity(user: User) -> list[dict[str, Any]]:
     """What the audit trail records about the account and what it did."""
     rows = db.session.execute(
@@ -53,6 +51,9 @@ def _activity(user: User) -> list[dict[str, Any]]:
         {"at": row.created_at.isoformat(), "action": row.action, "object": f"{row.object_type}:{row.object_id}"}
         for row in rows
     ]
+
+
+_SECTIONS.update(account=_account, activity=_activity)  # the account's own sections, always there
 
 
 def export_user_data(user: User) -> dict[str, Any]:

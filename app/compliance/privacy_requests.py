@@ -39,6 +39,9 @@ from app.models import (
     User,
 )
 from app.models.people import normalize_email
+from app.moderation import items as moderation_items
+from app.moderation.pii import placeholder
+from app.results import summary as results_summary
 
 REQUEST_ID_RE = re.compile(r"[0-9a-f]{16}")
 
@@ -147,10 +150,6 @@ def _origin(row: object) -> tuple[type, int | None]:
 
 def erase(email: str, actor: User | None, request_id: str) -> dict[str, int]:
     """Erase everything tied to ``email`` (see the module's docstring); return what was erased, by kind."""
-    from app.moderation import items as moderation_items
-    from app.moderation.pii import placeholder
-    from app.results import summary as results_summary
-
     address = normalize_email(email)
     findings = find(address)
     counts = findings.counts()
@@ -197,8 +196,7 @@ def record_search(actor: User | None, findings: Findings, request_id: str) -> No
 
 
 def _language(row: object) -> str:
-    from app.moderation.items import language_of
-
     if isinstance(row, Answer):
-        return language_of(db.session.scalar(sa.select(Response.locale).where(Response.id == row.response_id)))
+        locale = db.session.scalar(sa.select(Response.locale).where(Response.id == row.response_id))
+        return moderation_items.language_of(locale)
     return "en" if getattr(row, "language", "fr") == "en" else "fr"

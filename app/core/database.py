@@ -1,31 +1,46 @@
 """Engine-level settings that keep SQLite honest (foreign keys, real transactions and savepoints), and the few
 queries that differ by database."""
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 
 from app.core.extensions import db
 
 
-def configure_engine(engine: sa.Engine) -> None:
+def listen_once(target: Any, event: str, listener: Callable[..., Any]) -> None:
+    """``sa.event.listen`` unless ``listener`` already listens there: ``register(app)`` functions call this, so that
+    a second app (tests, commands) wires nothing twice on process-wide targets such as ``Session``."""
+    if not sa.event.contains(target, event, listener):
+        sa.event.listen(target, event, listener)
+
+
+def register(app: Flask) -> None:
+    """Wire the SQLite settings into the app's engine, once (``create_app`` calls this; nothing is wired by
+    importing)."""
+    with app.app_context():
+        engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    listen_once(engine, "connect", _on_connect)
+    listen_once(engine, "begin", _on_begin)
 
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not pysqlite, decide when transactions begin (needed for SAVEPOINT).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # Deleted rows are overwritten, not left in free space (sealed ballots, erased responses), whatever the
-        # SQLite build's default.
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.close()
 
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin (needed for SAVEPOINT).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten, not left in free space (sealed ballots, erased responses), whatever the
+    # SQLite build's default.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _on_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def is_postgres() -> bool:

@@ -9,6 +9,12 @@ DomainErrors: they are 500s.
 
 The features' errors keep their names and attributes (``AdminError``, ``BuilderError.problems``,
 ``VotingError.code``, ``XLSFormInvalid.problems``, ``IllegalTransition.current``...): callers and tests use them.
+
+The other exception roots of app/ are not refusals: ``UnsafeWrite`` (web/boundary.py) and ``FrozenStructureError``
+(respond/structure.py) are RuntimeErrors of programming; ``ExpressionError`` (builder/expressions.py) and
+``BallotFileError`` (voting/ballot_csv.py) are ValueErrors of a parser, with a place in the text (offset, row and
+column) rather than a form field: their callers turn them into a DomainError (``DefinitionInvalid``,
+``PaperImportRejected``) or a command's message.
 """
 
 from typing import Any

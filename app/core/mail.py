@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.core.database import listen_once
 from app.core.deferred import after_response
 from app.core.extensions import db
 
@@ -39,7 +39,11 @@ class Message:
 
 
 def register(app: Flask) -> None:
-    """The queue itself works through session events (below); say at start when messages cannot leave."""
+    """The queue works through session events (wired here, once per process); say at start when messages cannot
+    leave."""
+    listen_once(Session, "after_commit", _release_on_commit)
+    listen_once(Session, "after_soft_rollback", _drop_on_rollback)
+    listen_once(Session, "after_transaction_end", _drop_uncommitted)
     if not app.config["MAIL_SERVER"] and not app.config["MAIL_OUTBOX_DIR"] and not app.testing:
         logger.warning("MAIL_SERVER is not set: invitations and password-reset links will not be e-mailed")
 
@@ -112,7 +116,6 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
     return False
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _release_on_commit(session: Session) -> None:
     queued = session.info.pop(_QUEUE, None)
     if not queued:
@@ -124,14 +127,12 @@ def _release_on_commit(session: Session) -> None:
     after_response(deliver, messages)
 
 
-@sa.event.listens_for(Session, "after_soft_rollback")
 def _drop_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     queued = session.info.get(_QUEUE)
     if queued:
         session.info[_QUEUE] = [(t, m) for t, m in queued if not _within(t, previous_transaction)]
 
 
-@sa.event.listens_for(Session, "after_transaction_end")
 def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     # After a commit the queue is already gone; any other end of the outermost transaction (rollback, close)
     # leaves nothing to send.

@@ -1,12 +1,44 @@
 """Idempotent demo data: the nine territories of the reference region, partner organizations, demo accounts
 and the demo process. Running it again changes nothing that exists."""
 
+import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
+from flask_babel import force_locale
+
+from app.builder.catalog import TEMPLATE_KEYS, load_template
+from app.builder.operations import change_status, create_from_template
+from app.builder.slugs import slug_is_free
 from app.core.extensions import db
-from app.models import Organization, Phase, PhaseKind, Process, ProcessStatus, Role, Sector, Territory, User
+from app.devdata.synthetic import top_up
+from app.models import (
+    Ballot,
+    BallotOption,
+    BallotStatus,
+    Eligibility,
+    ItemSource,
+    ModerationItem,
+    Organization,
+    ParticipationTarget,
+    Phase,
+    PhaseKind,
+    Process,
+    ProcessStatus,
+    ResultsVisibility,
+    Role,
+    Sector,
+    Survey,
+    SurveyStatus,
+    Territory,
+    Theme,
+    User,
+    VotingMethod,
+    utcnow,
+)
+from app.moderation.items import _scan, is_open_question
 
 TERRITORIES = [
     ("COA", "Coaticook", 120),
@@ -182,8 +214,6 @@ def _seed_process(report: SeedReport, territories: dict[str, Territory], today: 
 
 def _seed_targets(report: SeedReport) -> None:
     """Participation targets of the demo process: each territory's population target, where none is set yet."""
-    from app.models import ParticipationTarget
-
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None:
         return
@@ -219,8 +249,6 @@ DEMO_BALLOT_OPTIONS = [
 
 def _seed_ballot(report: SeedReport) -> None:
     """A draft ranking ballot in the demo process, ready to be opened by the facilitator."""
-    from app.models import Ballot, BallotOption, BallotStatus, Eligibility, ResultsVisibility, VotingMethod
-
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None:
         return
@@ -256,14 +284,6 @@ def _seed_ballot(report: SeedReport) -> None:
 
 def _seed_surveys(report: SeedReport) -> None:
     """The three template questionnaires in the demo process, open, each with its public link."""
-    from flask import current_app
-    from flask_babel import force_locale
-
-    from app.builder.catalog import TEMPLATE_KEYS, load_template
-    from app.builder.operations import change_status, create_from_template
-    from app.builder.slugs import slug_is_free
-    from app.models import Survey, SurveyStatus, utcnow
-
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None:
         return
@@ -298,9 +318,6 @@ DEMO_THEMES = [
 
 def _seed_moderation(report: SeedReport) -> None:
     """A few free-text answers waiting in the moderation queue (scanned for personal information) and two themes."""
-    from app.models import ItemSource, ModerationItem, Survey, Theme
-    from app.moderation.items import _scan, is_open_question
-
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None or db.session.execute(db.select(ModerationItem.id).filter_by(process_id=process.id)).first():
         return
@@ -330,12 +347,6 @@ def seed_responses(target: int, today: date, *, seed: int = 2024) -> int:
     """Top each open demo survey up to ``target`` synthetic responses (app/devdata/synthetic.py); returns how many were
     added. Territories get uneven weights (their population target times a seeded factor), so that some stay under
     their participation target."""
-    import random
-    from datetime import UTC, datetime, time
-
-    from app.devdata.synthetic import top_up
-    from app.models import ParticipationTarget, Survey, SurveyStatus, utcnow
-
     process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
     if process is None:
         return 0

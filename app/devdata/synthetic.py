@@ -37,6 +37,8 @@ from app.models import (
     Survey,
     Territory,
 )
+from app.moderation import pii
+from app.moderation.items import language_of, spans_as_json
 from app.questions import question_type
 from app.questions.base import StoreLookup
 from app.questions.fields import OTHER_SUFFIX, other_code
@@ -283,9 +285,6 @@ _SCANNED: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
 def _moderation_items(plan: _Plan, responses: Sequence[dict], ids: Sequence[int], complete_ids: Sequence[int]) -> int:
     """Pending moderation items for the open and "other" texts of the chunk's completed responses."""
-    from app.moderation import pii
-    from app.moderation.items import language_of, spans_as_json
-
     if not plan.open_ids and not plan.others:
         return 0
     by_id = dict(zip(ids, responses, strict=True))

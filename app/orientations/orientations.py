@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.moderation import ORIENTATION_TEXT_FIELDS
 from app.moderation.decisions import DecisionError
+from app.orientations.suggestions import approved_ids
 
 
 @dataclass
@@ -40,23 +41,6 @@ class EvidenceSummary:
     sources: int = 0
     by_territory: list[tuple[str | None, int]] = field(default_factory=list)
     by_group: list[tuple[str | None, int]] = field(default_factory=list)
-
-
-def _approved_ids(process_id: int, item_ids: Iterable[int]) -> list[int]:
-    ids = {int(i) for i in item_ids}
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(ModerationItem.id)
-            .where(
-                ModerationItem.id.in_(ids),
-                ModerationItem.process_id == process_id,
-                ModerationItem.state == ItemState.APPROVED,
-            )
-            .order_by(ModerationItem.id)
-        )
-    )
 
 
 def _revise(orientation: Orientation, actor: User | None, note: str = "") -> OrientationRevision:
@@ -79,7 +63,7 @@ def _revise(orientation: Orientation, actor: User | None, note: str = "") -> Ori
 
 def add_evidence(orientation: Orientation, item_ids: Iterable[int], *, quotes: Iterable[int] = ()) -> int:
     """Link approved items of the orientation's process; returns how many new links."""
-    wanted = _approved_ids(orientation.process_id, item_ids)
+    wanted = approved_ids(orientation.process_id, item_ids)
     present = set(
         db.session.scalars(
             sa.select(OrientationEvidence.item_id).where(OrientationEvidence.orientation_id == orientation.id)

@@ -41,7 +41,7 @@ def signature(item_ids: Iterable[int]) -> str:
 
 
 def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
-    from app.orientations import grouping
+    from app.orientations import grouping  # lazy for fast start: numpy, scipy and scikit-learn
 
     rows = db.session.execute(
         sa.select(ModerationItem.id, ModerationItem.redacted_text, ModerationItem.language)
@@ -56,7 +56,7 @@ def approved_inputs(process_id: int) -> list[grouping.GroupInput]:
 
 def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView]:
     """Suggested groups of the process's approved items, with their representatives loaded (one query)."""
-    from app.orientations import grouping
+    from app.orientations import grouping  # lazy for fast start: numpy, scipy and scikit-learn
 
     groups = grouping.suggest_groups(approved_inputs(process_id))
     views = [
@@ -79,7 +79,7 @@ def suggest(process_id: int, *, dismissed: Sequence[str] = ()) -> list[GroupView
     return views
 
 
-def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
+def approved_ids(process_id: int, item_ids: Iterable[int]) -> list[int]:
     """The ids among ``item_ids`` that are approved items of the process (a tampered form cannot add others)."""
     ids = [int(i) for i in item_ids]
     if not ids:
@@ -89,7 +89,7 @@ def approved_ids(process: Process, item_ids: Iterable[int]) -> list[int]:
             sa.select(ModerationItem.id)
             .where(
                 ModerationItem.id.in_(ids),
-                ModerationItem.process_id == process.id,
+                ModerationItem.process_id == process_id,
                 ModerationItem.state == ItemState.APPROVED,
             )
             .order_by(ModerationItem.id)
@@ -102,7 +102,7 @@ def group_to_theme(
 ) -> tuple[Theme, str]:
     """Tag the group's approved items with a new theme, or with the active theme that already has this name (no
     duplicate); returns the theme and what to tell the facilitator."""
-    ids = approved_ids(process, item_ids)
+    ids = approved_ids(process.id, item_ids)
     existing = themes.theme_named(process.id, name_fr) or (themes.theme_named(process.id, name_en) if name_en else None)
     if existing is not None:
         themes.tag_items(existing, ids, actor)

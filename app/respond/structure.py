@@ -35,7 +35,6 @@ class FrozenStructureError(RuntimeError):
     """A cached survey object was about to join a session (see the module docstring)."""
 
 
-@sa.event.listens_for(Session, "before_attach")
 def _refuse_cached_objects(_session: Session, instance: object) -> None:
     if getattr(instance, _FROZEN, False):
         raise FrozenStructureError(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from app.core.extensions import db
 from app.models import Answer, Question, QuestionType, Response, ResponseStatus, Survey, Territory
 from app.questions import question_type
+from app.web.params import positive_int
 
 DATE_FIELDS = ("submitted", "started")
 LANGUAGES = ("fr", "en")
@@ -79,14 +80,6 @@ class FilterError:
     message: Any  # a lazy translated string
 
 
-def _positive_int(value: str) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 def _date(value: str) -> date | None:
     try:
         parsed = date.fromisoformat(value)
@@ -107,7 +100,7 @@ def parse_filters(
     get = lambda name: (args.get(name) or "").strip()  # noqa: E731
 
     if get("territory"):
-        territory_id = _positive_int(get("territory"))
+        territory_id = positive_int(get("territory"))
         if territory_id is None or territory_id not in territories:
             errors.append(FilterError("territory", _l("Choose a territory from the list.")))
         else:
@@ -116,7 +109,7 @@ def parse_filters(
 
     if get("segment"):
         question_part, _sep, choice_part = get("segment").partition(":")
-        question_id, choice_id = _positive_int(question_part), _positive_int(choice_part)
+        question_id, choice_id = positive_int(question_part), positive_int(choice_part)
         question = next((q for q in survey.questions if q.id == question_id), None)
         if (
             question is None

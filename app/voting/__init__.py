@@ -1,5 +1,17 @@
-from flask import Blueprint
+from flask import Blueprint, Flask
+from sqlalchemy.orm import Session
+
+from app.core.database import listen_once
+from app.voting import ballots
 
 bp = Blueprint("voting", __name__)
+
+
+def register(app: Flask) -> None:
+    """Voting's events, wired by ``create_app`` (never by importing): a committed close rewrites the ballot
+    tables' storage; a rolled-back one forgets it."""
+    listen_once(Session, "after_commit", ballots._rewrite_after_commit)
+    listen_once(Session, "after_soft_rollback", ballots._forget_rewrite)
+
 
 from app.voting import routes  # noqa: E402, F401

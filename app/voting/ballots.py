@@ -540,14 +540,12 @@ def rewrite_storage_after_commit() -> None:
         db.session.info[_REWRITE_FLAG] = db.session.scalar(sa.text("SELECT CAST(pg_current_xact_id() AS text)"))
 
 
-@sa.event.listens_for(sa.orm.Session, "after_commit")
 def _rewrite_after_commit(session: sa.orm.Session) -> None:
     closed = session.info.pop(_REWRITE_FLAG, None)
     if closed:
         after_response(rewrite_storage, session.get_bind(), closed_by=closed)
 
 
-@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
 def _forget_rewrite(session: sa.orm.Session, previous_transaction: sa.orm.SessionTransaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_REWRITE_FLAG, None)

@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from babel.lists import format_list
+from flask_babel import format_decimal as babel_format_decimal
 from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -536,9 +537,7 @@ def format_spread(ballot: Ballot, values: list[Any]) -> str:
 
 
 def format_decimal(value: float) -> str:
-    from flask_babel import format_decimal as babel_decimal
-
-    return babel_decimal(round(value, 1), format="#,##0.#")
+    return babel_format_decimal(round(value, 1), format="#,##0.#")
 
 
 def grade_label(ballot: Ballot, grade: int | None) -> str:

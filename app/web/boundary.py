@@ -53,6 +53,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, request
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from app.core.database import listen_once
 from app.core.extensions import db
 from app.models import AuditLog
 
@@ -144,14 +145,12 @@ def _allowed(write: Write, allowances: set[tuple[str, frozenset[str]]]) -> bool:
     )
 
 
-@sa.event.listens_for(Session, "before_flush")
 def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
     writes = session.info.get(_WRITES)
     if writes is not None:
         writes.note_session(session)
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _note_statement(state: ORMExecuteState) -> None:
     writes = state.session.info.get(_WRITES)
     if writes is not None and (state.is_insert or state.is_update or state.is_delete):
@@ -164,6 +163,8 @@ def _note_statement(state: ORMExecuteState) -> None:
 def register(app: Flask) -> None:
     """Register after app/core/deferred.py: after-request functions run in reverse order, and the commit (which queues
     the e-mail) must come before the queued work is handed to the response."""
+    listen_once(Session, "before_flush", _note_flush)  # the writes of a request, for the GET-never-writes check
+    listen_once(Session, "do_orm_execute", _note_statement)
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)  # first, whatever else refuses the request
     app.after_request(_finish)
     app.teardown_request(_teardown)

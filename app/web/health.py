@@ -33,7 +33,7 @@ def redis_status() -> str:
     uri = current_app.config["RATELIMIT_STORAGE_URI"]
     if not uri.startswith(("redis://", "rediss://")):
         return "not configured"
-    import redis
+    import redis  # lazy for fast start: only a Redis-backed rate limiter needs it
 
     try:
         client = redis.Redis.from_url(uri, socket_connect_timeout=1, socket_timeout=1)

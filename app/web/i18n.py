@@ -40,6 +40,7 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
 
 
 def register(app: Flask) -> None:
+    # Lazy: a genuine cycle (labels -> questions -> this module's ``localized``).
     from app.core.labels import label
     from app.models import Role
 

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request
 from werkzeug.sansio.utils import host_is_trusted
 
+from app.web.error_pages import NUL_TEXT, WRONG_HOST_TEXT, render_error
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -49,8 +51,6 @@ def register(app: Flask) -> None:
     def refuse_nul_characters():
         """A NUL character is never text a person meant to type (and PostgreSQL refuses it): refuse clearly."""
         if has_nul(request):
-            from app.web.error_pages import NUL_TEXT, render_error
-
             return render_error(400, NUL_TEXT)
         return None
 
@@ -79,6 +79,4 @@ def _refuse_other_hosts(app: Flask) -> None:
     def refuse_other_hosts():
         if request.path == "/healthz" or host_is_trusted(request.host, trusted):
             return None
-        from app.web.error_pages import WRONG_HOST_TEXT, render_error
-
         return render_error(400, WRONG_HOST_TEXT)

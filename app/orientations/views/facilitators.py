@@ -119,7 +119,7 @@ def apply_suggestion(process_id: int):
     back = url_for(".show_suggestions", process_id=process.id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = suggestions.approved_ids(process, positive_ints(request.form.getlist("item")))
+    ids = suggestions.approved_ids(process.id, positive_ints(request.form.getlist("item")))
     action = request.form.get("action", "")
     name = request.form.get("name", "").strip()
     if not ids:

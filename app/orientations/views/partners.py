@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,14 +17,13 @@ from app.models import (
     Process,
     ProcessStatus,
 )
-from app.models.moderation import PUBLISHED_ORIENTATION_STATES
 from app.moderation import bp, items
 from app.moderation.forms import (
     CommentForm,
     ContributionForm,
 )
 from app.orientations import orientations as orient
-from app.orientations.views.common import published_orientation_or_404
+from app.orientations.views.common import published_orientation_or_404, published_orientations
 from app.processes.visibility import get_visible_process_or_404
 from app.web.i18n import current_language, local_today
 
@@ -36,11 +34,7 @@ CONTRIBUTION_PHASES = (PhaseKind.CONSULTATION, PhaseKind.SYNTHESIS)
 @partner_required
 def partner_orientations(slug: str):
     process = get_visible_process_or_404(slug)
-    published = db.session.scalars(
-        sa.select(Orientation)
-        .where(Orientation.process_id == process.id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
-        .order_by(Orientation.id)
-    ).all()
+    published = published_orientations(process, Orientation.id)
     return render_template(
         "moderation/partner_orientations.html",
         process=process,

@@ -115,6 +115,14 @@ def survey_by_slug(slug: str) -> Survey:
     return survey
 
 
+def shown_survey(slug: str) -> Survey:
+    """The survey of ``slug`` unless it is a draft (404)."""
+    survey = survey_by_slug(slug)
+    if survey.status is SurveyStatus.DRAFT:
+        abort(404)
+    return survey
+
+
 def survey_by_id(survey_id: int) -> Survey:
     survey = structure.survey_where(Survey.id == survey_id) if survey_id <= MAX_ID else None
     if survey is None:
@@ -249,6 +257,15 @@ def stored_values(response: Response, survey: Survey) -> dict[str, Any]:
         if invitation is not None and invitation.email:
             values[email.code] = invitation.email  # suggested; stored only once the page is sent
     return values
+
+
+def posted_page_form(
+    survey: Survey, page: SurveyPage, values: dict[str, Any], language: str
+) -> tuple[engine.PageForm, dict[str, Any]]:
+    """The page's form filled with what was posted, and the answers of the pages before it (to validate against)."""
+    prior = engine.visibility(survey, values, until=page).answers
+    form_class = engine.make_page_form(survey, [page], language=language, territories=survey_territories(survey))
+    return form_class(formdata=request.form), prior
 
 
 def render_page(

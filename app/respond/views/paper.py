@@ -30,6 +30,7 @@ from app.respond.views.common import (
     language_of,
     number_of,
     page_at,
+    posted_page_form,
     pressed,
     render_page,
     survey_by_id,
@@ -181,9 +182,7 @@ def paper_page(survey_id: int, response_id: int, number: int):
     action, interface_locale = pressed()
     if action == "language":  # the facilitator's language; the questionnaire's stays that of the paper
         switch_language(interface_locale)
-    prior = engine.visibility(survey, values, until=page).answers
-    form_class = engine.make_page_form(survey, [page], language=language, territories=survey_territories(survey))
-    form = form_class(formdata=request.form)
+    form, prior = posted_page_form(survey, page, values, language)
     valid = form.validate(prior=prior, enforce_required=False)
     if not valid or not is_key(key):
         notice = None if is_key(key) else _("This page had expired: check your answers and send it again.")

@@ -15,10 +15,10 @@ from app.models import (
 from app.respond import bp, engine, flow
 from app.respond.views.common import (
     number_of,
+    posted_page_form,
     pressed,
     render_page,
     survey_by_slug,
-    survey_territories,
     switch_language,
     unavailable,
     visible_target,
@@ -66,11 +66,7 @@ def preview_page(slug: str, number: int):
     action, locale = pressed()
     if action == "language":
         switch_language(locale)
-    prior = engine.visibility(survey, values, until=page).answers
-    form_class = engine.make_page_form(
-        survey, [page], language=current_language(), territories=survey_territories(survey)
-    )
-    form = form_class(formdata=request.form)
+    form, prior = posted_page_form(survey, page, values, current_language())
     if not form.validate(prior=prior, enforce_required=action == "next"):
         return show(page, values, form=form, status=422)
     step = flow.advance(survey, page, values, form.values, action)

@@ -59,10 +59,12 @@ from app.respond.views.common import (
     number_of,
     page_at,
     page_url,
+    posted_page_form,
     pressed,
     render_page,
     resume_url,
     set_resume_cookie,
+    shown_survey,
     stored_values,
     survey_by_id,
     survey_by_slug,
@@ -233,11 +235,7 @@ def save_page(slug: str, number: int):
     action, locale = pressed()
     if action == "language":
         switch_language(locale)
-    prior = engine.visibility(survey, values, until=page).answers
-    form_class = engine.make_page_form(
-        survey, [page], language=current_language(), territories=survey_territories(survey)
-    )
-    form = form_class(formdata=request.form)
+    form, prior = posted_page_form(survey, page, values, current_language())
     valid = form.validate(prior=prior, enforce_required=action == "next")
     if not valid or not is_key(key):
         notice = None if is_key(key) else _("This page had expired: check your answers and send it again.")
@@ -333,9 +331,7 @@ def send_resume_link_by_mail(slug: str):
 
 
 def _saved_page(slug: str):
-    survey = survey_by_slug(slug)
-    if survey.status is SurveyStatus.DRAFT:
-        abort(404)
+    survey = shown_survey(slug)
     response, token = current_response(survey)
     if response is None:
         return redirect(url_for(".show_survey", slug=survey.slug))
@@ -357,9 +353,7 @@ def _saved_page(slug: str):
 @bp.get("/s/<slug>/thanks")
 @public
 def thanks(slug: str):
-    survey = survey_by_slug(slug)
-    if survey.status is SurveyStatus.DRAFT:
-        abort(404)
+    survey = shown_survey(slug)
     return render_template("respond/thanks.html", survey=survey)
 
 
