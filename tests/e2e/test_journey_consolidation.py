@@ -1,29 +1,32 @@
 """Issue 15, the facilitator's whole consolidation journey, through the real pages in Chromium (axe on every new
-page): the process → a questionnaire whose display condition is written with the condition editor → four
-responses → moderation (a redaction by hand kept by "redact all detected") → a theme (its name cannot be taken
-twice) → an orientation drafted from pending items (approved on save) → split (the new one gets its own texts)
-and merge → a ballot built from the orientations ready for a vote → two partners vote, seeing what each option
-rests on → results → the consultation report.
+page): a new process (created at /manage/processes/new, a second phase added to its list, then made active so that
+respondents and partners reach it) → a questionnaire whose display condition is written with the condition editor
+→ four responses → moderation (a redaction by hand kept by "redact all detected") → a theme (its name cannot be
+taken twice) → an orientation drafted from pending items (approved on save) → split (the new one gets its own
+texts) and merge → a ballot built from the orientations ready for a vote → two partners vote, seeing what each
+option rests on → results → the consultation report.
 
-It runs on the demo process of the shared live server (facilitators cannot create a process yet), after the
-journeys of test_facilitator_journeys.py, and uses titles of its own.
+Everything after the process happens in that process; only the accounts (the facilitator, two partners of demo
+organizations) come from the demo data of the shared live server.
 """
 
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.core.extensions import db
-from app.models import ModerationItem, Orientation, OrientationState, Process
+from app.models import ModerationItem, Orientation, OrientationState
+from app.web.i18n import local_today
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_facilitator_journeys import Visits, menu
 
 pytestmark = pytest.mark.e2e
 
 SURVEY = "Services aux familles de la MRC"
-PROCESS = "Planification stratégique concertée 2024-2028"
+PROCESS, PROCESS_SLUG = "Concertation petite enfance du Granit 2027", "petite-enfance-granit-2027"
 PHONE = "819-555-0142"
 TEXTS = [
     f"Le trajet d’autobus scolaire de Rosalie dure une heure. Appelez au {PHONE}.",
@@ -48,6 +51,60 @@ def _orientation_id(live_server, title: str) -> int:
     )
     assert len(rows) == 1, rows
     return rows[0][0]
+
+
+def _phase(page, index: int, names: tuple[str, str], days: tuple[int, int], kind: str, today: date) -> None:
+    row = page.locator(f"fieldset#phases-{index}")
+    row.get_by_label("Nom (français)").fill(names[0])
+    row.get_by_label("Nom (anglais)").fill(names[1])
+    row.get_by_label("Date de début").fill((today + timedelta(days=days[0])).isoformat())
+    row.get_by_label("Date de fin").fill((today + timedelta(days=days[1])).isoformat())
+    row.get_by_label("Ce qui s’y passe").select_option(label=kind)
+
+
+def _create_process(page, visits: Visits, today: date) -> int:
+    """The facilitator creates the process with its first phase, adds a second one in the empty row of the list,
+    then makes the process active: until then only facilitators see it (app/processes/visibility.py)."""
+    menu(page, "Démarches")
+    visits.check()
+    page.get_by_role("link", name="Créer une démarche").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle démarche")
+    visits.check()
+    page.get_by_label("Nom court dans l’adresse").fill(PROCESS_SLUG)
+    page.get_by_label("Titre (français)").fill(PROCESS)
+    page.get_by_label("Titre (anglais)").fill("Granit early childhood consultation 2027")
+    page.get_by_label("Objectif (français)").fill("Entendre les familles du Granit et choisir ensemble quoi faire.")
+    page.get_by_label("Objectif (anglais)").fill("Hear the families of Le Granit and choose together what to do.")
+    page.get_by_label("Le Granit", exact=True).check()
+    expect(page.locator("fieldset.phase-fields")).to_have_count(1)
+    _phase(page, 0, ("Consultation des familles", "Families' consultation"), (-7, 30), "Consultation", today)
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Démarche enregistrée.").first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PROCESS)
+    process_id = int(re.search(r"/manage/processes/(\d+)$", page.url).group(1))
+
+    page.get_by_role("link", name="Modifier la démarche et ses phases").click()
+    expect(page.locator("fieldset.phase-fields")).to_have_count(2)  # the phase, and an empty row for one more
+    expect(page.locator("fieldset#phases-0").get_by_label("Nom (français)")).to_have_value("Consultation des familles")
+    _phase(page, 1, ("Vote des partenaires", "Partners' vote"), (31, 45), "Validation (vote)", today)
+    visits.check()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Démarche enregistrée.").first).to_be_visible()
+    phases = page.get_by_role("region", name="Phases").locator("li")
+    expect(phases).to_have_count(2)
+    expect(phases.nth(0)).to_contain_text("Consultation des familles")
+    expect(phases.nth(1)).to_contain_text("Vote des partenaires")
+
+    page.get_by_label("Nouveau statut").select_option(label="Actif")
+    page.get_by_role("button", name="Changer le statut").click()
+    expect(page.get_by_text("Statut modifié.").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Actif")
+    visits.check()
+    page.get_by_role("link", name="Page publique").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(PROCESS)
+    expect(page.locator("main")).to_contain_text("Vote des partenaires")
+    visits.check()
+    return process_id
 
 
 def _build_survey(page, visits: Visits) -> str:
@@ -103,9 +160,10 @@ def _answer(new_page, live_server, survey_path: str, text: str) -> None:
     respondent.context.close()
 
 
-def _queue(page, visits: Visits, process_id: int) -> None:
+def _queue(page, visits: Visits, process_id: int, rows: int) -> None:
+    """The pending items of the process: in a new process, only those of the journey."""
     page.goto(f"{visits.base_url}/moderation/items?process={process_id}&state=pending&q=")
-    expect(page.locator("tr.queue-row")).not_to_have_count(0)
+    expect(page.locator("tr.queue-row")).to_have_count(rows)
 
 
 def _select(page, item_ids) -> None:
@@ -136,9 +194,9 @@ def test_journey_6_a_facilitator_consolidates_and_puts_orientations_to_the_vote(
     page = new_page()
     sign_in(page, live_server, "facilitator")
     visits = Visits(page, live_server)
-    process_id = _db(live_server, sa.select(Process.id).where(Process.title_fr == PROCESS))[0][0]
-    page.goto(f"{live_server.url}/p/planification-2024-2028")
-    visits.check()
+    with live_server.app.app_context():
+        today = local_today()
+    process_id = _create_process(page, visits, today)
 
     survey_path = _build_survey(page, visits)
     for text in TEXTS:
@@ -176,7 +234,7 @@ def test_journey_6_a_facilitator_consolidates_and_puts_orientations_to_the_vote(
     visits.check()
 
     # "En faire une orientation" on the four pending items: the form says they will be approved on save.
-    _queue(page, visits, process_id)
+    _queue(page, visits, process_id, 4)
     _select(page, [t1, t2, t3, t4])
     page.get_by_label("Action").select_option("orientation")
     page.get_by_role("button", name="Appliquer").click()
@@ -205,7 +263,7 @@ def test_journey_6_a_facilitator_consolidates_and_puts_orientations_to_the_vote(
     expect(page.locator(".item-text").first).to_have_text("Ouvrir des places près des villages.")
 
     # Merge: a second draft about buses joins the families orientation.
-    _queue(page, visits, process_id)  # the queue lists pending items: none of ours is left
+    _queue(page, visits, process_id, 0)  # the four were approved when the orientation was saved
     page.goto(f"{live_server.url}/moderation/processes/{process_id}/orientations/new?item={t2}")
     page.get_by_label("Titre (français)").fill(BUSES)
     page.get_by_role("button", name="Enregistrer l’orientation").click()
