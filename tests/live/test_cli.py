@@ -238,6 +238,7 @@ FILE_ROUTES = {
     "/surveys/<int:survey_id>/qr.svg": "test_qr_codes",
     "/manage/ballots/<int:ballot_id>/export/ballots.csv": "test_ballot_exports_hold_every_cast_and_option",
     "/manage/ballots/<int:ballot_id>/export/results.csv": "test_ballot_exports_hold_every_cast_and_option",
+    "/followup/processes/<int:process_id>/matrix.xlsx": "test_matrix_of_commitments",
 }
 
 
