@@ -17,6 +17,7 @@ column) rather than a form field: their callers turn them into a DomainError (``
 ``PaperImportRejected``) or a command's message.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 Reason = tuple[str | None, Any]  # (form field or None, message)
@@ -33,3 +34,11 @@ class DomainError(Exception):
     def reasons(self) -> list[Reason]:
         """Every (field, message) pair to show; one unless a subclass collects several."""
         return [(self.field, self.message)]
+
+
+class ProblemsFound(DomainError):
+    """A document or a file refused for its ``problems`` (each readable as text): the message joins the first five."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems[:5]))
+        self.problems = problems
