@@ -9,6 +9,8 @@ DomainErrors: they are 500s.
 
 The features' errors keep their names and attributes (``AdminError``, ``BuilderError.problems``,
 ``VotingError.code``, ``XLSFormInvalid.problems``, ``IllegalTransition.current``...): callers and tests use them.
+A document or a file refused for a list of problems raises a :class:`ProblemsFound` (``DefinitionInvalid``,
+``XLSFormInvalid``).
 
 The other exception roots of app/ are not refusals: ``UnsafeWrite`` (web/boundary.py) and ``FrozenStructureError``
 (respond/structure.py) are RuntimeErrors of programming; ``ExpressionError`` (builder/expressions.py) and
