@@ -1,21 +1,17 @@
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length
 
 from app.core.labels import LOCALE_LABELS, ROLE_LABELS, SECTOR_LABELS
 from app.web.fields import choices
-
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+from app.web.form_fields import optional_number, pattern_field
 
 
 def _choices(labels: dict) -> list:
@@ -44,18 +40,14 @@ class OrganizationForm(FlaskForm):
 
 
 class TerritoryForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
-        validators=[
-            DataRequired(),
-            Length(max=32),
-            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, hyphens and underscores only.")),
-        ],
+    code = pattern_field(
+        _l("Code"), r"^[A-Za-z0-9_-]+$", _l("Letters, digits, hyphens and underscores only."), max_length=32
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    population_target = IntegerField(
+    population_target = optional_number(
         _l("Participation target"),
-        validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+        low=0,
+        high=10_000_000,
         description=_l("How many responses the team aims for in this territory (optional)."),
     )
     submit = SubmitField(_l("Save"))

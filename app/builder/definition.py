@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from flask_babel import gettext as _
 
@@ -40,7 +40,7 @@ from app.builder.expressions import (
     parse,
     references,
 )
-from app.core.errors import DomainError
+from app.core.errors import ProblemsFound
 from app.models import Anonymity, Choice, ChoiceKind, Question, Survey, SurveyPage
 from app.questions import find_type, question_type, registered_types
 from app.questions.base import BaseQuestionType, SettingKind
@@ -133,12 +133,14 @@ class DefinitionError:
         return f"{self.path}: {self.message}"
 
 
-class DefinitionInvalid(DomainError):
-    """Raised by :func:`import_definition` for a refused document; nothing was created."""
+class DefinitionInvalid(ProblemsFound):
+    """Raised by :func:`import_definition` for a refused document (its ``errors``); nothing was created."""
 
-    def __init__(self, errors: list[DefinitionError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors[:5]))
-        self.errors = errors
+    problems: list[DefinitionError]
+
+    @property
+    def errors(self) -> list[DefinitionError]:
+        return self.problems
 
 
 @dataclass
@@ -173,6 +175,19 @@ class _Checker:
                         keys=", ".join(sorted(allowed)),
                     ),
                 )
+
+    def objects(
+        self, items: list, path: str, allowed: set[str], message: str
+    ) -> Iterator[tuple[int, str, Mapping[str, Any]]]:
+        """The items of a list that are objects, as (index, path, object), their fields checked against ``allowed``;
+        ``message`` at every other item."""
+        for index, item in enumerate(items):
+            item_path = _join(path, index)
+            if not isinstance(item, Mapping):
+                self.error(item_path, message)
+                continue
+            self.keys(item, allowed, item_path)
+            yield index, item_path, item
 
     def text(self, value: Any, path: str, *, max_length: int, required: bool = False, one_line: bool = False) -> dict:
         """A per-language text: ``{"fr": "…", "en": "…"}`` (a plain string counts as French)."""
@@ -280,12 +295,7 @@ class _Checker:
     def date(self, value: Any, path: str) -> str | None:
         if value is None or value == "":
             return None
-        parsed = None
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                parsed = dt.date.fromisoformat(value)
-            except ValueError:
-                parsed = None
+        parsed = _from_iso(dt.date, value, lengths=range(10, 11))
         if parsed is None:
             self.error(path, _("Expected a date written YYYY-MM-DD."))
             return None
@@ -294,12 +304,7 @@ class _Checker:
     def timestamp(self, value: Any, path: str) -> dt.datetime | None:
         if value is None or value == "":
             return None
-        moment = None
-        if isinstance(value, str) and len(value) <= 40:
-            try:
-                moment = dt.datetime.fromisoformat(value)
-            except ValueError:
-                moment = None
+        moment = _from_iso(dt.datetime, value, lengths=range(41))
         if moment is None:
             self.error(path, _("Expected a date and time such as 2025-03-01T09:00:00-05:00."))
             return None
@@ -313,9 +318,7 @@ class _Checker:
         source = self.string(source, path, max_length=MAX_EXPRESSION)
         if not source:
             return ""
-        notes: set[str] = rules.pop("notes")
-        choice_codes: dict[str, set[str]] = rules.pop("choice_codes")
-        problem = expression_problem(source, notes=notes, choice_codes=choice_codes, **rules)
+        problem = expression_problem(source, **rules)
         if problem is not None:
             self.error(path, problem[0], problem[1])
         return source
@@ -325,26 +328,46 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
 
 
+def _from_iso(kind: Any, value: Any, *, lengths: range) -> Any:
+    """``kind.fromisoformat(value)`` (a date or a date and time) for a text whose length is in ``lengths``, or None."""
+    if not isinstance(value, str) or len(value) not in lengths:
+        return None
+    try:
+        return kind.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class ReferenceRules(TypedDict, total=False):
+    """Which questions an expression may use: the keyword arguments of :func:`check_references` (``known`` and
+    ``allowed`` required, ``current`` and ``allow_self`` optional)."""
+
+    known: Required[Iterable[str]]
+    allowed: Required[Iterable[str]]
+    current: str | None
+    allow_self: bool
+
+
 def expression_problem(
     source: str,
     *,
-    known: Iterable[str],
-    allowed: Iterable[str],
-    current: str | None = None,
-    allow_self: bool = False,
     notes: Iterable[str] = (),
     choice_codes: Mapping[str, set[str]] | None = None,
+    **rules: Unpack[ReferenceRules],
 ) -> tuple[str, int] | None:
-    """What is wrong with an expression, as (message, 0-based position), or None when it is fine.
+    """What is wrong with an expression, as (message, 0-based position), or None when it is fine: its syntax, the
+    questions it uses (``rules``), the text blocks it uses (``notes``: they have no answer) and the choices it tests
+    with ``selected()`` (``choice_codes``: question code → its choice codes).
 
     The message always says at which character the fault is.
     """
+    current = rules.get("current")
     try:
         expr = parse(source)
     except ExpressionError as exc:
         return str(exc.message), max(exc.position, 0)
     try:
-        check_references(expr, known=known, allowed=allowed, current=current, allow_self=allow_self)
+        check_references(expr, **rules)
     except ExpressionError as exc:
         message = str(exc.message)
         if source.startswith("${", exc.position):  # reference messages do not say where they are
@@ -477,12 +500,7 @@ def _validate(data: Any) -> tuple[list[DefinitionError], dict]:
 
     first_path: dict[str, str] = {}
     pages: list[dict] = []
-    for p, page in enumerate(pages_data):
-        path = f"$.pages[{p}]"
-        if not isinstance(page, Mapping):
-            check.error(path, _("Expected an object for the page."))
-            continue
-        check.keys(page, _PAGE_KEYS, path)
+    for _index, path, page in check.objects(pages_data, "$.pages", _PAGE_KEYS, _("Expected an object for the page.")):
         normalized_page = {
             "title": check.text(page.get("title"), f"{path}.title", max_length=MAX_TITLE, one_line=True),
             "intro": check.text(page.get("intro"), f"{path}.intro", max_length=MAX_LONG_TEXT),
@@ -693,12 +711,7 @@ def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: s
         check.error(path, _("Too many choices: at most %(max)d.", max=MAX_CHOICES))
         return []
     result, seen = [], {}
-    for i, choice in enumerate(value):
-        cpath = f"{path}[{i}]"
-        if not isinstance(choice, Mapping):
-            check.error(cpath, _("Expected an object with a code and a label."))
-            continue
-        check.keys(choice, _CHOICE_KEYS, cpath)
+    for i, cpath, choice in check.objects(value, path, _CHOICE_KEYS, _("Expected an object with a code and a label.")):
         code = choice.get("code")
         if isinstance(code, int) and not isinstance(code, bool):
             code = str(code)

@@ -6,7 +6,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,16 +13,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.builder.choice_lines import format_choice_lines, parse_choice_lines
 from app.builder.definition import MAX_EXPRESSION
-from app.builder.slugs import SLUG_RE
 from app.core.labels import ANONYMITY_LABELS
 from app.models import Question
 from app.questions import question_type, registered_types
 from app.questions.base import BaseQuestionType
 from app.web.fields import LocalDateTimeField, choices
+from app.web.form_fields import bilingual, optional_number, slug_field
 
 
 class NewSurveyForm(FlaskForm):
@@ -39,13 +38,13 @@ class NewSurveyForm(FlaskForm):
 
 
 class SurveySettingsForm(FlaskForm):
-    title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
-    intro_fr = TextAreaField(_l("Introduction (French)"), validators=[Optional(), Length(max=20000)])
-    intro_en = TextAreaField(_l("Introduction (English)"), validators=[Optional(), Length(max=20000)])
-    estimated_minutes = IntegerField(
-        _l("Estimated duration (minutes)"), validators=[Optional(), NumberRange(min=1, max=600)]
+    title_fr, title_en = bilingual(
+        StringField, _l("Title (French)"), _l("Title (English)"), max_length=200, required=("fr",)
     )
+    intro_fr, intro_en = bilingual(
+        TextAreaField, _l("Introduction (French)"), _l("Introduction (English)"), max_length=20000
+    )
+    estimated_minutes = optional_number(_l("Estimated duration (minutes)"), low=1, high=600)
     privacy_fr = TextAreaField(
         _l("Privacy notice: purpose and who sees the answers (French)"),
         validators=[Optional(), Length(max=20000)],
@@ -54,9 +53,10 @@ class SurveySettingsForm(FlaskForm):
     privacy_en = TextAreaField(
         _l("Privacy notice: purpose and who sees the answers (English)"), validators=[Optional(), Length(max=20000)]
     )
-    retention_days = IntegerField(
+    retention_days = optional_number(
         _l("Retention period (days)"),
-        validators=[Optional(), NumberRange(min=1, max=36500)],
+        low=1,
+        high=36500,
         description=_l("How long the answers are kept before they are deleted."),
     )
     contact_email = EmailField(
@@ -70,23 +70,19 @@ class SurveySettingsForm(FlaskForm):
     )
     opens_at = LocalDateTimeField(_l("Opens on (optional)"), validators=[Optional()])
     closes_at = LocalDateTimeField(_l("Closes on (optional)"), validators=[Optional()])
-    slug = StringField(
+    slug = slug_field(
         _l("Address"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(SLUG_RE, message=_l("Lowercase letters, digits and hyphens only, e.g. besoins-parents.")),
-        ],
-        description=_l("The public link is /s/ followed by this address."),
+        _l("Lowercase letters, digits and hyphens only, e.g. besoins-parents."),
+        _l("The public link is /s/ followed by this address."),
     )
     submit = SubmitField(_l("Save"))
 
 
 class PageForm(FlaskForm):
-    title_fr = StringField(_l("Title (French)"), validators=[Optional(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
-    intro_fr = TextAreaField(_l("Introduction (French)"), validators=[Optional(), Length(max=20000)])
-    intro_en = TextAreaField(_l("Introduction (English)"), validators=[Optional(), Length(max=20000)])
+    title_fr, title_en = bilingual(StringField, _l("Title (French)"), _l("Title (English)"), max_length=200)
+    intro_fr, intro_en = bilingual(
+        TextAreaField, _l("Introduction (French)"), _l("Introduction (English)"), max_length=20000
+    )
     relevant = StringField(
         _l("Display condition"),
         validators=[Optional(), Length(max=MAX_EXPRESSION)],
@@ -126,10 +122,10 @@ class QuestionForm(FlaskForm):
             "Short name used in conditions (${code}) and exports: a letter, then letters, digits or _, e.g. age_enfant."
         ),
     )
-    label_fr = TextAreaField(_l("Question (French)"), validators=[DataRequired(), Length(max=5000)])
-    label_en = TextAreaField(_l("Question (English)"), validators=[Optional(), Length(max=5000)])
-    help_fr = TextAreaField(_l("Help text (French)"), validators=[Optional(), Length(max=5000)])
-    help_en = TextAreaField(_l("Help text (English)"), validators=[Optional(), Length(max=5000)])
+    label_fr, label_en = bilingual(
+        TextAreaField, _l("Question (French)"), _l("Question (English)"), max_length=5000, required=("fr",)
+    )
+    help_fr, help_en = bilingual(TextAreaField, _l("Help text (French)"), _l("Help text (English)"), max_length=5000)
     required = BooleanField(_l("An answer is required"))
     relevant = StringField(
         _l("Display condition"),
@@ -282,9 +278,10 @@ class ImportForm(FlaskForm):
 
 
 class InvitationsForm(FlaskForm):
-    count = IntegerField(
+    count = optional_number(
         _l("Number of links"),
-        validators=[Optional(), NumberRange(min=1, max=1000)],
+        low=1,
+        high=1000,
         description=_l("Ignored when you list e-mail addresses: one link is then created per address."),
     )
     territory = SelectField(_l("Territory attribute (optional)"), default="")
@@ -300,9 +297,7 @@ class InvitationsForm(FlaskForm):
         validators=[Optional(), Length(max=100_000)],
         description=_l("One address per line."),
     )
-    expires_in_days = IntegerField(
-        _l("Links expire after (days, optional)"), validators=[Optional(), NumberRange(min=1, max=365)]
-    )
+    expires_in_days = optional_number(_l("Links expire after (days, optional)"), low=1, high=365)
     event_id = SelectField(_l("Event where the links are handed out (optional)"), default="", validate_choice=False)
     send = BooleanField(_l("Send each link by e-mail now"))
     output = RadioField(

@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 
 from app.builder.definition import FORMAT, FORMAT_VERSION, DefinitionInvalid, import_definition, validate_definition
 from app.builder.slugs import slugify
-from app.core.errors import DomainError
+from app.core.errors import ProblemsFound
 from app.questions.base import XLSFormQuestion, XLSFormRow
 from app.questions.registry import find_type, xlsform_type, xlsform_words
 
@@ -261,10 +261,8 @@ class XLSFormProblem:
         )
 
 
-class XLSFormInvalid(DomainError):
-    def __init__(self, problems: list[XLSFormProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:5]))
-        self.problems = problems
+class XLSFormInvalid(ProblemsFound):
+    problems: list[XLSFormProblem]
 
 
 @dataclass
@@ -584,6 +582,10 @@ class _Converter:
 
     def warn(self, sheet: str, row: int, column: str, message: str) -> None:
         self.warnings.append(XLSFormProblem(sheet, row, column, message))
+
+    def warn_survey_cell(self, row: _Row, column: str, message: str) -> None:
+        """A warning about a cell of the survey sheet, its column named by its header as written."""
+        self.warn("survey", row.number, row.headers.get(column, column), message)
 
     # -- texts --------------------------------------------------------------------------------------------------
 
@@ -906,29 +908,15 @@ class _Converter:
                 continue
             source, curly = _straight_quotes(source)
             if curly:
-                self.warn(
-                    "survey",
-                    row.number,
-                    row.headers.get(column, column),
-                    _("Curly quotes around texts are read as straight quotes ' and \"."),
-                )
+                self.warn_survey_cell(row, column, _("Curly quotes around texts are read as straight quotes ' and \"."))
             if "${last-saved#" in source:
-                self.warn(
-                    "survey",
-                    row.number,
-                    row.headers.get(column, column),
-                    _("${last-saved#…} (the answer of the person's previous form) is read as an empty text."),
-                )
+                message = _("${last-saved#…} (the answer of the person's previous form) is read as an empty text.")
+                self.warn_survey_cell(row, column, message)
                 source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
             if source.strip().lower() in {"true", "false"}:  # a bare word, as people write it
                 source = source.strip().lower() + "()"
             if "jr:choice-name(" in source:
-                self.warn(
-                    "survey",
-                    row.number,
-                    row.headers.get(column, column),
-                    _("jr:choice-name() gives the choice's code here, not its label."),
-                )
+                self.warn_survey_cell(row, column, _("jr:choice-name() gives the choice's code here, not its label."))
                 source = _CHOICE_NAME_RE.sub(lambda m: m.group(1), source)
             row.cells[column] = _xpath_paths(source)
 

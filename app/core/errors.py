@@ -9,6 +9,8 @@ DomainErrors: they are 500s.
 
 The features' errors keep their names and attributes (``AdminError``, ``BuilderError.problems``,
 ``VotingError.code``, ``XLSFormInvalid.problems``, ``IllegalTransition.current``...): callers and tests use them.
+A document or a file refused for a list of problems raises a :class:`ProblemsFound` (``DefinitionInvalid``,
+``XLSFormInvalid``).
 
 The other exception roots of app/ are not refusals: ``UnsafeWrite`` (web/boundary.py) and ``FrozenStructureError``
 (respond/structure.py) are RuntimeErrors of programming; ``ExpressionError`` (builder/expressions.py) and
@@ -17,6 +19,7 @@ column) rather than a form field: their callers turn them into a DomainError (``
 ``PaperImportRejected``) or a command's message.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 Reason = tuple[str | None, Any]  # (form field or None, message)
@@ -33,3 +36,11 @@ class DomainError(Exception):
     def reasons(self) -> list[Reason]:
         """Every (field, message) pair to show; one unless a subclass collects several."""
         return [(self.field, self.message)]
+
+
+class ProblemsFound(DomainError):
+    """A document or a file refused for its ``problems`` (each readable as text): the message joins the first five."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems[:5]))
+        self.problems = problems

@@ -3,12 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.events.audiences import AUDIENCES, audience_label
 from app.models import MAX_ATTENDANCE, EventScope
 from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
+from app.web.form_fields import BoundedIntegerField, bilingual
 
 COUNT_MESSAGE = _l("Enter a whole number from 0 to %(max)s.", max=f"{MAX_ATTENDANCE:,}".replace(",", " "))
 SCOPE_LABELS = {
@@ -18,29 +19,15 @@ SCOPE_LABELS = {
 }
 
 
-class CountField(IntegerField):
-    """A whole number of people; anything else gets the one message below (not two)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(COUNT_MESSAGE)) from None
-
-
-def _count_in_range(_form, field) -> None:
-    if field.data is not None and not 0 <= field.data <= MAX_ATTENDANCE:
-        raise ValidationError(str(COUNT_MESSAGE))
-
-
 def attendance_field_name(audience: str) -> str:
     return f"count_{audience}"
 
 
 class _EventFormBase(FlaskForm):
     kind = SelectField(_l("Kind of event"), validators=[InputRequired()])
-    title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    title_fr, title_en = bilingual(
+        StringField, _l("Title (French)"), _l("Title (English)"), max_length=200, required=("fr",)
+    )
     starts_at = LocalDateTimeField(_l("Date and time"), validators=[InputRequired()])
     scope = RadioField(
         _l("Where"),
@@ -50,8 +37,9 @@ class _EventFormBase(FlaskForm):
     territory_id = SelectField(_l("Territory"), coerce=int, validators=[Optional()])
     phase_id = SelectField(_l("Phase"), coerce=int, validators=[Optional()])
     host_ids = MultiCheckboxField(_l("Host organizations"), coerce=int)
-    summary_fr = TextAreaField(_l("Public summary (French)"), validators=[Optional(), Length(max=5000)])
-    summary_en = TextAreaField(_l("Public summary (English)"), validators=[Optional(), Length(max=5000)])
+    summary_fr, summary_en = bilingual(
+        TextAreaField, _l("Public summary (French)"), _l("Public summary (English)"), max_length=5000
+    )
     submit = SubmitField(_l("Save the event"))
 
 
@@ -65,14 +53,15 @@ def event_form_class():
         setattr(
             EventForm,
             attendance_field_name(audience),
-            CountField(audience_label(audience), validators=[Optional(), _count_in_range]),
+            BoundedIntegerField(audience_label(audience), maximum=MAX_ATTENDANCE, message=COUNT_MESSAGE),
         )
     return EventForm
 
 
 class KindForm(FlaskForm):
-    label_fr = StringField(_l("New kind (French)"), validators=[DataRequired(), Length(max=120)])
-    label_en = StringField(_l("New kind (English)"), validators=[Optional(), Length(max=120)])
+    label_fr, label_en = bilingual(
+        StringField, _l("New kind (French)"), _l("New kind (English)"), max_length=120, required=("fr",)
+    )
     submit = SubmitField(_l("Add this kind"))
 
 

@@ -1,25 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SubmitField
-from wtforms.validators import Optional, ValidationError
+from wtforms import SubmitField
+
+from app.web.form_fields import BoundedIntegerField
 
 MAX_TARGET = 1_000_000
 TARGET_MESSAGE = _l("Enter a whole number from 0 to 1,000,000.")
-
-
-class TargetField(IntegerField):
-    """A whole number; anything else gets the one message below (not two)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(TARGET_MESSAGE)) from None
-
-
-def _in_range(_form, field) -> None:
-    if field.data is not None and not 0 <= field.data <= MAX_TARGET:
-        raise ValidationError(str(TARGET_MESSAGE))
 
 
 def targets_form_class(territories):
@@ -32,9 +18,10 @@ def targets_form_class(territories):
         setattr(
             TargetsForm,
             f"target_{territory.id}",
-            TargetField(
+            BoundedIntegerField(
                 territory.name,
-                validators=[Optional(), _in_range],
+                maximum=MAX_TARGET,
+                message=TARGET_MESSAGE,
                 description=_l("Complete responses aimed for; leave empty for no target."),
             ),
         )

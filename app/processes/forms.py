@@ -1,25 +1,22 @@
 """Forms of process management (facilitators): the process and its phases, a list edited in one form."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms import Form as NoCsrfForm
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import Optional
 
 from app.core.labels import PHASE_LABELS, PROCESS_STATUS_LABELS
 from app.web.fields import MultiCheckboxField, choices
+from app.web.form_fields import bilingual, slug_field
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PHASES = 20
 
 
 class PhaseRowForm(NoCsrfForm):
     """One phase of the list; a row left entirely empty is no phase (the last one is offered for a new phase)."""
 
-    name_fr = StringField(_l("Name (French)"), validators=[Optional(), Length(max=120)])
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=120)])
+    name_fr, name_en = bilingual(StringField, _l("Name (French)"), _l("Name (English)"), max_length=120)
     starts_on = DateField(_l("Start date"), validators=[Optional()])
     ends_on = DateField(_l("End date"), validators=[Optional()])
     kind = SelectField(
@@ -28,25 +25,22 @@ class PhaseRowForm(NoCsrfForm):
         default="",
         description=_l("Partners may send contributions during a consultation or synthesis phase."),
     )
-    description_fr = TextAreaField(_l("Description (French)"), validators=[Optional(), Length(max=2000)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
+    description_fr, description_en = bilingual(
+        TextAreaField, _l("Description (French)"), _l("Description (English)"), max_length=2000
+    )
     remove = BooleanField(_l("Remove this phase"))
 
 
 class ProcessForm(FlaskForm):
-    slug = StringField(
+    slug = slug_field(
         _l("Short name in the address"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(SLUG_PATTERN, message=_l("Lowercase letters, digits and hyphens only, e.g. plan-2024-2028.")),
-        ],
-        description=_l("Used in the public address /p/…"),
+        _l("Lowercase letters, digits and hyphens only, e.g. plan-2024-2028."),
+        _l("Used in the public address /p/…"),
     )
-    title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
-    purpose_fr = TextAreaField(_l("Purpose (French)"), validators=[Optional(), Length(max=5000)])
-    purpose_en = TextAreaField(_l("Purpose (English)"), validators=[Optional(), Length(max=5000)])
+    title_fr, title_en = bilingual(
+        StringField, _l("Title (French)"), _l("Title (English)"), max_length=200, required=("fr", "en")
+    )
+    purpose_fr, purpose_en = bilingual(TextAreaField, _l("Purpose (French)"), _l("Purpose (English)"), max_length=5000)
     territory_ids = MultiCheckboxField(_l("Territories"), coerce=int)
     phases = FieldList(FormField(PhaseRowForm), min_entries=1, max_entries=MAX_PHASES + 1)
     submit = SubmitField(_l("Save"))

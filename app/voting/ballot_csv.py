@@ -45,7 +45,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict, Unpack
 
 from flask_babel import lazy_gettext as _l
 
@@ -87,15 +87,20 @@ class BallotFileError(ValueError):
         return {"row": self.row, "column": self.column, "code": self.code, "message": str(self.message)}
 
 
+class FileRules(TypedDict, total=False):
+    """What a file is read against, each optional: how many ``grades`` (majority judgment, 6 by default), the
+    limits of the online ballot (``max_choices``, ``budget``, ``max_per_option``: None or absent, no limit) and
+    the file's ``encoding`` ("utf-8" by default, or "windows-1252")."""
+
+    grades: int
+    max_choices: int | None
+    budget: int | None
+    max_per_option: int | None
+    encoding: str
+
+
 def parse_ballot_csv(
-    text: str | bytes | TextIO,
-    method: str,
-    *,
-    grades: int = DEFAULT_GRADES,
-    max_choices: int | None = None,
-    budget: int | None = None,
-    max_per_option: int | None = None,
-    encoding: str = "utf-8",
+    text: str | bytes | TextIO, method: str, **rules: Unpack[FileRules]
 ) -> tuple[list[str], list[Ballot]]:
     """Parse ``text`` (a str, UTF-8 bytes or a text file) for ``method``.
 
@@ -106,25 +111,17 @@ def parse_ballot_csv(
     """
     options: list[str] = []
     ballots: list[Ballot] = []
-    for error in _scan(text, method, grades, max_choices, budget, max_per_option, options, ballots, encoding):
+    for error in _scan(text, method, options, ballots, **rules):
         raise error
     return options, ballots
 
 
 def check_ballot_csv(
-    text: str | bytes | TextIO,
-    method: str,
-    *,
-    grades: int = DEFAULT_GRADES,
-    max_choices: int | None = None,
-    budget: int | None = None,
-    max_per_option: int | None = None,
-    max_errors: int | None = None,
-    encoding: str = "utf-8",
+    text: str | bytes | TextIO, method: str, *, max_errors: int | None = None, **rules: Unpack[FileRules]
 ) -> list[BallotFileError]:
     """Every error in the file, in row then column order (at most ``max_errors``); [] when it is valid."""
     errors: list[BallotFileError] = []
-    for error in _scan(text, method, grades, max_choices, budget, max_per_option, [], [], encoding):
+    for error in _scan(text, method, [], [], **rules):
         errors.append(error)
         if max_errors is not None and len(errors) >= max_errors:
             break
@@ -144,12 +141,13 @@ def column_letter(index: int) -> str:
 def _scan(
     source: str | bytes | TextIO,
     method: str,
-    grades: int,
-    max_choices: int | None,
-    budget: int | None,
-    max_per_option: int | None,
     options: list[str],
     ballots: list[Ballot],
+    *,
+    grades: int = DEFAULT_GRADES,
+    max_choices: int | None = None,
+    budget: int | None = None,
+    max_per_option: int | None = None,
     encoding: str = "utf-8",
 ) -> Iterator[BallotFileError]:
     """Yield the errors of the file in order; fill ``options`` and ``ballots`` as it goes."""

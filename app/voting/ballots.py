@@ -864,20 +864,7 @@ def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: date
     called at the start of a transaction: on SQLite its first statement takes the write lock.
     """
     now = now or utcnow()
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite has one writer at a time: take the write lock with the first statement, so that voters casting
-        # together wait their turn instead of failing ("database is locked"). Call this at the start of a
-        # transaction, before anything is read (see the voting view).
-        ballot_id = sa.inspect(ballot).identity[0]
-        db.session.execute(
-            sa.update(Ballot)
-            .where(Ballot.id == ballot_id)
-            .values(status=Ballot.status)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.refresh(ballot, with_for_update={"read": True})
-    if not ballot.accepts_casts(now):
-        raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
+    _lock_for_cast(ballot, now)
     problem = eligibility_problem(ballot, voter)
     if problem is not None:
         raise NotEligible(problem, code="not_eligible")
@@ -936,6 +923,25 @@ def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: date
     raise AssertionError("unreachable")
 
 
+def _lock_for_cast(ballot: Ballot, now: datetime) -> None:
+    """Lock the ballot's row for a cast, read it again, and refuse the cast unless the ballot accepts casts ``now``.
+
+    SQLite has one writer at a time: the write lock is taken with the first statement, so that voters casting
+    together wait their turn instead of failing ("database is locked"). Call this at the start of a transaction,
+    before anything is read (see the voting view).
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(Ballot)
+            .where(Ballot.id == sa.inspect(ballot).identity[0])
+            .values(status=Ballot.status)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(ballot, with_for_update={"read": True})
+    if not ballot.accepts_casts(now):
+        raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
+
+
 TRANSIENT_ERRORS = ("database is locked", "deadlock detected", "could not serialize access")
 
 
@@ -989,16 +995,7 @@ def cast_room_vote(ballot: Ballot, device_key: str, choices: Mapping[int, Any], 
     one. Nobody is named: no voter record, the cast's pseudonym is derived from the phone's random key and erased
     at the close like every other. Raises :class:`NotAcceptingCasts` or :class:`InvalidBallot`; flushes only."""
     now = now or utcnow()
-    if db.session.get_bind().dialect.name == "sqlite":  # take the write lock first, as cast_vote does
-        db.session.execute(
-            sa.update(Ballot)
-            .where(Ballot.id == sa.inspect(ballot).identity[0])
-            .values(status=Ballot.status)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.refresh(ballot, with_for_update={"read": True})
-    if not ballot.accepts_casts(now):
-        raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
+    _lock_for_cast(ballot, now)
     errors = check_choices(ballot, choices)
     if errors:
         raise InvalidBallot(errors)

@@ -14,7 +14,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -22,12 +21,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as NoCsrfForm
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.labels import ELIGIBILITY_LABELS, RESULTS_VISIBILITY_LABELS, VOTING_METHOD_LABELS
 from app.models import Ballot, VotingMethod
 from app.voting.ballots import MAX_OPTIONS, ChoiceError
 from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
+from app.web.form_fields import bilingual, optional_number
 from app.web.i18n import localized
 
 EXTRA_OPTION_ROWS = 2
@@ -49,25 +49,24 @@ class OptionForm(NoCsrfForm):
 
 
 class BallotForm(FlaskForm):
-    question_fr = StringField(_l("Question (French)"), validators=[DataRequired(), Length(max=300)])
-    question_en = StringField(_l("Question (English)"), validators=[Optional(), Length(max=300)])
-    description_fr = TextAreaField(_l("Explanation for voters (French)"), validators=[Optional(), Length(max=5000)])
-    description_en = TextAreaField(_l("Explanation for voters (English)"), validators=[Optional(), Length(max=5000)])
+    question_fr, question_en = bilingual(
+        StringField, _l("Question (French)"), _l("Question (English)"), max_length=300, required=("fr",)
+    )
+    description_fr, description_en = bilingual(
+        TextAreaField, _l("Explanation for voters (French)"), _l("Explanation for voters (English)"), max_length=5000
+    )
     method = RadioField(_l("Voting method"), choices=_choices(VOTING_METHOD_LABELS), default="ranking")
-    max_choices = IntegerField(
+    max_choices = optional_number(
         _l("Approval: most options a voter may choose"),
-        validators=[Optional(), NumberRange(min=1, max=MAX_OPTIONS)],
+        low=1,
+        high=MAX_OPTIONS,
         description=_l("Leave empty to let voters choose as many options as they like."),
     )
-    budget = IntegerField(
-        _l("Points: points each voter spreads"),
-        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-        description=_l("Required for a points vote."),
+    budget = optional_number(
+        _l("Points: points each voter spreads"), low=1, high=1_000_000, description=_l("Required for a points vote.")
     )
-    max_per_option = IntegerField(
-        _l("Points: most points on one option"),
-        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-        description=_l("Optional."),
+    max_per_option = optional_number(
+        _l("Points: most points on one option"), low=1, high=1_000_000, description=_l("Optional.")
     )
     opens_at = LocalDateTimeField(
         _l("Voting opens at"),
@@ -81,9 +80,10 @@ class BallotForm(FlaskForm):
     )
     eligibility = RadioField(_l("Who votes"), choices=_choices(ELIGIBILITY_LABELS), default="all_partners")
     listed_user_ids = MultiCheckboxField(_l("Listed voters"), coerce=int, validate_choice=False)
-    quorum_percent = IntegerField(
+    quorum_percent = optional_number(
         _l("Quorum (percentage of eligible voters)"),
-        validators=[Optional(), NumberRange(min=1, max=100)],
+        low=1,
+        high=100,
         description=_l("Optional: the smallest turnout for the result to be valid."),
     )
     results_visibility = RadioField(

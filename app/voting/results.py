@@ -53,12 +53,11 @@ AGREE_BELOW = 0.15
 DIVERGE_FROM = 0.30
 
 
-@dataclass
-class TurnoutRow:
-    label: str
+class _Rate:
+    """The share of the ``eligible`` people who voted (``voters``); None when nobody is eligible."""
+
     eligible: int
     voters: int
-    rest: bool = False  # the people of the groups not shown on their own, together
 
     @property
     def rate(self) -> float | None:
@@ -66,7 +65,15 @@ class TurnoutRow:
 
 
 @dataclass
-class Turnout:
+class TurnoutRow(_Rate):
+    label: str
+    eligible: int
+    voters: int
+    rest: bool = False  # the people of the groups not shown on their own, together
+
+
+@dataclass
+class Turnout(_Rate):
     eligible: int
     voters: int  # people (or organizations, one ballot per organization) who voted online
     online: int  # online casts counted
@@ -78,10 +85,6 @@ class Turnout:
     @property
     def counted(self) -> int:
         return self.online + self.paper
-
-    @property
-    def rate(self) -> float | None:
-        return self.voters / self.eligible if self.eligible else None
 
 
 @dataclass

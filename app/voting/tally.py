@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -437,7 +437,7 @@ def validate_approval(
                 BallotError("duplicate_choice", _l("%(option)s is chosen more than once.", option=option), option)
             )
         seen.add(option)
-    if max_choices is not None and len(seen) > max_choices:
+    if _over(len(seen), max_choices):
         message = _ln(
             "At most %(num)d option can be chosen; %(count)d are.",
             "At most %(num)d options can be chosen; %(count)d are.",
@@ -457,18 +457,13 @@ def validate_points(
     """Points must be non-negative ints, at most ``max_per_option`` each, at most ``budget`` in all."""
     errors = _unknown_options(set(options), ballot)
     total = 0
-    for option in options:
-        if option not in ballot:
-            continue
-        points = ballot[option]
-        if not _is_int(points):
-            errors.append(_not_integer(option, points))
-        elif points < 0:
+    for option, points in _whole_values(options, ballot, errors):
+        if points < 0:
             message = _l("The points for %(option)s cannot be negative (%(points)d).", option=option, points=points)
             errors.append(BallotError("negative_points", message, option))
         else:
             total += points
-            if max_per_option is not None and points > max_per_option:
+            if _over(points, max_per_option):
                 message = _ln(
                     "%(option)s gets %(points)d points; at most %(num)d point per option is allowed.",
                     "%(option)s gets %(points)d points; at most %(num)d points per option are allowed.",
@@ -477,7 +472,7 @@ def validate_points(
                     points=points,
                 )
                 errors.append(BallotError("over_max_per_option", message, option))
-    if budget is not None and total > budget:
+    if _over(total, budget):
         message = _ln(
             "%(total)d points are given out of a budget of %(num)d point.",
             "%(total)d points are given out of a budget of %(num)d points.",
@@ -493,13 +488,8 @@ def validate_ranking(options: Sequence[str], ballot: Mapping[str, Any]) -> list[
     1..m (m = number of ranked options). Leaving options unranked, even all of them, is allowed."""
     errors = _unknown_options(set(options), ballot)
     holders: dict[int, str] = {}
-    for option in options:
-        if option not in ballot:
-            continue
-        rank = ballot[option]
-        if not _is_int(rank):
-            errors.append(_not_integer(option, rank))
-        elif rank < 1:
+    for option, rank in _whole_values(options, ballot, errors):
+        if rank < 1:
             message = _l("The rank of %(option)s must be 1 or more, not %(rank)d.", option=option, rank=rank)
             errors.append(BallotError("rank_not_positive", message, option))
         elif rank in holders:
@@ -537,14 +527,9 @@ def validate_grades(
     ``require_all`` (online ballots) every option must be graded."""
     n_grades = grades if isinstance(grades, int) else len(grades)
     errors = _unknown_options(set(options), ballot)
-    for option in options:
-        if option not in ballot:
-            if require_all:
-                errors.append(BallotError("missing_grade", _l("%(option)s has no grade.", option=option), option))
-            continue
-        grade = ballot[option]
-        if not _is_int(grade):
-            errors.append(_not_integer(option, grade))
+    for option, grade in _whole_values(options, ballot, errors, require_all=require_all):
+        if grade is None:
+            errors.append(BallotError("missing_grade", _l("%(option)s has no grade.", option=option), option))
         elif not 0 <= grade < n_grades:
             message = _l(
                 "The grade of %(option)s must be between 0 and %(top)d, not %(grade)d.",
@@ -564,9 +549,28 @@ def _unknown_options(known: set[str], chosen: Iterable[str]) -> list[BallotError
     ]
 
 
-def _not_integer(option: str, value: Any) -> BallotError:
-    message = _l("The value for %(option)s must be a whole number, not %(value)r.", option=option, value=value)
-    return BallotError("not_integer", message, option)
+def _whole_values(
+    options: Sequence[str], ballot: Mapping[str, Any], errors: list[BallotError], *, require_all: bool = False
+) -> Iterator[tuple[str, Any]]:
+    """The (option, value) pairs of ``ballot`` in the order of ``options``, for the values that are whole numbers;
+    the others are reported in ``errors`` as the loop reaches them. An option without a value is left out, unless
+    ``require_all``: then it comes with the value None."""
+    for option in options:
+        if option not in ballot:
+            if require_all:
+                yield option, None
+            continue
+        value = ballot[option]
+        if _is_int(value):
+            yield option, value
+        else:
+            message = _l("The value for %(option)s must be a whole number, not %(value)r.", option=option, value=value)
+            errors.append(BallotError("not_integer", message, option))
+
+
+def _over(value: int, limit: int | None) -> bool:
+    """Whether ``value`` goes beyond ``limit`` (None: no limit)."""
+    return limit is not None and value > limit
 
 
 # --- helpers -------------------------------------------------------------------------------------------

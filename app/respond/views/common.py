@@ -4,7 +4,7 @@ resume cookie, and rendering one page of questions."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, session, url_for
@@ -326,3 +326,47 @@ def pressed() -> tuple[str, str | None]:
 def switch_language(locale: str) -> None:
     session["locale"] = locale
     refresh()
+
+
+class PostedPage(NamedTuple):
+    """A page of questions as it was sent: the button pressed, the page's form filled with what was typed, and
+    whether that is valid."""
+
+    action: str
+    form: engine.PageForm
+    valid: bool
+
+
+def read_posted_page(
+    survey: Survey,
+    page: SurveyPage,
+    values: dict[str, Any],
+    *,
+    language: str | None = None,
+    enforce_required: bool | None = None,
+) -> PostedPage:
+    """The page sent, once the interface's language is switched if a language button was pressed. ``language``: the
+    questionnaire's (by default the interface's, switched or not); ``enforce_required``: whether a required question
+    left empty is an error (by default only when going on to the next page)."""
+    action, locale = pressed()
+    if action == "language":
+        switch_language(locale)
+    form, prior = posted_page_form(survey, page, values, language or current_language())
+    required = action == "next" if enforce_required is None else enforce_required
+    return PostedPage(action, form, form.validate(prior=prior, enforce_required=required))
+
+
+def refused_page(
+    survey: Survey,
+    page: SurveyPage,
+    values: dict[str, Any],
+    seen: engine.Visibility,
+    posted: PostedPage,
+    key: str,
+    **render: Any,
+) -> HttpResponse:
+    """The page sent, shown again as it was typed: with its errors (422) or, when it came without its submission
+    key, with the notice that it had expired (400). ``render``: the other arguments of :func:`render_page`."""
+    notice = None if is_key(key) else _("This page had expired: check your answers and send it again.")
+    status = 422 if not posted.valid else 400
+    return render_page(survey, page, values, seen, form=posted.form, notice=notice, status=status, **render)

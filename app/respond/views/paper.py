@@ -30,8 +30,9 @@ from app.respond.views.common import (
     language_of,
     number_of,
     page_at,
-    posted_page_form,
     pressed,
+    read_posted_page,
+    refused_page,
     render_page,
     survey_by_id,
     survey_territories,
@@ -179,25 +180,13 @@ def paper_page(survey_id: int, response_id: int, number: int):
     key = request.form.get("submission_key", "")
     if is_key(key) and storage.find_submission(key) is not None:
         return redirect(page_url(page_at(survey, response.current_page)))
-    action, interface_locale = pressed()
-    if action == "language":  # the facilitator's language; the questionnaire's stays that of the paper
-        switch_language(interface_locale)
-    form, prior = posted_page_form(survey, page, values, language)
-    valid = form.validate(prior=prior, enforce_required=False)
-    if not valid or not is_key(key):
-        notice = None if is_key(key) else _("This page had expired: check your answers and send it again.")
-        return render_page(
-            survey,
-            page,
-            values,
-            seen,
-            mode="paper",
-            form=form,
-            action=page_url(page),
-            language=language,
-            notice=notice,
-            status=422 if not valid else 400,
+    # A language button switches the facilitator's language; the questionnaire's stays that of the paper.
+    posted = read_posted_page(survey, page, values, language=language, enforce_required=False)
+    if not posted.valid or not is_key(key):
+        return refused_page(
+            survey, page, values, seen, posted, key, mode="paper", action=page_url(page), language=language
         )
+    form, action = posted.form, posted.action
     completed = False
     # A page sent twice (its key is recorded already), or a questionnaire completed meanwhile: back to the list.
     with attempt(conflict=storage.RespondError(), quiet=True) as saved:

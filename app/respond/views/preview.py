@@ -15,15 +15,12 @@ from app.models import (
 from app.respond import bp, engine, flow
 from app.respond.views.common import (
     number_of,
-    posted_page_form,
-    pressed,
+    read_posted_page,
     render_page,
     survey_by_slug,
-    switch_language,
     unavailable,
     visible_target,
 )
-from app.web.i18n import current_language
 
 
 def _preview_serializer() -> URLSafeSerializer:
@@ -63,13 +60,10 @@ def preview_page(slug: str, number: int):
 
     if request.method == "GET":
         return show(page, values)
-    action, locale = pressed()
-    if action == "language":
-        switch_language(locale)
-    form, prior = posted_page_form(survey, page, values, current_language())
-    if not form.validate(prior=prior, enforce_required=action == "next"):
-        return show(page, values, form=form, status=422)
-    step = flow.advance(survey, page, values, form.values, action)
+    posted = read_posted_page(survey, page, values)
+    if not posted.valid:
+        return show(page, values, form=posted.form, status=422)
+    step = flow.advance(survey, page, values, posted.form.values, posted.action)
     if step.page is not None:
         return show(step.page, step.values)
     return render_template("respond/thanks.html", survey=survey, preview=True)

@@ -59,8 +59,8 @@ from app.respond.views.common import (
     number_of,
     page_at,
     page_url,
-    posted_page_form,
-    pressed,
+    read_posted_page,
+    refused_page,
     render_page,
     resume_url,
     set_resume_cookie,
@@ -69,7 +69,6 @@ from app.respond.views.common import (
     survey_by_id,
     survey_by_slug,
     survey_territories,
-    switch_language,
     unavailable,
     visible_target,
 )
@@ -232,26 +231,11 @@ def save_page(slug: str, number: int):
         return redirect(page_url(survey, visible_target(seen, page)))
     if not PageTokenForm().validate():  # another site's POST, or a session lost: nothing is stored
         return _expired_page(survey, page, values, seen, token)
-    action, locale = pressed()
-    if action == "language":
-        switch_language(locale)
-    form, prior = posted_page_form(survey, page, values, current_language())
-    valid = form.validate(prior=prior, enforce_required=action == "next")
-    if not valid or not is_key(key):
-        notice = None if is_key(key) else _("This page had expired: check your answers and send it again.")
-        return render_page(
-            survey,
-            page,
-            values,
-            seen,
-            mode="web",
-            token=token,
-            form=form,
-            notice=notice,
-            status=422 if not valid else 400,
-        )
+    posted = read_posted_page(survey, page, values)
+    if not posted.valid or not is_key(key):
+        return refused_page(survey, page, values, seen, posted, key, mode="web", token=token)
     try:
-        outcome = _store_page(survey, response, page, values, form, action=action, token=token, key=key)
+        outcome = _store_page(survey, response, page, values, posted.form, action=posted.action, token=token, key=key)
         db.session.commit()
     except sa.exc.IntegrityError:  # the same page sent twice at once
         db.session.rollback()
