@@ -18,8 +18,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import link_table
 from app.models.people import Organization, Territory, User
 from app.models.processes import Phase, Process
+
+__all__ = [
+    "MAX_ATTENDANCE",
+    "Event",
+    "EventAttendance",
+    "EventKind",
+    "EventScope",
+    "LiveRoom",
+    "RoomMode",
+    "event_hosts",
+]
 
 MAX_ATTENDANCE = 100_000  # a count above this is a typing mistake (the largest assembly is a few hundred)
 
@@ -30,12 +42,7 @@ class EventScope(enum.StrEnum):
     VIRTUAL = "virtual"  # online
 
 
-event_hosts = sa.Table(
-    "event_hosts",
-    Base.metadata,
-    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+event_hosts = link_table("event_hosts", ("event_id", "events"), ("organization_id", "organizations"), index_second=True)
 
 
 class EventKind(Base):

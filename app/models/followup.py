@@ -17,15 +17,26 @@ referenced from these tables, never the other way).
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import Revision
 from app.models.moderation import ItemState, ModerationItem, Orientation
 from app.models.people import Organization, User
 from app.models.processes import IllegalTransition, Process
+
+__all__ = [
+    "ActionRevision",
+    "ActionStatus",
+    "CollectiveAction",
+    "Commitment",
+    "CommitmentKind",
+    "Indicator",
+    "Measurement",
+    "ProgressUpdate",
+]
 
 
 class ActionStatus(enum.StrEnum):
@@ -52,6 +63,23 @@ class CommitmentKind(enum.StrEnum):
     COMMUNICATION = "communication"
     EXPERTISE = "expertise"
     OTHER = "other"
+
+
+class PublishedThroughItem:
+    """A partner text (``text``) whose moderation item (``item_id``) holds what the public reads: published once the
+    item is approved, and then only the item's redacted text."""
+
+    @declared_attr
+    def item(cls) -> Mapped[ModerationItem | None]:
+        return relationship(ModerationItem)
+
+    @property
+    def is_published(self) -> bool:
+        return self.item is not None and self.item.state is ItemState.APPROVED
+
+    @property
+    def public_text(self) -> str | None:
+        return self.item.public_text if self.item is not None else None
 
 
 class CollectiveAction(Base):
@@ -118,22 +146,15 @@ ACTION_TEXT_FIELDS = (
 )
 
 
-class ActionRevision(Base):
+class ActionRevision(Revision, Base):
     """A snapshot of an action after a change (number 1 is the creation)."""
 
     __tablename__ = "action_revisions"
     __table_args__ = (sa.UniqueConstraint("action_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("collective_actions.id", ondelete="CASCADE"))
-    number: Mapped[int]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(sa.String(300), default="")
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     action: Mapped[CollectiveAction] = relationship(back_populates="revisions")
-    author: Mapped[User | None] = relationship()
 
 
 class Indicator(Base):
@@ -154,7 +175,7 @@ class Indicator(Base):
     )
 
 
-class ProgressUpdate(Base):
+class ProgressUpdate(PublishedThroughItem, Base):
     """A dated update posted by the action's lead; public once its moderation item is approved."""
 
     __tablename__ = "progress_updates"
@@ -172,15 +193,6 @@ class ProgressUpdate(Base):
     action: Mapped[CollectiveAction] = relationship()
     author: Mapped[User | None] = relationship()
     organization: Mapped[Organization | None] = relationship()
-    item: Mapped[ModerationItem | None] = relationship()
-
-    @property
-    def is_published(self) -> bool:
-        return self.item is not None and self.item.state is ItemState.APPROVED
-
-    @property
-    def public_text(self) -> str | None:
-        return self.item.public_text if self.item is not None else None
 
 
 class Measurement(Base):
@@ -199,7 +211,7 @@ class Measurement(Base):
     update: Mapped[ProgressUpdate | None] = relationship()
 
 
-class Commitment(Base):
+class Commitment(PublishedThroughItem, Base):
     """What a partner organization declares it will contribute to a priority (optionally to one of its actions)."""
 
     __tablename__ = "commitments"
@@ -234,12 +246,3 @@ class Commitment(Base):
     orientation: Mapped[Orientation] = relationship()
     action: Mapped[CollectiveAction | None] = relationship()
     author: Mapped[User | None] = relationship()
-    item: Mapped[ModerationItem | None] = relationship()
-
-    @property
-    def is_published(self) -> bool:
-        return self.item is not None and self.item.state is ItemState.APPROVED
-
-    @property
-    def public_text(self) -> str | None:
-        return self.item.public_text if self.item is not None else None

@@ -18,10 +18,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.text import comparison_key
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import Revision, link_table
 from app.models.events import Event
 from app.models.people import Organization, Territory, User
 from app.models.processes import IllegalTransition, Process
 from app.models.surveys import Answer, Question, Response, Survey
+
+__all__ = [
+    "Comment",
+    "Contribution",
+    "ItemSource",
+    "ItemState",
+    "ModerationItem",
+    "Orientation",
+    "OrientationEvidence",
+    "OrientationRevision",
+    "OrientationState",
+    "RejectReason",
+    "Theme",
+    "item_themes",
+]
 
 
 class ItemSource(enum.StrEnum):
@@ -84,12 +100,7 @@ PUBLISHED_ORIENTATION_STATES = (
 )
 
 
-item_themes = sa.Table(
-    "item_themes",
-    Base.metadata,
-    sa.Column("item_id", sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+item_themes = link_table("item_themes", ("item_id", "moderation_items"), ("theme_id", "themes"), index_second=True)
 
 
 class Contribution(Base):
@@ -162,22 +173,15 @@ class Orientation(Base):
 ORIENTATION_TEXT_FIELDS = ("title_fr", "title_en", "statement_fr", "statement_en", "rationale_fr", "rationale_en")
 
 
-class OrientationRevision(Base):
+class OrientationRevision(Revision, Base):
     """A snapshot of an orientation's texts after an edit (number 1 is the creation)."""
 
     __tablename__ = "orientation_revisions"
     __table_args__ = (sa.UniqueConstraint("orientation_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     orientation_id: Mapped[int] = mapped_column(sa.ForeignKey("orientations.id", ondelete="CASCADE"))
-    number: Mapped[int]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(sa.String(300), default="")
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     orientation: Mapped[Orientation] = relationship(back_populates="revisions")
-    author: Mapped[User | None] = relationship()
 
 
 class Comment(Base):

@@ -8,7 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.errors import DomainError
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import link_table
 from app.models.people import Territory
+
+__all__ = [
+    "IllegalTransition",
+    "ParticipationTarget",
+    "Phase",
+    "PhaseKind",
+    "Process",
+    "ProcessStatus",
+    "process_territories",
+]
 
 
 class ProcessStatus(enum.StrEnum):
@@ -56,12 +67,7 @@ class IllegalTransition(DomainError):
         self.target = target
 
 
-process_territories = sa.Table(
-    "process_territories",
-    Base.metadata,
-    sa.Column("process_id", sa.ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("territory_id", sa.ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True),
-)
+process_territories = link_table("process_territories", ("process_id", "processes"), ("territory_id", "territories"))
 
 
 class Process(Base):

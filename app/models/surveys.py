@@ -27,6 +27,24 @@ from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Territory
 from app.models.processes import IllegalTransition, Process
 
+__all__ = [
+    "Anonymity",
+    "Answer",
+    "Choice",
+    "ChoiceKind",
+    "Invitation",
+    "Question",
+    "QuestionType",
+    "RespondentContact",
+    "Response",
+    "ResponseChannel",
+    "ResponseStatus",
+    "SubmissionKey",
+    "Survey",
+    "SurveyPage",
+    "SurveyStatus",
+]
+
 
 class SurveyStatus(enum.StrEnum):
     DRAFT = "draft"

@@ -60,6 +60,21 @@ from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.people import Organization, Sector, Territory, User
 from app.models.processes import IllegalTransition, Process
 
+__all__ = [
+    "Ballot",
+    "BallotEligibility",
+    "BallotOption",
+    "BallotStatus",
+    "Cast",
+    "CastSource",
+    "Eligibility",
+    "OptionSource",
+    "PaperImport",
+    "ResultsVisibility",
+    "VoterRecord",
+    "VotingMethod",
+]
+
 # Majority judgment's default scale. The same number as app.voting.tally.DEFAULT_GRADES: the models import nothing
 # from the features, and the tally imports no model (tests/unit/test_voting_pure.py checks that they agree).
 DEFAULT_GRADES = 6
