@@ -23,9 +23,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.columns import Revision
+from app.models.lifecycle import Lifecycle
 from app.models.moderation import ItemState, ModerationItem, Orientation
 from app.models.people import Organization, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
 
 __all__ = [
     "ActionRevision",
@@ -39,19 +40,11 @@ __all__ = [
 ]
 
 
-class ActionStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    ABANDONED = "abandoned"
-
-
-ACTION_TRANSITIONS: dict[ActionStatus, set[ActionStatus]] = {
-    ActionStatus.PLANNED: {ActionStatus.IN_PROGRESS, ActionStatus.ABANDONED},
-    ActionStatus.IN_PROGRESS: {ActionStatus.DONE, ActionStatus.ABANDONED, ActionStatus.PLANNED},
-    ActionStatus.DONE: {ActionStatus.IN_PROGRESS},
-    ActionStatus.ABANDONED: {ActionStatus.PLANNED, ActionStatus.IN_PROGRESS},
-}
+class ActionStatus(Lifecycle):
+    PLANNED = "planned", "in_progress", "abandoned"
+    IN_PROGRESS = "in_progress", "done", "abandoned", "planned"
+    DONE = "done", "in_progress"
+    ABANDONED = "abandoned", "planned", "in_progress"
 
 
 class CommitmentKind(enum.StrEnum):
@@ -127,8 +120,8 @@ class CollectiveAction(Base):
     )
 
     def move_to(self, target: ActionStatus) -> None:
-        if target is not self.status and target not in ACTION_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        if target is not self.status:
+            self.status.check_move(target)
         self.status = target
 
     def __repr__(self) -> str:

@@ -20,8 +20,9 @@ from app.core.text import comparison_key
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
 from app.models.columns import Revision, link_table
 from app.models.events import Event
+from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Territory, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
 from app.models.surveys import Answer, Question, Response, Survey
 
 __all__ = [
@@ -50,11 +51,11 @@ class ItemSource(enum.StrEnum):
     EVENT = "event"  # an idea noted at an event (workshop, focus group, assembly...)
 
 
-class ItemState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    NEEDS_REDACTION = "needs_redaction"
+class ItemState(Lifecycle):
+    PENDING = "pending", "approved", "rejected", "needs_redaction"
+    APPROVED = "approved", "pending"
+    REJECTED = "rejected", "pending"
+    NEEDS_REDACTION = "needs_redaction", "approved", "rejected", "pending"
 
 
 class RejectReason(enum.StrEnum):
@@ -65,33 +66,15 @@ class RejectReason(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
-ITEM_TRANSITIONS: dict[ItemState, set[ItemState]] = {
-    ItemState.PENDING: {ItemState.APPROVED, ItemState.REJECTED, ItemState.NEEDS_REDACTION},
-    ItemState.NEEDS_REDACTION: {ItemState.APPROVED, ItemState.REJECTED, ItemState.PENDING},
-    ItemState.APPROVED: {ItemState.PENDING},
-    ItemState.REJECTED: {ItemState.PENDING},
-}
+class OrientationState(Lifecycle):
+    DRAFT = "draft", "in_review", "set_aside"
+    IN_REVIEW = "in_review", "draft", "ready_for_vote", "set_aside"
+    READY_FOR_VOTE = "ready_for_vote", "in_review", "adopted", "set_aside"
+    ADOPTED = "adopted", "ready_for_vote"
+    SET_ASIDE = "set_aside", "draft"
 
 
-class OrientationState(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    READY_FOR_VOTE = "ready_for_vote"
-    ADOPTED = "adopted"
-    SET_ASIDE = "set_aside"
-
-
-ORIENTATION_TRANSITIONS: dict[OrientationState, set[OrientationState]] = {
-    OrientationState.DRAFT: {OrientationState.IN_REVIEW, OrientationState.SET_ASIDE},
-    OrientationState.IN_REVIEW: {OrientationState.DRAFT, OrientationState.READY_FOR_VOTE, OrientationState.SET_ASIDE},
-    OrientationState.READY_FOR_VOTE: {
-        OrientationState.IN_REVIEW,
-        OrientationState.ADOPTED,
-        OrientationState.SET_ASIDE,
-    },
-    OrientationState.ADOPTED: {OrientationState.READY_FOR_VOTE},
-    OrientationState.SET_ASIDE: {OrientationState.DRAFT},
-}
+ORIENTATION_TRANSITIONS = OrientationState.transitions()
 # States in which partners (and the public page) see an orientation.
 PUBLISHED_ORIENTATION_STATES = (
     OrientationState.IN_REVIEW,
@@ -155,8 +138,7 @@ class Orientation(Base):
     )
 
     def move_to(self, target: OrientationState) -> None:
-        if target not in ORIENTATION_TRANSITIONS[self.state]:
-            raise IllegalTransition(self.state, target)
+        self.state.check_move(target)
         self.state = target
 
     @property
@@ -291,8 +273,7 @@ class ModerationItem(Base):
     themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by=Theme.name_fr)
 
     def move_to(self, target: ItemState) -> None:
-        if target not in ITEM_TRANSITIONS[self.state]:
-            raise IllegalTransition(self.state, target)
+        self.state.check_move(target)
         self.state = target
 
     @property

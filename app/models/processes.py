@@ -6,9 +6,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.errors import DomainError
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.columns import link_table
+from app.models.lifecycle import IllegalTransition, Lifecycle
 from app.models.people import Territory
 
 __all__ = [
@@ -22,11 +22,11 @@ __all__ = [
 ]
 
 
-class ProcessStatus(enum.StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    ARCHIVED = "archived"
+class ProcessStatus(Lifecycle):
+    DRAFT = "draft", "active"
+    ACTIVE = "active", "completed", "draft"
+    COMPLETED = "completed", "archived", "active"
+    ARCHIVED = "archived", "completed"
 
 
 class PhaseKind(enum.StrEnum):
@@ -46,25 +46,6 @@ DEFAULT_PHASE_NAMES = {
     PhaseKind.VALIDATION: ("Validation (vote)", "Validation (vote)"),
     PhaseKind.LAUNCH: ("Lancement", "Launch"),
 }
-
-
-# Legal moves of a process's lifecycle.
-PROCESS_TRANSITIONS: dict[ProcessStatus, set[ProcessStatus]] = {
-    ProcessStatus.DRAFT: {ProcessStatus.ACTIVE},
-    ProcessStatus.ACTIVE: {ProcessStatus.COMPLETED, ProcessStatus.DRAFT},
-    ProcessStatus.COMPLETED: {ProcessStatus.ARCHIVED, ProcessStatus.ACTIVE},
-    ProcessStatus.ARCHIVED: {ProcessStatus.COMPLETED},
-}
-
-
-class IllegalTransition(DomainError):
-    """A move its lifecycle does not allow (from ``current`` to ``target``). The message names the two states for
-    logs and tests; views show their own words for it."""
-
-    def __init__(self, current: enum.Enum, target: enum.Enum) -> None:
-        super().__init__(f"cannot move from {current.value} to {target.value}")
-        self.current = current
-        self.target = target
 
 
 process_territories = link_table("process_territories", ("process_id", "processes"), ("territory_id", "territories"))
@@ -95,8 +76,7 @@ class Process(Base):
         return self.status is not ProcessStatus.DRAFT
 
     def move_to(self, target: ProcessStatus) -> None:
-        if target not in PROCESS_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         self.status = target
 
     def phase(self, kind: PhaseKind) -> "Phase | None":

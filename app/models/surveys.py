@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload, validates
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.lifecycle import Lifecycle
 from app.models.people import Territory
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
 
 __all__ = [
     "Anonymity",
@@ -46,19 +47,11 @@ __all__ = [
 ]
 
 
-class SurveyStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    ARCHIVED = "archived"
-
-
-SURVEY_TRANSITIONS: dict[SurveyStatus, set[SurveyStatus]] = {
-    SurveyStatus.DRAFT: {SurveyStatus.OPEN},
-    SurveyStatus.OPEN: {SurveyStatus.CLOSED},
-    SurveyStatus.CLOSED: {SurveyStatus.OPEN, SurveyStatus.ARCHIVED},
-    SurveyStatus.ARCHIVED: {SurveyStatus.CLOSED},
-}
+class SurveyStatus(Lifecycle):
+    DRAFT = "draft", "open"
+    OPEN = "open", "closed"
+    CLOSED = "closed", "open", "archived"
+    ARCHIVED = "archived", "closed"
 
 
 class Anonymity(enum.StrEnum):
@@ -183,8 +176,7 @@ class Survey(Base):
     questions: Mapped[list["Question"]] = relationship(back_populates="survey", cascade="all, delete-orphan")
 
     def move_to(self, target: SurveyStatus) -> None:
-        if target not in SURVEY_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         self.status = target
 
     def is_accepting(self, now: datetime) -> bool:

@@ -57,8 +57,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Sector, Territory, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
 
 __all__ = [
     "Ballot",
@@ -92,10 +93,12 @@ class VotingMethod(enum.StrEnum):
         return "schulze" if self is VotingMethod.RANKING else self.value
 
 
-class BallotStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
+class BallotStatus(Lifecycle):
+    """No way back: closing erases what would allow a vote to be changed."""
+
+    DRAFT = "draft", "open"
+    OPEN = "open", "closed"
+    CLOSED = "closed", "published"
     PUBLISHED = "published"
 
 
@@ -118,15 +121,6 @@ class OptionSource(enum.StrEnum):
 class CastSource(enum.StrEnum):
     ONLINE = "online"
     PAPER = "paper"
-
-
-# Legal moves of a ballot's lifecycle: no way back (closing erases what would allow a vote to be changed).
-BALLOT_TRANSITIONS: dict[BallotStatus, set[BallotStatus]] = {
-    BallotStatus.DRAFT: {BallotStatus.OPEN},
-    BallotStatus.OPEN: {BallotStatus.CLOSED},
-    BallotStatus.CLOSED: {BallotStatus.PUBLISHED},
-    BallotStatus.PUBLISHED: set(),
-}
 
 
 def new_cast_id() -> str:
@@ -183,8 +177,7 @@ class Ballot(Base):
     # --- lifecycle ------------------------------------------------------------------------------------
 
     def move_to(self, target: BallotStatus, now: datetime | None = None) -> None:
-        if target not in BALLOT_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         now = now or utcnow()
         self.status = target
         if target is BallotStatus.OPEN:
