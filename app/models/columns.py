@@ -45,3 +45,33 @@ class Revision:
     @declared_attr
     def author(cls) -> Mapped[User | None]:
         return relationship(User)
+
+
+# Named CHECK constraints of the usual kinds (the naming convention prefixes ``ck_<table>_``). The texts are the
+# ones the migrations wrote.
+
+
+def not_empty(column: str, name: str | None = None) -> sa.CheckConstraint:
+    """A text that may not be empty (``<column>_not_empty`` unless named)."""
+    return sa.CheckConstraint(f"{column} <> ''", name or f"{column}_not_empty")
+
+
+def at_least(column: str, minimum: int, name: str, *, optional: bool = False) -> sa.CheckConstraint:
+    """A number of at least ``minimum`` (or NULL, when ``optional``)."""
+    return sa.CheckConstraint(f"{_unless_null(column, optional)}{column} >= {minimum}", name)
+
+
+def positive(column: str, name: str, *, optional: bool = False) -> sa.CheckConstraint:
+    """A number above zero (or NULL, when ``optional``)."""
+    return sa.CheckConstraint(f"{_unless_null(column, optional)}{column} > 0", name)
+
+
+def dates_ordered(start: str, end: str, *, strict: bool = False, optional: bool = True) -> sa.CheckConstraint:
+    """``end`` comes after ``start`` (or on the same day, unless ``strict``); with ``optional``, either may be
+    NULL."""
+    unless = f"{end} IS NULL OR {start} IS NULL OR " if optional else ""
+    return sa.CheckConstraint(f"{unless}{end} {'>' if strict else '>='} {start}", "dates_ordered")
+
+
+def _unless_null(column: str, optional: bool) -> str:
+    return f"{column} IS NULL OR " if optional else ""

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import Revision
+from app.models.columns import Revision, at_least, dates_ordered
 from app.models.lifecycle import Lifecycle
 from app.models.moderation import ItemState, ModerationItem, Orientation
 from app.models.people import Organization, User
@@ -78,9 +78,9 @@ class PublishedThroughItem:
 class CollectiveAction(Base):
     __tablename__ = "collective_actions"
     __table_args__ = (
-        sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", "dates_ordered"),
+        dates_ordered("starts_on", "ends_on"),
         sa.CheckConstraint("status != 'abandoned' OR abandon_reason != ''", "reason_when_abandoned"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        at_least("version", 1, "version_positive"),
         sa.Index("ix_collective_actions_process", "process_id"),
     )
 
@@ -209,9 +209,9 @@ class Commitment(PublishedThroughItem, Base):
 
     __tablename__ = "commitments"
     __table_args__ = (
-        sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", "dates_ordered"),
-        sa.CheckConstraint("amount IS NULL OR amount >= 0", "amount_positive"),
-        sa.CheckConstraint("hours IS NULL OR hours >= 0", "hours_positive"),
+        dates_ordered("starts_on", "ends_on"),
+        at_least("amount", 0, "amount_positive", optional=True),
+        at_least("hours", 0, "hours_positive", optional=True),
         sa.Index("ix_commitments_process_organization", "process_id", "organization_id"),
     )
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.text import comparison_key
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
-from app.models.columns import Revision, link_table
+from app.models.columns import Revision, at_least, link_table
 from app.models.events import Event
 from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Territory, User
@@ -222,7 +222,7 @@ class ModerationItem(Base):
     __table_args__ = (
         sa.Index("ix_moderation_items_process_state", "process_id", "state"),
         sa.Index("ix_moderation_items_process_created", "process_id", "created_at"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        at_least("version", 1, "version_positive"),
         sa.CheckConstraint("reject_reason IS NULL OR state = 'rejected'", "reason_when_rejected"),
     )
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import link_table
+from app.models.columns import at_least, dates_ordered, link_table, not_empty
 from app.models.lifecycle import IllegalTransition, Lifecycle
 from app.models.people import Territory
 
@@ -53,7 +53,7 @@ process_territories = link_table("process_territories", ("process_id", "processe
 
 class Process(Base):
     __tablename__ = "processes"
-    __table_args__ = (sa.CheckConstraint("slug <> ''", "slug_not_empty"),)
+    __table_args__ = (not_empty("slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -93,7 +93,7 @@ class Phase(Base):
     """One step of a process, named by its facilitators, in the order of the list they edit (by dates)."""
 
     __tablename__ = "phases"
-    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", "dates_ordered"),)
+    __table_args__ = (dates_ordered("starts_on", "ends_on", optional=False),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
@@ -130,7 +130,7 @@ class ParticipationTarget(Base):
     __tablename__ = "participation_targets"
     __table_args__ = (
         sa.UniqueConstraint("process_id", "territory_id"),
-        sa.CheckConstraint("target >= 0", "target_not_negative"),
+        at_least("target", 0, "target_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

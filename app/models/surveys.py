@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload, validates
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import at_least, dates_ordered, positive
 from app.models.lifecycle import Lifecycle
 from app.models.people import Territory
 from app.models.processes import Process
@@ -132,10 +133,10 @@ def new_structure_key() -> str:
 class Survey(Base):
     __tablename__ = "surveys"
     __table_args__ = (
-        sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", "dates_ordered"),
-        sa.CheckConstraint("estimated_minutes IS NULL OR estimated_minutes > 0", "duration_positive"),
-        sa.CheckConstraint("retention_days IS NULL OR retention_days > 0", "retention_positive"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        dates_ordered("opens_at", "closes_at", strict=True),
+        positive("estimated_minutes", "duration_positive", optional=True),
+        positive("retention_days", "retention_positive", optional=True),
+        at_least("version", 1, "version_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -376,7 +377,7 @@ class Answer(Base):
             " OR territory_id IS NOT NULL",
             "has_value",
         ),
-        sa.CheckConstraint("rank IS NULL OR rank >= 1", "rank_positive"),
+        at_least("rank", 1, "rank_positive", optional=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,6 +57,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import at_least, not_empty
 from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Sector, Territory, User
 from app.models.processes import Process
@@ -132,7 +133,7 @@ class Ballot(Base):
     __table_args__ = (
         sa.CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at", "dates_ordered"),
         sa.CheckConstraint("quorum_percent IS NULL OR (quorum_percent >= 1 AND quorum_percent <= 100)", "quorum"),
-        sa.CheckConstraint("question_fr <> ''", "question_not_empty"),
+        not_empty("question_fr", "question_not_empty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -268,7 +269,7 @@ class Ballot(Base):
 
 class BallotOption(Base):
     __tablename__ = "ballot_options"
-    __table_args__ = (sa.CheckConstraint("label_fr <> ''", "label_not_empty"),)
+    __table_args__ = (not_empty("label_fr", "label_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
@@ -313,7 +314,7 @@ class VoterRecord(Base):
     __tablename__ = "ballot_voters"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "user_id"),
-        sa.CheckConstraint("cast_count >= 1", "cast_count_positive"),
+        at_least("cast_count", 1, "cast_count_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -367,7 +368,7 @@ class PaperImport(Base):
     __tablename__ = "ballot_paper_imports"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "file_sha256"),
-        sa.CheckConstraint("ballot_count >= 0", "ballot_count_positive"),
+        at_least("ballot_count", 0, "ballot_count_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
