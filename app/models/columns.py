@@ -56,9 +56,9 @@ def not_empty(column: str, name: str | None = None) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} <> ''", name or f"{column}_not_empty")
 
 
-def at_least(column: str, minimum: int, name: str, *, optional: bool = False) -> sa.CheckConstraint:
-    """A number of at least ``minimum`` (or NULL, when ``optional``)."""
-    return sa.CheckConstraint(f"{_unless_null(column, optional)}{column} >= {minimum}", name)
+def at_least(column: str, minimum: int, name: str | None = None, *, optional: bool = False) -> sa.CheckConstraint:
+    """A number of at least ``minimum`` (or NULL, when ``optional``); ``<column>_positive`` unless named."""
+    return sa.CheckConstraint(f"{_unless_null(column, optional)}{column} >= {minimum}", name or f"{column}_positive")
 
 
 def positive(column: str, name: str, *, optional: bool = False) -> sa.CheckConstraint:

@@ -80,7 +80,7 @@ class CollectiveAction(Base):
     __table_args__ = (
         dates_ordered("starts_on", "ends_on"),
         sa.CheckConstraint("status != 'abandoned' OR abandon_reason != ''", "reason_when_abandoned"),
-        at_least("version", 1, "version_positive"),
+        at_least("version", 1),
         sa.Index("ix_collective_actions_process", "process_id"),
     )
 
@@ -210,8 +210,8 @@ class Commitment(PublishedThroughItem, Base):
     __tablename__ = "commitments"
     __table_args__ = (
         dates_ordered("starts_on", "ends_on"),
-        at_least("amount", 0, "amount_positive", optional=True),
-        at_least("hours", 0, "hours_positive", optional=True),
+        at_least("amount", 0, optional=True),
+        at_least("hours", 0, optional=True),
         sa.Index("ix_commitments_process_organization", "process_id", "organization_id"),
     )
 

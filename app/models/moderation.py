@@ -222,7 +222,7 @@ class ModerationItem(Base):
     __table_args__ = (
         sa.Index("ix_moderation_items_process_state", "process_id", "state"),
         sa.Index("ix_moderation_items_process_created", "process_id", "created_at"),
-        at_least("version", 1, "version_positive"),
+        at_least("version", 1),
         sa.CheckConstraint("reject_reason IS NULL OR state = 'rejected'", "reason_when_rejected"),
     )
 

@@ -136,7 +136,7 @@ class Survey(Base):
         dates_ordered("opens_at", "closes_at", strict=True),
         positive("estimated_minutes", "duration_positive", optional=True),
         positive("retention_days", "retention_positive", optional=True),
-        at_least("version", 1, "version_positive"),
+        at_least("version", 1),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -377,7 +377,7 @@ class Answer(Base):
             " OR territory_id IS NOT NULL",
             "has_value",
         ),
-        at_least("rank", 1, "rank_positive", optional=True),
+        at_least("rank", 1, optional=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

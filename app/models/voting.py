@@ -314,7 +314,7 @@ class VoterRecord(Base):
     __tablename__ = "ballot_voters"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "user_id"),
-        at_least("cast_count", 1, "cast_count_positive"),
+        at_least("cast_count", 1),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -368,7 +368,7 @@ class PaperImport(Base):
     __tablename__ = "ballot_paper_imports"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "file_sha256"),
-        at_least("ballot_count", 0, "ballot_count_positive"),
+        at_least("ballot_count", 0),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
