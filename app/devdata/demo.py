@@ -17,8 +17,6 @@ from app.devdata.synthetic import top_up
 from app.models import (
     Ballot,
     BallotOption,
-    BallotStatus,
-    Eligibility,
     ItemSource,
     ModerationItem,
     Organization,
@@ -27,7 +25,6 @@ from app.models import (
     PhaseKind,
     Process,
     ProcessStatus,
-    ResultsVisibility,
     Role,
     Sector,
     Survey,
@@ -95,29 +92,32 @@ def seed_demo(today: date) -> SeedReport:
     territories = _seed_territories(report)
     organizations = _seed_organizations(report, territories)
     _seed_users(report, organizations)
-    _seed_process(report, territories, today)
+    process = _seed_process(report, territories, today)
     db.session.flush()
-    _seed_targets(report)
-    _seed_surveys(report)
+    _seed_targets(report, process)
+    _seed_surveys(report, process)
     db.session.flush()
-    _seed_ballot(report)
+    _seed_ballot(report, process)
     db.session.flush()
-    _seed_moderation(report)
+    _seed_moderation(report, process)
     db.session.flush()
     from app.followup.demo import seed_followup  # after the vote: priorities, actions, commitments
 
     report.created.update({k: v for k, v in seed_followup(PROCESS_SLUG, today).items() if v})
     db.session.flush()
-    _seed_events(report, today)
+    _seed_events(report, process, today)
     return report
 
 
-def _seed_events(report: SeedReport, today: date) -> None:
+def _demo_process() -> Process | None:
+    return db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
+
+
+def _seed_events(report: SeedReport, process: Process, today: date) -> None:
     """The year of events of the demo process (app/events/demo.py)."""
     from app.events.demo import seed_events
 
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
-    added = seed_events(process, today) if process is not None else 0
+    added = seed_events(process, today)
     if added:
         report.created["events"] = added
 
@@ -155,9 +155,11 @@ def _seed_users(report: SeedReport, organizations: dict[str, Organization]) -> N
         report.new_logins.append((role.value, email, password))
 
 
-def _seed_process(report: SeedReport, territories: dict[str, Territory], today: date) -> None:
-    if db.session.execute(db.select(Process.id).filter_by(slug=PROCESS_SLUG)).first():
-        return
+def _seed_process(report: SeedReport, territories: dict[str, Territory], today: date) -> Process:
+    """The demo process, created with its phases unless it exists."""
+    existing = _demo_process()
+    if existing is not None:
+        return existing
     process = Process(
         slug=PROCESS_SLUG,
         title_fr="Planification stratégique concertée 2024-2028",
@@ -210,13 +212,11 @@ def _seed_process(report: SeedReport, territories: dict[str, Territory], today: 
         )
     db.session.add(process)
     report.count("processes")
+    return process
 
 
-def _seed_targets(report: SeedReport) -> None:
+def _seed_targets(report: SeedReport, process: Process) -> None:
     """Participation targets of the demo process: each territory's population target, where none is set yet."""
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
-    if process is None:
-        return
     existing = set(db.session.scalars(db.select(ParticipationTarget.territory_id).filter_by(process_id=process.id)))
     for territory in process.territories:
         if territory.id not in existing and territory.population_target is not None:
@@ -247,11 +247,8 @@ DEMO_BALLOT_OPTIONS = [
 ]
 
 
-def _seed_ballot(report: SeedReport) -> None:
+def _seed_ballot(report: SeedReport, process: Process) -> None:
     """A draft ranking ballot in the demo process, ready to be opened by the facilitator."""
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
-    if process is None:
-        return
     exists = db.session.execute(
         db.select(Ballot.id).filter_by(process_id=process.id, question_fr=DEMO_BALLOT_QUESTION)
     ).first()
@@ -269,11 +266,6 @@ def _seed_ballot(report: SeedReport) -> None:
         ),
         description_en="Rank the proposed priorities, from the most to the least important for your organization.",
         method=VotingMethod.RANKING,
-        settings={},
-        status=BallotStatus.DRAFT,
-        eligibility=Eligibility.ALL_PARTNERS,
-        results_visibility=ResultsVisibility.AFTER_CLOSE,
-        secret=True,
         created_by=facilitator,
     )
     for position, (label_fr, label_en) in enumerate(DEMO_BALLOT_OPTIONS, start=1):
@@ -282,11 +274,8 @@ def _seed_ballot(report: SeedReport) -> None:
     report.count("ballots")
 
 
-def _seed_surveys(report: SeedReport) -> None:
+def _seed_surveys(report: SeedReport, process: Process) -> None:
     """The three template questionnaires in the demo process, open, each with its public link."""
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
-    if process is None:
-        return
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         for key in TEMPLATE_KEYS:
             survey = db.session.execute(
@@ -316,10 +305,9 @@ DEMO_THEMES = [
 ]
 
 
-def _seed_moderation(report: SeedReport) -> None:
+def _seed_moderation(report: SeedReport, process: Process) -> None:
     """A few free-text answers waiting in the moderation queue (scanned for personal information) and two themes."""
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
-    if process is None or db.session.execute(db.select(ModerationItem.id).filter_by(process_id=process.id)).first():
+    if db.session.execute(db.select(ModerationItem.id).filter_by(process_id=process.id)).first():
         return
     surveys = {s.template_key: s for s in db.session.scalars(db.select(Survey).filter_by(process_id=process.id))}
     items = []
@@ -347,7 +335,7 @@ def seed_responses(target: int, today: date, *, seed: int = 2024) -> int:
     """Top each open demo survey up to ``target`` synthetic responses (app/devdata/synthetic.py); returns how many were
     added. Territories get uneven weights (their population target times a seeded factor), so that some stay under
     their participation target."""
-    process = db.session.execute(db.select(Process).filter_by(slug=PROCESS_SLUG)).scalar_one_or_none()
+    process = _demo_process()
     if process is None:
         return 0
     rng = random.Random(seed)  # noqa: S311 - synthetic data

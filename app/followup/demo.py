@@ -20,7 +20,6 @@ from app.models import (
     CastSource,
     Commitment,
     CommitmentKind,
-    Eligibility,
     ItemSource,
     ItemState,
     ModerationItem,
@@ -31,7 +30,6 @@ from app.models import (
     OrientationState,
     Process,
     ProgressUpdate,
-    ResultsVisibility,
     Survey,
     Theme,
     User,
@@ -222,23 +220,31 @@ def _approved_item(process: Process, text: str, source: ItemSource, survey_id: i
         survey_id=survey_id,
         language="fr",
         text=text,
-        redacted_text=text,
-        state=ItemState.APPROVED,
-        decided_at=utcnow(),
     )
+    _approve_as_is(item)
     db.session.add(item)
     return item
 
 
+def _approve_as_is(item: ModerationItem) -> None:
+    """A facilitator's approval of the text as it was written (nothing to redact)."""
+    item.state, item.redacted_text, item.decided_at = ItemState.APPROVED, item.text, utcnow()
+
+
+def _bilingual(**texts: tuple[str, str]) -> dict[str, str]:
+    """The ``<name>_fr`` and ``<name>_en`` fields of (French, English) pairs of the specs above."""
+    return {
+        f"{name}_{language}": text
+        for name, pair in texts.items()
+        for language, text in zip(("fr", "en"), pair, strict=True)
+    }
+
+
 def _priority(process: Process, spec: dict, surveys: dict) -> Orientation:
-    (title_fr, title_en), (statement_fr, statement_en) = spec["title"], spec["statement"]
     orientation = Orientation(
         process=process,
-        title_fr=title_fr,
-        title_en=title_en,
-        statement_fr=statement_fr,
-        statement_en=statement_en,
         state=OrientationState.ADOPTED,
+        **_bilingual(title=spec["title"], statement=spec["statement"]),
     )
     db.session.add(orientation)
     items = []
@@ -269,12 +275,7 @@ def _action(orientation: Orientation, spec: dict, facilitator: User | None, orga
     action = action_service.create_action(
         orientation,
         facilitator,
-        title_fr=spec["title"][0],
-        title_en=spec["title"][1],
-        description_fr=spec["description"][0],
-        description_en=spec["description"][1],
-        desired_change_fr=spec["change"][0],
-        desired_change_en=spec["change"][1],
+        **_bilingual(title=spec["title"], description=spec["description"], desired_change=spec["change"]),
         lead_organization_id=lead.id if lead else None,
         status=spec["status"],
         starts_on=today + timedelta(days=spec["start"]),
@@ -310,16 +311,9 @@ def _action(orientation: Orientation, spec: dict, facilitator: User | None, orga
             language="fr",
         )
         db.session.add(update)
-        update.item = submit_text(
-            process_id=action.process_id,
-            source=ItemSource.PROGRESS_UPDATE,
-            author=lead_user,
-            organization=lead,
-            language="fr",
-            text=text,
+        update.item = _submitted(
+            action.process_id, ItemSource.PROGRESS_UPDATE, lead_user, lead, text, approved=approved
         )
-        if approved:
-            update.item.state, update.item.redacted_text, update.item.decided_at = ItemState.APPROVED, text, utcnow()
     # The seeded action is one that has had news (its last update), not one created today without any.
     if spec["updates"]:
         action.created_at = utcnow() + timedelta(days=spec["start"])
@@ -352,20 +346,25 @@ def _commitment(
         author=author,
     )
     db.session.add(commitment)
-    commitment.item = submit_text(
-        process_id=process.id,
-        source=ItemSource.COMMITMENT,
-        author=author,
-        organization=organization,
-        language="fr",
-        text=text,
+    commitment.item = _submitted(process.id, ItemSource.COMMITMENT, author, organization, text, approved=approved)
+
+
+def _submitted(
+    process_id: int,
+    source: ItemSource,
+    author: User | None,
+    organization: Organization | None,
+    text: str,
+    *,
+    approved: bool,
+) -> ModerationItem:
+    """The moderation item of a partner's French text, through the follow-up's pipeline; approved as is if asked."""
+    item = submit_text(
+        process_id=process_id, source=source, author=author, organization=organization, language="fr", text=text
     )
     if approved:
-        commitment.item.state, commitment.item.redacted_text, commitment.item.decided_at = (
-            ItemState.APPROVED,
-            text,
-            utcnow(),
-        )
+        _approve_as_is(item)
+    return item
 
 
 def _vote(process: Process, orientations: list[Orientation], facilitator: User | None) -> None:
@@ -376,11 +375,7 @@ def _vote(process: Process, orientations: list[Orientation], facilitator: User |
         question_fr=VOTE_QUESTION[0],
         question_en=VOTE_QUESTION[1],
         method=VotingMethod.RANKING,
-        settings={},
         status=BallotStatus.PUBLISHED,
-        eligibility=Eligibility.ALL_PARTNERS,
-        results_visibility=ResultsVisibility.AFTER_CLOSE,
-        secret=True,
         created_by=facilitator,
         opened_at=now - timedelta(days=200),
         closed_at=now - timedelta(days=199),

@@ -1,168 +1,23 @@
 """All models, importable from one place (Alembic autogenerate sees them through this module)."""
 
+from app.models import events, followup, moderation, processes, surveys, voting
 from app.models.audit import AuditLog
 from app.models.base import Base, UTCDateTime, utcnow
-from app.models.events import (
-    MAX_ATTENDANCE,
-    Event,
-    EventAttendance,
-    EventKind,
-    EventScope,
-    LiveRoom,
-    RoomMode,
-    event_hosts,
-)
-from app.models.followup import (
-    ActionRevision,
-    ActionStatus,
-    CollectiveAction,
-    Commitment,
-    CommitmentKind,
-    Indicator,
-    Measurement,
-    ProgressUpdate,
-)
-from app.models.moderation import (
-    Comment,
-    Contribution,
-    ItemSource,
-    ItemState,
-    ModerationItem,
-    Orientation,
-    OrientationEvidence,
-    OrientationRevision,
-    OrientationState,
-    RejectReason,
-    Theme,
-    item_themes,
-)
-from app.models.people import (
-    AccountToken,
-    Organization,
-    Role,
-    Sector,
-    SignInSession,
-    Territory,
-    TokenPurpose,
-    User,
-)
-from app.models.processes import (
-    IllegalTransition,
-    ParticipationTarget,
-    Phase,
-    PhaseKind,
-    Process,
-    ProcessStatus,
-    process_territories,
-)
+from app.models.events import *  # noqa: F403
+from app.models.followup import *  # noqa: F403
+from app.models.moderation import *  # noqa: F403
+from app.models.people import AccountToken, Organization, Role, Sector, SignInSession, Territory, TokenPurpose, User
+from app.models.processes import *  # noqa: F403
 from app.models.results import ResultCount, ResultSummary
-from app.models.surveys import (
-    Anonymity,
-    Answer,
-    Choice,
-    ChoiceKind,
-    Invitation,
-    Question,
-    QuestionType,
-    RespondentContact,
-    Response,
-    ResponseChannel,
-    ResponseStatus,
-    SubmissionKey,
-    Survey,
-    SurveyPage,
-    SurveyStatus,
-)
-from app.models.voting import (
-    Ballot,
-    BallotEligibility,
-    BallotOption,
-    BallotStatus,
-    Cast,
-    CastSource,
-    Eligibility,
-    OptionSource,
-    PaperImport,
-    ResultsVisibility,
-    VoterRecord,
-    VotingMethod,
-)
+from app.models.surveys import *  # noqa: F403
+from app.models.voting import *  # noqa: F403
 
-__all__ = [
-    "MAX_ATTENDANCE",
-    "AccountToken",
-    "ActionRevision",
-    "ActionStatus",
-    "Anonymity",
-    "Answer",
-    "AuditLog",
-    "Ballot",
-    "BallotEligibility",
-    "BallotOption",
-    "BallotStatus",
-    "Base",
-    "Cast",
-    "CastSource",
-    "Choice",
-    "ChoiceKind",
-    "CollectiveAction",
-    "Comment",
-    "Commitment",
-    "CommitmentKind",
-    "Contribution",
-    "Eligibility",
-    "Event",
-    "EventAttendance",
-    "EventKind",
-    "EventScope",
-    "IllegalTransition",
-    "Indicator",
-    "Invitation",
-    "ItemSource",
-    "ItemState",
-    "LiveRoom",
-    "Measurement",
-    "ModerationItem",
-    "OptionSource",
-    "Organization",
-    "Orientation",
-    "OrientationEvidence",
-    "OrientationRevision",
-    "OrientationState",
-    "PaperImport",
-    "ParticipationTarget",
-    "Phase",
-    "PhaseKind",
-    "Process",
-    "ProcessStatus",
-    "ProgressUpdate",
-    "Question",
-    "QuestionType",
-    "RejectReason",
-    "RespondentContact",
-    "Response",
-    "ResponseChannel",
-    "ResponseStatus",
-    "ResultCount",
-    "ResultSummary",
-    "ResultsVisibility",
-    "Role",
-    "RoomMode",
-    "Sector",
-    "SignInSession",
-    "SubmissionKey",
-    "Survey",
-    "SurveyPage",
-    "SurveyStatus",
-    "Territory",
-    "Theme",
-    "TokenPurpose",
-    "UTCDateTime",
-    "User",
-    "VoterRecord",
-    "VotingMethod",
-    "event_hosts",
-    "item_themes",
-    "process_territories",
-    "utcnow",
-]
+# The model modules list their public names in their own __all__; the others are named here.
+__all__ = ["AccountToken", "AuditLog", "Base", "Organization", "ResultCount", "ResultSummary", "Role", "Sector"]
+__all__ += ["SignInSession", "Territory", "TokenPurpose", "UTCDateTime", "User", "utcnow"]
+__all__ += events.__all__
+__all__ += followup.__all__
+__all__ += moderation.__all__
+__all__ += processes.__all__
+__all__ += surveys.__all__
+__all__ += voting.__all__

@@ -18,8 +18,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import link_table, not_empty
 from app.models.people import Organization, Territory, User
 from app.models.processes import Phase, Process
+
+__all__ = [
+    "MAX_ATTENDANCE",
+    "Event",
+    "EventAttendance",
+    "EventKind",
+    "EventScope",
+    "LiveRoom",
+    "RoomMode",
+    "event_hosts",
+]
 
 MAX_ATTENDANCE = 100_000  # a count above this is a typing mistake (the largest assembly is a few hundred)
 
@@ -30,12 +42,7 @@ class EventScope(enum.StrEnum):
     VIRTUAL = "virtual"  # online
 
 
-event_hosts = sa.Table(
-    "event_hosts",
-    Base.metadata,
-    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+event_hosts = link_table("event_hosts", ("event_id", "events"), ("organization_id", "organizations"), index_second=True)
 
 
 class EventKind(Base):
@@ -44,7 +51,7 @@ class EventKind(Base):
     __tablename__ = "event_kinds"
     __table_args__ = (
         sa.UniqueConstraint("process_id", "key"),
-        sa.CheckConstraint("key <> ''", "key_not_empty"),
+        not_empty("key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +66,7 @@ class Event(Base):
     __table_args__ = (
         sa.Index("ix_events_process_starts", "process_id", "starts_at"),
         sa.CheckConstraint("(scope = 'territory') = (territory_id IS NOT NULL)", "territory_when_local"),
-        sa.CheckConstraint("kind <> ''", "kind_not_empty"),
+        not_empty("kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +110,7 @@ class EventAttendance(Base):
     __tablename__ = "event_attendance"
     __table_args__ = (
         sa.CheckConstraint(f"count >= 0 AND count <= {MAX_ATTENDANCE}", "count_in_range"),
-        sa.CheckConstraint("audience <> ''", "audience_not_empty"),
+        not_empty("audience"),
     )
 
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)

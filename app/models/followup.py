@@ -17,30 +17,34 @@ referenced from these tables, never the other way).
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import Revision, at_least, dates_ordered
+from app.models.lifecycle import Lifecycle
 from app.models.moderation import ItemState, ModerationItem, Orientation
 from app.models.people import Organization, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
+
+__all__ = [
+    "ActionRevision",
+    "ActionStatus",
+    "CollectiveAction",
+    "Commitment",
+    "CommitmentKind",
+    "Indicator",
+    "Measurement",
+    "ProgressUpdate",
+]
 
 
-class ActionStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    ABANDONED = "abandoned"
-
-
-ACTION_TRANSITIONS: dict[ActionStatus, set[ActionStatus]] = {
-    ActionStatus.PLANNED: {ActionStatus.IN_PROGRESS, ActionStatus.ABANDONED},
-    ActionStatus.IN_PROGRESS: {ActionStatus.DONE, ActionStatus.ABANDONED, ActionStatus.PLANNED},
-    ActionStatus.DONE: {ActionStatus.IN_PROGRESS},
-    ActionStatus.ABANDONED: {ActionStatus.PLANNED, ActionStatus.IN_PROGRESS},
-}
+class ActionStatus(Lifecycle):
+    PLANNED = "planned", "in_progress", "abandoned"
+    IN_PROGRESS = "in_progress", "done", "abandoned", "planned"
+    DONE = "done", "in_progress"
+    ABANDONED = "abandoned", "planned", "in_progress"
 
 
 class CommitmentKind(enum.StrEnum):
@@ -54,12 +58,29 @@ class CommitmentKind(enum.StrEnum):
     OTHER = "other"
 
 
+class PublishedThroughItem:
+    """A partner text (``text``) whose moderation item (``item_id``) holds what the public reads: published once the
+    item is approved, and then only the item's redacted text."""
+
+    @declared_attr
+    def item(cls) -> Mapped[ModerationItem | None]:
+        return relationship(ModerationItem)
+
+    @property
+    def is_published(self) -> bool:
+        return self.item is not None and self.item.state is ItemState.APPROVED
+
+    @property
+    def public_text(self) -> str | None:
+        return self.item.public_text if self.item is not None else None
+
+
 class CollectiveAction(Base):
     __tablename__ = "collective_actions"
     __table_args__ = (
-        sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", "dates_ordered"),
+        dates_ordered("starts_on", "ends_on"),
         sa.CheckConstraint("status != 'abandoned' OR abandon_reason != ''", "reason_when_abandoned"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        at_least("version", 1),
         sa.Index("ix_collective_actions_process", "process_id"),
     )
 
@@ -99,8 +120,8 @@ class CollectiveAction(Base):
     )
 
     def move_to(self, target: ActionStatus) -> None:
-        if target is not self.status and target not in ACTION_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        if target is not self.status:
+            self.status.check_move(target)
         self.status = target
 
     def __repr__(self) -> str:
@@ -118,22 +139,15 @@ ACTION_TEXT_FIELDS = (
 )
 
 
-class ActionRevision(Base):
+class ActionRevision(Revision, Base):
     """A snapshot of an action after a change (number 1 is the creation)."""
 
     __tablename__ = "action_revisions"
     __table_args__ = (sa.UniqueConstraint("action_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("collective_actions.id", ondelete="CASCADE"))
-    number: Mapped[int]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(sa.String(300), default="")
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     action: Mapped[CollectiveAction] = relationship(back_populates="revisions")
-    author: Mapped[User | None] = relationship()
 
 
 class Indicator(Base):
@@ -154,7 +168,7 @@ class Indicator(Base):
     )
 
 
-class ProgressUpdate(Base):
+class ProgressUpdate(PublishedThroughItem, Base):
     """A dated update posted by the action's lead; public once its moderation item is approved."""
 
     __tablename__ = "progress_updates"
@@ -172,15 +186,6 @@ class ProgressUpdate(Base):
     action: Mapped[CollectiveAction] = relationship()
     author: Mapped[User | None] = relationship()
     organization: Mapped[Organization | None] = relationship()
-    item: Mapped[ModerationItem | None] = relationship()
-
-    @property
-    def is_published(self) -> bool:
-        return self.item is not None and self.item.state is ItemState.APPROVED
-
-    @property
-    def public_text(self) -> str | None:
-        return self.item.public_text if self.item is not None else None
 
 
 class Measurement(Base):
@@ -199,14 +204,14 @@ class Measurement(Base):
     update: Mapped[ProgressUpdate | None] = relationship()
 
 
-class Commitment(Base):
+class Commitment(PublishedThroughItem, Base):
     """What a partner organization declares it will contribute to a priority (optionally to one of its actions)."""
 
     __tablename__ = "commitments"
     __table_args__ = (
-        sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", "dates_ordered"),
-        sa.CheckConstraint("amount IS NULL OR amount >= 0", "amount_positive"),
-        sa.CheckConstraint("hours IS NULL OR hours >= 0", "hours_positive"),
+        dates_ordered("starts_on", "ends_on"),
+        at_least("amount", 0, optional=True),
+        at_least("hours", 0, optional=True),
         sa.Index("ix_commitments_process_organization", "process_id", "organization_id"),
     )
 
@@ -234,12 +239,3 @@ class Commitment(Base):
     orientation: Mapped[Orientation] = relationship()
     action: Mapped[CollectiveAction | None] = relationship()
     author: Mapped[User | None] = relationship()
-    item: Mapped[ModerationItem | None] = relationship()
-
-    @property
-    def is_published(self) -> bool:
-        return self.item is not None and self.item.state is ItemState.APPROVED
-
-    @property
-    def public_text(self) -> str | None:
-        return self.item.public_text if self.item is not None else None

@@ -18,10 +18,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.text import comparison_key
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import Revision, at_least, link_table
 from app.models.events import Event
+from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Territory, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
 from app.models.surveys import Answer, Question, Response, Survey
+
+__all__ = [
+    "Comment",
+    "Contribution",
+    "ItemSource",
+    "ItemState",
+    "ModerationItem",
+    "Orientation",
+    "OrientationEvidence",
+    "OrientationRevision",
+    "OrientationState",
+    "RejectReason",
+    "Theme",
+    "item_themes",
+]
 
 
 class ItemSource(enum.StrEnum):
@@ -34,11 +51,11 @@ class ItemSource(enum.StrEnum):
     EVENT = "event"  # an idea noted at an event (workshop, focus group, assembly...)
 
 
-class ItemState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    NEEDS_REDACTION = "needs_redaction"
+class ItemState(Lifecycle):
+    PENDING = "pending", "approved", "rejected", "needs_redaction"
+    APPROVED = "approved", "pending"
+    REJECTED = "rejected", "pending"
+    NEEDS_REDACTION = "needs_redaction", "approved", "rejected", "pending"
 
 
 class RejectReason(enum.StrEnum):
@@ -49,33 +66,15 @@ class RejectReason(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
-ITEM_TRANSITIONS: dict[ItemState, set[ItemState]] = {
-    ItemState.PENDING: {ItemState.APPROVED, ItemState.REJECTED, ItemState.NEEDS_REDACTION},
-    ItemState.NEEDS_REDACTION: {ItemState.APPROVED, ItemState.REJECTED, ItemState.PENDING},
-    ItemState.APPROVED: {ItemState.PENDING},
-    ItemState.REJECTED: {ItemState.PENDING},
-}
+class OrientationState(Lifecycle):
+    DRAFT = "draft", "in_review", "set_aside"
+    IN_REVIEW = "in_review", "draft", "ready_for_vote", "set_aside"
+    READY_FOR_VOTE = "ready_for_vote", "in_review", "adopted", "set_aside"
+    ADOPTED = "adopted", "ready_for_vote"
+    SET_ASIDE = "set_aside", "draft"
 
 
-class OrientationState(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    READY_FOR_VOTE = "ready_for_vote"
-    ADOPTED = "adopted"
-    SET_ASIDE = "set_aside"
-
-
-ORIENTATION_TRANSITIONS: dict[OrientationState, set[OrientationState]] = {
-    OrientationState.DRAFT: {OrientationState.IN_REVIEW, OrientationState.SET_ASIDE},
-    OrientationState.IN_REVIEW: {OrientationState.DRAFT, OrientationState.READY_FOR_VOTE, OrientationState.SET_ASIDE},
-    OrientationState.READY_FOR_VOTE: {
-        OrientationState.IN_REVIEW,
-        OrientationState.ADOPTED,
-        OrientationState.SET_ASIDE,
-    },
-    OrientationState.ADOPTED: {OrientationState.READY_FOR_VOTE},
-    OrientationState.SET_ASIDE: {OrientationState.DRAFT},
-}
+ORIENTATION_TRANSITIONS = OrientationState.transitions()
 # States in which partners (and the public page) see an orientation.
 PUBLISHED_ORIENTATION_STATES = (
     OrientationState.IN_REVIEW,
@@ -84,12 +83,7 @@ PUBLISHED_ORIENTATION_STATES = (
 )
 
 
-item_themes = sa.Table(
-    "item_themes",
-    Base.metadata,
-    sa.Column("item_id", sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+item_themes = link_table("item_themes", ("item_id", "moderation_items"), ("theme_id", "themes"), index_second=True)
 
 
 class Contribution(Base):
@@ -144,8 +138,7 @@ class Orientation(Base):
     )
 
     def move_to(self, target: OrientationState) -> None:
-        if target not in ORIENTATION_TRANSITIONS[self.state]:
-            raise IllegalTransition(self.state, target)
+        self.state.check_move(target)
         self.state = target
 
     @property
@@ -162,22 +155,15 @@ class Orientation(Base):
 ORIENTATION_TEXT_FIELDS = ("title_fr", "title_en", "statement_fr", "statement_en", "rationale_fr", "rationale_en")
 
 
-class OrientationRevision(Base):
+class OrientationRevision(Revision, Base):
     """A snapshot of an orientation's texts after an edit (number 1 is the creation)."""
 
     __tablename__ = "orientation_revisions"
     __table_args__ = (sa.UniqueConstraint("orientation_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     orientation_id: Mapped[int] = mapped_column(sa.ForeignKey("orientations.id", ondelete="CASCADE"))
-    number: Mapped[int]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(sa.String(300), default="")
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     orientation: Mapped[Orientation] = relationship(back_populates="revisions")
-    author: Mapped[User | None] = relationship()
 
 
 class Comment(Base):
@@ -236,7 +222,7 @@ class ModerationItem(Base):
     __table_args__ = (
         sa.Index("ix_moderation_items_process_state", "process_id", "state"),
         sa.Index("ix_moderation_items_process_created", "process_id", "created_at"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        at_least("version", 1),
         sa.CheckConstraint("reject_reason IS NULL OR state = 'rejected'", "reason_when_rejected"),
     )
 
@@ -287,8 +273,7 @@ class ModerationItem(Base):
     themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by=Theme.name_fr)
 
     def move_to(self, target: ItemState) -> None:
-        if target not in ITEM_TRANSITIONS[self.state]:
-            raise IllegalTransition(self.state, target)
+        self.state.check_move(target)
         self.state = target
 
     @property

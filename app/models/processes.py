@@ -6,16 +6,27 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.errors import DomainError
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import at_least, dates_ordered, link_table, not_empty
+from app.models.lifecycle import IllegalTransition, Lifecycle
 from app.models.people import Territory
 
+__all__ = [
+    "IllegalTransition",
+    "ParticipationTarget",
+    "Phase",
+    "PhaseKind",
+    "Process",
+    "ProcessStatus",
+    "process_territories",
+]
 
-class ProcessStatus(enum.StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    ARCHIVED = "archived"
+
+class ProcessStatus(Lifecycle):
+    DRAFT = "draft", "active"
+    ACTIVE = "active", "completed", "draft"
+    COMPLETED = "completed", "archived", "active"
+    ARCHIVED = "archived", "completed"
 
 
 class PhaseKind(enum.StrEnum):
@@ -37,36 +48,12 @@ DEFAULT_PHASE_NAMES = {
 }
 
 
-# Legal moves of a process's lifecycle.
-PROCESS_TRANSITIONS: dict[ProcessStatus, set[ProcessStatus]] = {
-    ProcessStatus.DRAFT: {ProcessStatus.ACTIVE},
-    ProcessStatus.ACTIVE: {ProcessStatus.COMPLETED, ProcessStatus.DRAFT},
-    ProcessStatus.COMPLETED: {ProcessStatus.ARCHIVED, ProcessStatus.ACTIVE},
-    ProcessStatus.ARCHIVED: {ProcessStatus.COMPLETED},
-}
-
-
-class IllegalTransition(DomainError):
-    """A move its lifecycle does not allow (from ``current`` to ``target``). The message names the two states for
-    logs and tests; views show their own words for it."""
-
-    def __init__(self, current: enum.Enum, target: enum.Enum) -> None:
-        super().__init__(f"cannot move from {current.value} to {target.value}")
-        self.current = current
-        self.target = target
-
-
-process_territories = sa.Table(
-    "process_territories",
-    Base.metadata,
-    sa.Column("process_id", sa.ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("territory_id", sa.ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True),
-)
+process_territories = link_table("process_territories", ("process_id", "processes"), ("territory_id", "territories"))
 
 
 class Process(Base):
     __tablename__ = "processes"
-    __table_args__ = (sa.CheckConstraint("slug <> ''", "slug_not_empty"),)
+    __table_args__ = (not_empty("slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -89,8 +76,7 @@ class Process(Base):
         return self.status is not ProcessStatus.DRAFT
 
     def move_to(self, target: ProcessStatus) -> None:
-        if target not in PROCESS_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         self.status = target
 
     def phase(self, kind: PhaseKind) -> "Phase | None":
@@ -107,7 +93,7 @@ class Phase(Base):
     """One step of a process, named by its facilitators, in the order of the list they edit (by dates)."""
 
     __tablename__ = "phases"
-    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", "dates_ordered"),)
+    __table_args__ = (dates_ordered("starts_on", "ends_on", optional=False),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
@@ -144,7 +130,7 @@ class ParticipationTarget(Base):
     __tablename__ = "participation_targets"
     __table_args__ = (
         sa.UniqueConstraint("process_id", "territory_id"),
-        sa.CheckConstraint("target >= 0", "target_not_negative"),
+        at_least("target", 0, "target_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,23 +24,35 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload, validates
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import at_least, dates_ordered, positive
+from app.models.lifecycle import Lifecycle
 from app.models.people import Territory
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
+
+__all__ = [
+    "Anonymity",
+    "Answer",
+    "Choice",
+    "ChoiceKind",
+    "Invitation",
+    "Question",
+    "QuestionType",
+    "RespondentContact",
+    "Response",
+    "ResponseChannel",
+    "ResponseStatus",
+    "SubmissionKey",
+    "Survey",
+    "SurveyPage",
+    "SurveyStatus",
+]
 
 
-class SurveyStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    ARCHIVED = "archived"
-
-
-SURVEY_TRANSITIONS: dict[SurveyStatus, set[SurveyStatus]] = {
-    SurveyStatus.DRAFT: {SurveyStatus.OPEN},
-    SurveyStatus.OPEN: {SurveyStatus.CLOSED},
-    SurveyStatus.CLOSED: {SurveyStatus.OPEN, SurveyStatus.ARCHIVED},
-    SurveyStatus.ARCHIVED: {SurveyStatus.CLOSED},
-}
+class SurveyStatus(Lifecycle):
+    DRAFT = "draft", "open"
+    OPEN = "open", "closed"
+    CLOSED = "closed", "open", "archived"
+    ARCHIVED = "archived", "closed"
 
 
 class Anonymity(enum.StrEnum):
@@ -121,10 +133,10 @@ def new_structure_key() -> str:
 class Survey(Base):
     __tablename__ = "surveys"
     __table_args__ = (
-        sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", "dates_ordered"),
-        sa.CheckConstraint("estimated_minutes IS NULL OR estimated_minutes > 0", "duration_positive"),
-        sa.CheckConstraint("retention_days IS NULL OR retention_days > 0", "retention_positive"),
-        sa.CheckConstraint("version >= 1", "version_positive"),
+        dates_ordered("opens_at", "closes_at", strict=True),
+        positive("estimated_minutes", "duration_positive", optional=True),
+        positive("retention_days", "retention_positive", optional=True),
+        at_least("version", 1),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,8 +177,7 @@ class Survey(Base):
     questions: Mapped[list["Question"]] = relationship(back_populates="survey", cascade="all, delete-orphan")
 
     def move_to(self, target: SurveyStatus) -> None:
-        if target not in SURVEY_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         self.status = target
 
     def is_accepting(self, now: datetime) -> bool:
@@ -366,7 +377,7 @@ class Answer(Base):
             " OR territory_id IS NOT NULL",
             "has_value",
         ),
-        sa.CheckConstraint("rank IS NULL OR rank >= 1", "rank_positive"),
+        at_least("rank", 1, optional=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,8 +57,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, enum_column, utcnow
+from app.models.columns import at_least, not_empty
+from app.models.lifecycle import Lifecycle
 from app.models.people import Organization, Sector, Territory, User
-from app.models.processes import IllegalTransition, Process
+from app.models.processes import Process
+
+__all__ = [
+    "Ballot",
+    "BallotEligibility",
+    "BallotOption",
+    "BallotStatus",
+    "Cast",
+    "CastSource",
+    "Eligibility",
+    "OptionSource",
+    "PaperImport",
+    "ResultsVisibility",
+    "VoterRecord",
+    "VotingMethod",
+]
 
 # Majority judgment's default scale. The same number as app.voting.tally.DEFAULT_GRADES: the models import nothing
 # from the features, and the tally imports no model (tests/unit/test_voting_pure.py checks that they agree).
@@ -77,10 +94,12 @@ class VotingMethod(enum.StrEnum):
         return "schulze" if self is VotingMethod.RANKING else self.value
 
 
-class BallotStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
+class BallotStatus(Lifecycle):
+    """No way back: closing erases what would allow a vote to be changed."""
+
+    DRAFT = "draft", "open"
+    OPEN = "open", "closed"
+    CLOSED = "closed", "published"
     PUBLISHED = "published"
 
 
@@ -105,15 +124,6 @@ class CastSource(enum.StrEnum):
     PAPER = "paper"
 
 
-# Legal moves of a ballot's lifecycle: no way back (closing erases what would allow a vote to be changed).
-BALLOT_TRANSITIONS: dict[BallotStatus, set[BallotStatus]] = {
-    BallotStatus.DRAFT: {BallotStatus.OPEN},
-    BallotStatus.OPEN: {BallotStatus.CLOSED},
-    BallotStatus.CLOSED: {BallotStatus.PUBLISHED},
-    BallotStatus.PUBLISHED: set(),
-}
-
-
 def new_cast_id() -> str:
     return uuid.uuid4().hex
 
@@ -123,7 +133,7 @@ class Ballot(Base):
     __table_args__ = (
         sa.CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at", "dates_ordered"),
         sa.CheckConstraint("quorum_percent IS NULL OR (quorum_percent >= 1 AND quorum_percent <= 100)", "quorum"),
-        sa.CheckConstraint("question_fr <> ''", "question_not_empty"),
+        not_empty("question_fr", "question_not_empty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,8 +178,7 @@ class Ballot(Base):
     # --- lifecycle ------------------------------------------------------------------------------------
 
     def move_to(self, target: BallotStatus, now: datetime | None = None) -> None:
-        if target not in BALLOT_TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        self.status.check_move(target)
         now = now or utcnow()
         self.status = target
         if target is BallotStatus.OPEN:
@@ -260,7 +269,7 @@ class Ballot(Base):
 
 class BallotOption(Base):
     __tablename__ = "ballot_options"
-    __table_args__ = (sa.CheckConstraint("label_fr <> ''", "label_not_empty"),)
+    __table_args__ = (not_empty("label_fr", "label_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
@@ -305,7 +314,7 @@ class VoterRecord(Base):
     __tablename__ = "ballot_voters"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "user_id"),
-        sa.CheckConstraint("cast_count >= 1", "cast_count_positive"),
+        at_least("cast_count", 1),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -359,7 +368,7 @@ class PaperImport(Base):
     __tablename__ = "ballot_paper_imports"
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "file_sha256"),
-        sa.CheckConstraint("ballot_count >= 0", "ballot_count_positive"),
+        at_least("ballot_count", 0),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.questions.base import BaseQuestionType, Column, first_value, text_of
 from app.questions.fields import QuestionField
+from app.questions.scalar import ScalarType
 
 OK = "OK"
 
@@ -29,7 +29,7 @@ class AcknowledgeField(QuestionField):
         return f"{self.id}:0"
 
 
-class AcknowledgeType(BaseQuestionType):
+class AcknowledgeType(ScalarType):
     key = "acknowledge"
     label = _l("Acknowledgement (one box to tick)")
     field_class = AcknowledgeField
@@ -47,13 +47,6 @@ class AcknowledgeType(BaseQuestionType):
 
     def summarize(self, question, result, figures):
         """Counted as answered."""
-
-    def export_columns(self, question, layout):
-        qid = question.id
-        return [Column(question.code, text_of(question, layout.language), lambda a: first_value(a, qid, "text_value"))]
-
-    def export_value(self, question, rows, layout):
-        return {question.code: rows[0].text_value}
 
     def synthetic_value(self, question, plan, english, values):
         return OK

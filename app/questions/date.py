@@ -9,31 +9,33 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from app.models import QuestionType
-from app.questions.base import BaseQuestionType, Column, SettingKind, first_value, text_of
-from app.questions.fields import QuestionField, babel_locale, clean_text, date_setting, parse_date
+from app.questions.base import SettingKind
+from app.questions.fields import babel_locale, date_setting, parse_date
+from app.questions.scalar import BoundedField, ScalarType
 from app.questions.summaries import Figure, Row, share
 
 
-class DateQuestionField(QuestionField):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        settings = self.question.settings or {}
-        self.minimum = date_setting(settings.get("min"))
-        self.maximum = date_setting(settings.get("max"))
-        self.raw = ""
+class DateQuestionField(BoundedField):
+    max_typed = 40
+    out_of_range = (
+        _l("Enter a date from %(min)s to %(max)s."),
+        _l("Enter a date on or after %(min)s."),
+        _l("Enter a date on or before %(max)s."),
+    )
+
+    def limit(self, value):
+        return date_setting(value)
+
+    def show(self, limit):
+        return babel_format_date(limit, "long", locale=babel_locale(self.language))
 
     def make_rule(self) -> Any:
         return _l("Format: YYYY-MM-DD, for example 2025-03-31.")
 
-    def parse(self, formdata) -> date | None:
-        self.raw = str(formdata.get(self.name, ""))[:40]
-        self.raw_data = [self.raw]
-        text = clean_text(self.raw, multiline=False)
-        if not text:
-            return None
+    def convert(self, text) -> date:
         value = parse_date(text)
         if value is None:
             raise ValueError(_l("Enter a valid date, for example 2025-03-31."))
@@ -43,20 +45,6 @@ class DateQuestionField(QuestionField):
     def load(self, value, other_text=None) -> None:
         self.data = value
         self.raw = value.isoformat() if value else ""
-
-    def check(self, form) -> None:
-        low, high = self.minimum, self.maximum
-        if (low and self.data < low) or (high and self.data > high):
-            locale = babel_locale(self.language)
-            values = {
-                "min": babel_format_date(low, "long", locale=locale) if low else "",
-                "max": babel_format_date(high, "long", locale=locale) if high else "",
-            }
-            if low and high:
-                raise ValidationError(_l("Enter a date from %(min)s to %(max)s.", **values))
-            if low:
-                raise ValidationError(_l("Enter a date on or after %(min)s.", **values))
-            raise ValidationError(_l("Enter a date on or before %(max)s.", **values))
 
 
 def month_label(value: Any) -> str:
@@ -74,10 +62,11 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-class DateType(BaseQuestionType):
+class DateType(ScalarType):
     key = QuestionType.DATE
     label = _l("Date")
     field_class = DateQuestionField
+    value_column = "date_value"
     settings = {"min": SettingKind.DATE, "max": SettingKind.DATE}
     settings_fields = {
         "min_date": DateField(_l("Earliest date"), validators=[Optional()]),
@@ -110,24 +99,14 @@ class DateType(BaseQuestionType):
     def value_from_json(self, value):
         return parse_date(value) if isinstance(value, str) else None
 
-    def answer_rows(self, value, other_text, lookup):
-        return [{"date_value": value}]
-
-    def read_value(self, question, rows, lookup):
-        return {question.code: rows[-1].date_value}
-
     def summarize(self, question, result, figures):
         low, high = figures.date_bounds.get(question.id, (None, None))
         result.earliest, result.latest = as_date(low), as_date(high)
         count = result.answered
         result.rows = [Row(month_label(month), n, share(n, count)) for month, n in figures.months.get(question.id, [])]
 
-    def export_columns(self, question, layout):
-        qid = question.id
-        return [Column(question.code, text_of(question, layout.language), lambda a: first_value(a, qid, "date_value"))]
-
-    def export_value(self, question, rows, layout):
-        return {question.code: rows[0].date_value.isoformat() if rows[0].date_value else None}
+    def exported(self, value):
+        return value.isoformat() if value else None
 
     def synthetic_value(self, question, plan, english, values):
         rng = plan.rng

@@ -10,9 +10,9 @@ from wtforms.validators import ValidationError
 
 from app.core.extensions import db
 from app.models import Anonymity, QuestionType, RespondentContact
-from app.questions.base import BaseQuestionType
 from app.questions.fields import clean_text
 from app.questions.text import TextQuestionField
+from app.questions.unstored import UnstoredType
 
 
 class EmailQuestionField(TextQuestionField):
@@ -40,11 +40,10 @@ class EmailQuestionField(TextQuestionField):
         self.data = result.normalized
 
 
-class EmailType(BaseQuestionType):
+class EmailType(UnstoredType):
     key = QuestionType.EMAIL
     label = _l("E-mail address (identified surveys only)")
     field_class = EmailQuestionField
-    stores_answers = False
     stored_apart = True
 
     def check_question(self, check, question, context):
@@ -61,9 +60,6 @@ class EmailType(BaseQuestionType):
 
     def asked(self, survey):
         return survey.anonymity is Anonymity.IDENTIFIED
-
-    def operand(self, value):
-        return None
 
     def constraint_operand(self, value):
         return value

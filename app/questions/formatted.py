@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from wtforms.validators import ValidationError
 
-from app.questions.base import BaseQuestionType, Column, first_value, text_of
 from app.questions.fields import QuestionField, clean_text
+from app.questions.scalar import ScalarType
 
 
 class FormattedField(QuestionField):
@@ -40,7 +40,7 @@ class FormattedField(QuestionField):
         self.data = normalized
 
 
-class FormattedType(BaseQuestionType):
+class FormattedType(ScalarType):
     field_class: ClassVar[type[QuestionField]] = FormattedField
     closed = False
     skip_share = 0.2
@@ -58,18 +58,5 @@ class FormattedType(BaseQuestionType):
     def value_from_json(self, value):
         return self.normalize(value) if isinstance(value, str) else None
 
-    def answer_rows(self, value, other_text, lookup):
-        return [{"text_value": value}]
-
-    def read_value(self, question, rows, lookup):
-        return {question.code: rows[-1].text_value}
-
     def summarize(self, question, result, figures):
         """Counted as answered; the values are in the exports."""
-
-    def export_columns(self, question, layout):
-        qid = question.id
-        return [Column(question.code, text_of(question, layout.language), lambda a: first_value(a, qid, "text_value"))]
-
-    def export_value(self, question, rows, layout):
-        return {question.code: rows[0].text_value}

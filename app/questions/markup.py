@@ -12,10 +12,16 @@ from typing import Any
 from markupsafe import Markup, escape
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
-_UNDERSCORE = re.compile(r"(?<![\w])_(?=\S)([^_]+?)(?<=\S)_(?![\w])")
-_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s\"'<>]+)\)")
+# The Markdown subset, applied in this order to the escaped text: (pattern, replacement).
+_MARKDOWN = (
+    (
+        re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s\"'<>]+)\)"),
+        r'<a href="\2" rel="noopener noreferrer">\1</a>',
+    ),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"<strong>\2</strong>"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"), r"<em>\1</em>"),
+    (re.compile(r"(?<![\w])_(?=\S)([^_]+?)(?<=\S)_(?![\w])"), r"<em>\1</em>"),
+)
 _PIPE = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
 _MARKERS = ("*", "_", "[", "<", "\n", "${")
 
@@ -30,10 +36,8 @@ def render(text: str, answers: Mapping[str, Any]) -> Markup:
 
     text = _TAG.sub("", text or "")
     html = str(escape(text))  # escapes & < > " ': the patterns below only add their own tags
-    html = _LINK.sub(lambda m: f'<a href="{m.group(2)}" rel="noopener noreferrer">{m.group(1)}</a>', html)
-    html = _BOLD.sub(r"<strong>\2</strong>", html)
-    html = _STAR.sub(r"<em>\1</em>", html)
-    html = _UNDERSCORE.sub(r"<em>\1</em>", html)
+    for pattern, replacement in _MARKDOWN:
+        html = pattern.sub(replacement, html)
 
     def pipe(match: re.Match) -> str:
         name = match.group(1)

@@ -5,17 +5,16 @@ condition sees a matrix as unanswered."""
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
 
 from app.models import QuestionType
 from app.questions.base import Column, text_of
-from app.questions.choices import ChoiceType
-from app.questions.fields import SUB, Option, QuestionField
-from app.questions.summaries import Figure, MatrixRow, Row, share
+from app.questions.fields import SUB, Option
+from app.questions.parts import PartsField, PartsType
+from app.questions.summaries import MatrixRow, Row, share
 from app.web.i18n import localized
 
 
-class MatrixQuestionField(QuestionField):
+class MatrixQuestionField(PartsField):
     """One radio group per row over the shared scale: ``q_<code>:<row>``. The value maps row codes to scale codes."""
 
     required_message = _l("Answer every row.")
@@ -25,7 +24,7 @@ class MatrixQuestionField(QuestionField):
         self.scale = [
             Option(choice.code, localized(choice, "label", self.language), "") for choice in self.question.choices
         ]
-        self.matrix_rows = [
+        self.matrix_rows = self.parts = [
             Option(row.code, localized(row, "label", self.language), f"{self.id}{SUB}r{index}")
             for index, row in enumerate(self.question.rows)
         ]
@@ -35,9 +34,6 @@ class MatrixQuestionField(QuestionField):
     @property
     def error_anchor(self) -> str:
         return f"{self.matrix_rows[0].id}{SUB}0" if self.matrix_rows and self.scale else self.id
-
-    def input_name(self, row: Option) -> str:
-        return f"{self.name}{SUB}{row.value}"
 
     def parse(self, formdata) -> dict[str, str] | None:
         self.chosen = {}
@@ -62,18 +58,12 @@ class MatrixQuestionField(QuestionField):
     def is_chosen(self, row: Option, option: Option) -> bool:
         return self.chosen.get(row.value) == option.value
 
-    def check(self, form) -> None:
-        if self.answer_required and self.enforce_required and len(self.data) < len(self.matrix_rows):
-            raise ValidationError(self.required_message)
 
-
-class MatrixType(ChoiceType):
+class MatrixType(PartsType):
     key = QuestionType.MATRIX
     label = _l("Matrix (rows × one scale)")
     field_class = MatrixQuestionField
     has_rows = True
-    several_rows = True
-    figures = frozenset({Figure.CATEGORIES})
 
     def selectable_codes(self, choice_codes):
         return None

@@ -5,17 +5,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import QuestionType
-from app.questions.base import BaseQuestionType
 from app.questions.fields import NoteField
+from app.questions.unstored import UnstoredType
 from app.web.i18n import localized
 
 
-class NoteType(BaseQuestionType):
+class NoteType(UnstoredType):
     key = QuestionType.NOTE
     label = _l("Text block (no answer)")
     field_class = NoteField
     answerable = False
-    stores_answers = False
     xlsform_types = ("note",)
     xlsform_order = 50
 
@@ -27,6 +26,3 @@ class NoteType(BaseQuestionType):
 
     def form_field(self, question, *, language, territories=(), validators=()):
         return NoteField(localized(question, "label", language), question=question, language=language, qtype=self)
-
-    def operand(self, value):
-        return None

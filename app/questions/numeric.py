@@ -8,28 +8,23 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional
 
 from app.models import QuestionType
 from app.questions.base import (
-    BaseQuestionType,
-    Column,
     SettingKind,
     XLSFormExportRow,
     XLSFormQuestion,
-    first_value,
     json_number,
-    text_of,
 )
 from app.questions.fields import (
     MAX_NUMBER,
     NUMBER_PLACES,
-    QuestionField,
-    clean_text,
     decimal_setting,
     format_number,
     plain_number,
 )
+from app.questions.scalar import BoundedField, ScalarType
 from app.questions.summaries import Figure, NumberStats, Row, as_float, share
 
 NUMERIC_BINS = 10
@@ -38,21 +33,23 @@ GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}\b)")
 LIMIT = 10**11  # the builder's bound on a question's minimum and maximum
 
 
-class NumericQuestionField(QuestionField):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        settings = self.question.settings or {}
-        self.decimal = bool(settings.get("decimal"))
-        self.minimum = decimal_setting(settings.get("min"))
-        self.maximum = decimal_setting(settings.get("max"))
-        self.raw = ""
+class NumericQuestionField(BoundedField):
+    out_of_range = (
+        _l("Enter a number from %(min)s to %(max)s."),
+        _l("Enter a number of at least %(min)s."),
+        _l("Enter a number of at most %(max)s."),
+    )
 
-    def parse(self, formdata) -> Decimal | None:
-        self.raw = str(formdata.get(self.name, ""))[:100]
-        self.raw_data = [self.raw]
-        text = clean_text(self.raw, multiline=False)
-        if not text:
-            return None
+    def read_settings(self, settings):
+        self.decimal = bool(settings.get("decimal"))
+
+    def limit(self, value):
+        return decimal_setting(value)
+
+    def show(self, limit):
+        return format_number(limit, self.language)
+
+    def convert(self, text) -> Decimal:
         text = GROUPING.sub("", text).replace(" ", "")
         if not NUMBER_RE.fullmatch(text):
             raise ValueError(self._format_message())
@@ -69,11 +66,7 @@ class NumericQuestionField(QuestionField):
         return value
 
     def make_rule(self) -> Any:
-        low, high = self.minimum, self.maximum
-        values = {
-            "min": format_number(low, self.language) if low is not None else "",
-            "max": format_number(high, self.language) if high is not None else "",
-        }
+        low, high, values = self.minimum, self.maximum, self.shown_limits()
         if low is not None and high is not None:
             return _l("A number from %(min)s to %(max)s.", **values)
         if low is not None:
@@ -90,19 +83,6 @@ class NumericQuestionField(QuestionField):
     def load(self, value, other_text=None) -> None:
         self.data = None if value is None else Decimal(value)
         self.raw = "" if value is None else plain_number(Decimal(value))
-
-    def check(self, form) -> None:
-        low, high = self.minimum, self.maximum
-        if (low is not None and self.data < low) or (high is not None and self.data > high):
-            values = {
-                "min": format_number(low, self.language) if low is not None else "",
-                "max": format_number(high, self.language) if high is not None else "",
-            }
-            if low is not None and high is not None:
-                raise ValidationError(_l("Enter a number from %(min)s to %(max)s.", **values))
-            if low is not None:
-                raise ValidationError(_l("Enter a number of at least %(min)s.", **values))
-            raise ValidationError(_l("Enter a number of at most %(max)s.", **values))
 
 
 def bins(minimum: float, maximum: float, integers: bool) -> list[float]:
@@ -121,10 +101,11 @@ def _limit(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class NumericType(BaseQuestionType):
+class NumericType(ScalarType):
     key = QuestionType.NUMERIC
     label = _l("Number")
     field_class = NumericQuestionField
+    value_column = "number_value"
     settings = {"min": SettingKind.NUMBER, "max": SettingKind.NUMBER, "decimal": SettingKind.BOOL}
     settings_fields = {
         "min_value": DecimalField(
@@ -215,14 +196,8 @@ class NumericType(BaseQuestionType):
                 text = _("%(low)s to %(high)s", low=figures.format_number(edge), high=figures.format_number(upper))
             result.rows.append(Row(text, counts.get(index, 0), share(counts.get(index, 0), count)))
 
-    def export_columns(self, question, layout):
-        qid = question.id
-        return [
-            Column(question.code, text_of(question, layout.language), lambda a: first_value(a, qid, "number_value"))
-        ]
-
-    def export_value(self, question, rows, layout):
-        return {question.code: json_number(rows[0].number_value)}
+    def exported(self, value):
+        return json_number(value)
 
     def synthetic_value(self, question, plan, english, values):
         rng = plan.rng

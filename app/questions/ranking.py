@@ -5,24 +5,23 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
 
 from app.models import QuestionType
 from app.questions.base import Column, text_of
-from app.questions.choices import ChoiceType
-from app.questions.fields import SUB, Option, QuestionField
-from app.questions.summaries import Figure, RankRow, as_float, share
+from app.questions.fields import SUB, Option
+from app.questions.parts import PartsField, PartsType
+from app.questions.summaries import RankRow, as_float, share
 from app.web.i18n import localized
 
 
-class RankingQuestionField(QuestionField):
+class RankingQuestionField(PartsField):
     """A rank (1..N) chosen for each option: ``q_<code>:<option>``. The value lists the codes, first ranked first."""
 
     required_message = _l("Rank every option.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.items = [
+        self.items = self.parts = [
             Option(choice.code, localized(choice, "label", self.language), f"{self.id}{SUB}{index}")
             for index, choice in enumerate(self.question.choices)
         ]
@@ -35,9 +34,6 @@ class RankingQuestionField(QuestionField):
 
     def make_rule(self) -> Any:
         return _l("Give each option a different rank: 1 for the first, %(count)d for the last.", count=len(self.items))
-
-    def input_name(self, item: Option) -> str:
-        return f"{self.name}{SUB}{item.value}"
 
     def parse(self, formdata) -> list[str] | None:
         size = len(self.items)
@@ -65,17 +61,11 @@ class RankingQuestionField(QuestionField):
     def rank_of(self, item: Option) -> str:
         return self.raw_ranks.get(item.value, "")
 
-    def check(self, form) -> None:
-        if self.answer_required and self.enforce_required and len(self.data) < len(self.items):
-            raise ValidationError(self.required_message)
 
-
-class RankingType(ChoiceType):
+class RankingType(PartsType):
     key = QuestionType.RANKING
     label = _l("Ranking")
     field_class = RankingQuestionField
-    several_rows = True
-    figures = frozenset({Figure.CATEGORIES})
     xlsform_types = ("rank",)
     xlsform_order = 12
 

@@ -11,17 +11,14 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from app.models import QuestionType
 from app.questions.base import (
-    BaseQuestionType,
-    Column,
     SettingKind,
     XLSFormExportRow,
     XLSFormQuestion,
-    first_value,
     json_number,
-    text_of,
 )
 from app.questions.choices import ChoiceQuestionField
 from app.questions.fields import DEFAULT_SCALE, MAX_SCALE, positive_int, setting_text
+from app.questions.scalar import ScalarType
 from app.questions.summaries import Figure, NumberStats, Row, as_float, share
 
 END_LABELS = ("low_label_fr", "low_label_en", "high_label_fr", "high_label_en")
@@ -57,10 +54,11 @@ class RatingQuestionField(ChoiceQuestionField):
         self.data = None if self.data is None else int(self.data)
 
 
-class RatingType(BaseQuestionType):
+class RatingType(ScalarType):
     key = QuestionType.RATING
     label = _l("Rating scale")
     field_class = RatingQuestionField
+    value_column = "number_value"
     settings = {"scale": SettingKind.INT, **dict.fromkeys(END_LABELS, SettingKind.LABEL)}
     settings_fields = {
         "scale": IntegerField(
@@ -131,14 +129,8 @@ class RatingType(BaseQuestionType):
             for point in points
         ]
 
-    def export_columns(self, question, layout):
-        qid = question.id
-        return [
-            Column(question.code, text_of(question, layout.language), lambda a: first_value(a, qid, "number_value"))
-        ]
-
-    def export_value(self, question, rows, layout):
-        return {question.code: json_number(rows[0].number_value)}
+    def exported(self, value):
+        return json_number(value)
 
     def synthetic_value(self, question, plan, english, values):
         scale = int(question.setting("scale") or 5)
