@@ -1,7 +1,8 @@
-"""The questionnaire builder (facilitators): surveys, pages, questions, imports, distribution, paper version."""
+"""The questionnaire builder (facilitators): surveys, pages, questions, imports, distribution, paper version; its
+views are in ``views/``, one module per job."""
 
 from flask import Blueprint
 
 bp = Blueprint("builder", __name__)
 
-from app.builder import reminder_views, routes  # noqa: E402, F401
+from app.builder import views  # noqa: E402, F401

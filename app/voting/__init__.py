@@ -1,3 +1,6 @@
+"""Voting: ballots and their rules (ballots.py), casting a vote (casting.py), the count (tally.py, results.py),
+what is disclosed (disclosure.py), paper ballots and exports; views by audience in ``views/``."""
+
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session
 
@@ -14,4 +17,4 @@ def register(app: Flask) -> None:
     listen_once(Session, "after_soft_rollback", ballots._forget_rewrite)
 
 
-from app.voting import routes  # noqa: E402, F401
+from app.voting import views  # noqa: E402, F401

@@ -9,12 +9,18 @@ boundary's transaction, app/web/boundary.py)::
         return redirect(url_for(".list_organizations"))
     return render_template(...)  # the form again, the error next to its field
 
-and a button (a form with its CSRF token only) the same way, after :func:`submitted`::
+and a button (a form with its CSRF token only) the same way, after :func:`submitted`, or in one call with
+:func:`button`::
 
     if submitted():
         with attempt(success=_("Page deleted.")):
             delete_page(survey, page)
     return redirect(url_for(".show_survey", survey_id=survey.id))
+
+    button(lambda: delete_page(survey, page), success=_("Page deleted."))
+    return redirect(url_for(".show_survey", survey_id=survey.id))
+
+:func:`action_routes` registers the buttons that each move one object to another status, one route per status.
 
 A :class:`~app.core.errors.DomainError` raised in the block rolls the transaction back at once (nothing of the
 refused action is kept, and the page shown again reads what is stored), goes onto the form (or is flashed) and
@@ -24,12 +30,12 @@ refuses them here rather than at the commit, and ``success`` is flashed; the req
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash
+from flask import Blueprint, flash
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
@@ -47,6 +53,35 @@ def submitted(form: Any = None, *, otherwise: Any = EXPIRED_FORM_TEXT) -> bool:
         return True
     flash(str(otherwise), "error")
     return False
+
+
+def button(action: Callable[[], Any], *, form: Any = None, otherwise: Any = EXPIRED_FORM_TEXT, **options: Any) -> bool:
+    """A button's POST: once ``form`` came valid (:func:`submitted`), ``action()`` run in an :class:`attempt` (given
+    ``options``: ``success``, ``heading``, ``wording``...); whether it went through."""
+    if not submitted(form, otherwise=otherwise):
+        return False
+    with attempt(**options) as done:
+        action()
+    return bool(done)
+
+
+def action_routes(
+    bp: Blueprint, rule: str, access: Callable, run: Callable, actions: Mapping[str, tuple[str, Any, Any]]
+) -> None:
+    """The buttons that each move one object to another status: one POST route on ``bp`` per entry
+    ``endpoint: (path, operation, success)`` of ``actions``, at ``rule.format(path)``, behind the ``access``
+    decorator, served by ``run(operation, success, **url_arguments)``."""
+    for endpoint, (path, operation, success) in actions.items():
+        view = access(_action_view(endpoint, run, operation, success))
+        bp.add_url_rule(rule.format(path), endpoint, view, methods=["POST"])
+
+
+def _action_view(endpoint: str, run: Callable, operation: Any, success: Any) -> Callable:
+    def view(**arguments: Any) -> Any:
+        return run(operation, success, **arguments)
+
+    view.__name__ = view.__qualname__ = endpoint
+    return view
 
 
 def populate_errors(form: Any, error: DomainError) -> None:

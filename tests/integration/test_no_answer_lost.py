@@ -262,7 +262,7 @@ def test_only_the_answering_forms_check_their_own_token(app):
         "app.respond.views.public.start_response",
         "app.respond.views.public.start_invitation_response",
         "app.respond.views.public.save_page",
-        "app.voting.routes.cast_vote",
+        "app.voting.views.partner.cast_vote",
     }
     assert not csrf_protect._exempt_blueprints
 

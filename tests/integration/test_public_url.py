@@ -118,13 +118,13 @@ def test_a_forged_host_does_not_poison_the_resume_link(forged, survey):
 
 
 def test_a_forged_host_does_not_poison_public_links_qr_codes_and_flyers(forged, create_user, survey, monkeypatch):
-    import app.builder.routes as builder_routes
+    import app.builder.views.distribution as distribution_views
 
     _login(forged, create_user(Role.FACILITATOR))
     encoded = []
     for name in ("qr_svg", "qr_png"):
-        original = getattr(builder_routes, name)
-        monkeypatch.setattr(builder_routes, name, lambda url, *a, _f=original: encoded.append(url) or _f(url, *a))
+        original = getattr(distribution_views, name)
+        monkeypatch.setattr(distribution_views, name, lambda url, *a, _f=original: encoded.append(url) or _f(url, *a))
     assert forged.get(f"/surveys/{survey.id}/qr.svg").status_code == 200
     assert forged.get(f"/surveys/{survey.id}/qr.png").status_code == 200
     assert encoded == [f"{PUBLIC}/s/sondage-public"] * 2

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.models import AuditLog, BallotStatus, Cast, CastSource, PaperImport, Role, VotingMethod
 from app.voting import ballots as domain
-from app.voting import routes as voting_routes
 from app.voting.ballot_csv import parse_ballot_csv
 from app.voting.results import compute_results
 from app.voting.tally import tally
+from app.voting.views import files as voting_files
 from tests.conftest import count_rows
 from tests.integration.voting_helpers import RECEIPT, create_ballot, option_ids
 
@@ -206,7 +206,7 @@ def test_bad_files_are_explained(client, auth, csrf, create_ballot, content, mes
 
 
 def test_a_file_too_large_is_refused(client, auth, csrf, create_ballot, monkeypatch):
-    monkeypatch.setattr(voting_routes, "PAPER_MAX_BYTES", 100 * 1024)
+    monkeypatch.setattr(voting_files, "PAPER_MAX_BYTES", 100 * 1024)
     ballot = create_ballot(method=VotingMethod.APPROVAL)
     auth.login(Role.FACILITATOR)
     assert "Au plus 0,1 Mo." in client.get(f"/manage/ballots/{ballot.id}/paper").get_data(as_text=True)

@@ -10,8 +10,8 @@ MARK = "manages_own_transaction"
 # The views that manage their own transaction, and the helpers that commit for them (see app/web/boundary.py).
 OPTED_OUT = {
     "respond/views/public.py:save_page",
-    "voting/routes.py:cast_vote",
-    "voting/routes.py:_with_fresh_snapshot",
+    "voting/views/partner.py:cast_vote",
+    "voting/views/outcome.py:_with_fresh_snapshot",
 }
 
 

@@ -1,5 +1,5 @@
-"""Reminder views of the distribution page (the work is in app/builder/reminders.py): a confirmation page that shows
-how many invitees will be reminded and who was reminded when, and the POST that sends."""
+"""Facilitators reminding invitees, from the distribution page (the work is in app/builder/reminders.py): a
+confirmation page that shows how many invitees will be reminded and who was reminded when, and the POST that sends."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import ngettext
