@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.builder.operations import change_status
 from app.core.extensions import db
-from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
+from app.models import Answer, Choice, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
 from app.models.base import utcnow
 from tests.integration.respond_helpers import Respondent
 
@@ -98,3 +98,27 @@ def test_cascading_selects_show_the_choices_of_the_earlier_answer(app, client, a
     assert _stored(survey)["autre"] == "Covoiturage"
     response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
     assert response.status is ResponseStatus.COMPLETE
+
+
+def test_a_legacy_xls_form_with_a_cascade_is_imported_and_completed(app, client, auth, csrf, create_process):
+    # Written for Concerto's tests in the Excel 97-2003 format (make_legacy_xls.py): read by xlrd on every CI run.
+    assert (FIXTURES / "territoires_ancien_format.xls").read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    survey = _open_fixture(client, auth, csrf, create_process, "territoires_ancien_format.xls")
+    assert survey.title_en == "Territories (old Excel format)"
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    assert "Votre région" in person.html and "Estrie" in person.html
+    person.send({"q_region": "estrie"})
+    assert "Magog" in person.html and "Sherbrooke" in person.html and "Québec" not in person.html
+    person.send({"q_municipalite": "quebec"})
+    assert person.response.status_code == 422  # not a municipality of Estrie
+    person.send({"q_municipalite": "magog"})
+    person.send([("q_enfants", "21")])
+    assert person.response.status_code == 422
+    person.send([("q_enfants", "2"), ("q_services", "garde"), ("q_services", "sante")])
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE
+    chosen = db.session.scalars(
+        sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
+    ).all()
+    assert sorted(chosen) == ["estrie", "garde", "magog", "sante"] and _stored(survey)["enfants"] == 2
