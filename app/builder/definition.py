@@ -64,7 +64,7 @@ FORMAT_VERSION = 1
 # Limits (a definition is data from outside: every size is bounded).
 MAX_PAGES = 100
 MAX_QUESTIONS = 1000  # real XLSForms hold hundreds of calculations besides their questions
-MAX_CHOICES = 5000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
+MAX_CHOICES = 10_000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
 MAX_DATA_ITEMS = 20_000  # texts of a setting holding data (the properties of a question's choices)
 MAX_TITLE = 200
 MAX_LABEL = 5000

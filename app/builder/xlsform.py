@@ -38,7 +38,11 @@ from app.core.errors import DomainError
 from app.questions.base import XLSFormQuestion, XLSFormRow
 from app.questions.registry import find_type, xlsform_type, xlsform_words
 
-MAX_ROWS = 5000  # filled rows of a sheet (formatted empty rows are not counted)
+MAX_ROWS = 5000  # filled rows of the survey and settings sheets (formatted empty rows are not counted)
+#: Filled rows of a choices or external_choices sheet: lists of places (admin areas of a country) run to thousands;
+#: the cells are bounded by MAX_CELLS anyway, and a question keeps at most MAX_CHOICES of them.
+MAX_CHOICE_ROWS = 20_000
+MAX_REPEAT_COPIES = 10  # a repeat with a fixed repeat_count is written out as that many groups
 # An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
 # small upload cannot unpack into gigabytes (a zip bomb) or into millions of cells. A real XLSForm of MAX_ROWS
 # rows stays far below them.
@@ -463,6 +467,7 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
         header_row: list[str] | None = None
         normalized: list[str] = []
         filled = 0
+        limit = MAX_CHOICE_ROWS if "choices" in name else MAX_ROWS
         for number, values in enumerate(rows, start=1):
             if values.count(None) == len(values):  # fast path: the million formatted empty rows of some forms
                 continue
@@ -475,13 +480,13 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
                 sheet.headers = {key: h for key, h in zip(normalized, header_row, strict=False) if key}
                 continue
             filled += 1
-            if filled > MAX_ROWS:
+            if filled > limit:
                 problems.append(
                     XLSFormProblem(
                         name,
                         number,
                         "",
-                        _("Too many rows: at most %(max)d filled rows on a sheet.", max=MAX_ROWS),
+                        _("Too many rows: at most %(max)d filled rows on this sheet.", max=limit),
                     )
                 )
                 break
@@ -511,6 +516,7 @@ EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", 
 _STRING_RE = re.compile(r"""('[^']*'|"[^"]*")""")
 _PATH_RE = re.compile(r"(?<![\w}.$])(?:current\(\)\s*/\s*)?(?:\.\./)*(?:/?[^\W\d][\w.\-]*/)+([^\W\d][\w\-]*)")
 _PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./|(?<![\w.])\./)+([^\W\d][\w\-]*)")
+_POSITION_RE = re.compile(r"position\(\s*\.\.\s*\)")
 _CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
 
@@ -762,6 +768,7 @@ class _Converter:
         self.unknown_columns(sheet)
         for row in sheet.rows:
             self.clean_expressions(row)
+        for row in self.expand_repeats(sheet.rows):
             raw_type = re.sub(r"\s+", " ", row.cells.get("type", "").strip())
             if not raw_type:
                 if row.cells.get("name") or row.cells.get("label"):
@@ -1035,26 +1042,144 @@ class _Converter:
         )
         return page
 
+    # -- repeats ------------------------------------------------------------------------------------------------
+
+    def repeat_word(self, row: _Row) -> str:
+        """``begin`` or ``end`` for a row opening or closing a group or a repeat, ``repeat`` for a ``begin repeat``
+        (not an old ``begin loop``, refused later), else empty."""
+        raw = re.sub(r"\s+", " ", row.cells.get("type", "").strip()).lower()
+        if not raw:
+            return ""
+        word = self.kind(raw).split(" ")[0]
+        if word == "begin_repeat" and not raw.startswith("begin loop"):
+            return "repeat"
+        return {"begin_group": "begin", "begin_repeat": "begin", "end_group": "end", "end_repeat": "end"}.get(word, "")
+
+    def expand_repeats(self, rows: list[_Row]) -> list[_Row]:
+        """The survey rows with each repeat whose ``repeat_count`` is a number from 1 to MAX_REPEAT_COPIES written
+        out as that many groups (names suffixed ``_1``, ``_2``…, labels numbered, references to the repeat's own
+        questions and ``position(..)`` following the copy); any other repeat stays, to be asked once."""
+        out: list[_Row] = []
+        index = 0
+        while index < len(rows):
+            row = rows[index]
+            if self.repeat_word(row) != "repeat":
+                out.append(row)
+                index += 1
+                continue
+            end = self.matching_end(rows, index)
+            if end is None:  # never closed: reported by pages()
+                out.extend(rows[index:])
+                break
+            body = rows[index + 1 : end]
+            count = self.repeat_copies(row)
+            if count:
+                names = {r.cells["name"] for r in [row, *body] if r.cells.get("name")}
+                for copy in range(1, count + 1):
+                    out.append(self.copy_row(row, copy, names, kind="begin group"))
+                    out.extend(self.expand_repeats(self.copy_body(body, copy, names)))
+                    out.append(self.copy_row(rows[end], copy, names, kind="end group"))
+            else:  # asked once: position(..) is 1
+                out.append(row)
+                out.extend(self.expand_repeats(self.copy_body(body, 1, set())))
+                out.append(rows[end])
+            index = end + 1
+        return out
+
+    def matching_end(self, rows: list[_Row], start: int) -> int | None:
+        depth = 0
+        for index in range(start, len(rows)):
+            word = self.repeat_word(rows[index])
+            depth += 1 if word in {"begin", "repeat"} else -1 if word == "end" else 0
+            if depth == 0:
+                return index
+        return None
+
+    def repeat_copies(self, row: _Row) -> int | None:
+        """How many copies of a repeat to write out: its ``repeat_count`` when a number from 1 to
+        MAX_REPEAT_COPIES (beyond: refused on its cell); ``None``: asked once (warned by repeat_once)."""
+        text = row.cells.get("repeat_count", "").strip()
+        if not re.fullmatch(r"\d+(?:\.0+)?", text):
+            return None
+        count = int(float(text))
+        if 1 <= count <= MAX_REPEAT_COPIES:
+            return count
+        self.problem(
+            "survey",
+            row.number,
+            row.headers.get("repeat_count", "repeat_count"),
+            _(
+                "%(count)d copies: Concerto repeats a group from 1 to %(max)d times.",
+                count=count,
+                max=MAX_REPEAT_COPIES,
+            ),
+        )
+        return None
+
+    def copy_body(self, body: list[_Row], copy: int, names: set[str]) -> list[_Row]:
+        """The rows of a repeat for its copy ``copy``: ``position(..)`` is the copy's number in the rows of this
+        repeat (not in a repeat inside it, which has its own)."""
+        rows: list[_Row] = []
+        open_frames: list[str] = []  # "begin" or "repeat", for the groups and repeats open inside the body
+        for row in body:
+            rows.append(self.copy_row(row, copy, names, position="repeat" not in open_frames))
+            word = self.repeat_word(row)
+            if word in {"begin", "repeat"}:
+                open_frames.append(word)
+            elif word == "end" and open_frames:
+                open_frames.pop()
+        return rows
+
+    def copy_row(self, row: _Row, copy: int, names: set[str], *, kind: str = "", position: bool = False) -> _Row:
+        """A row of a repeat's copy: its name and the references to the repeat's own names suffixed with the copy's
+        number, its labels numbered; ``kind`` replaces its type (a begin or end group)."""
+        if not names and not position:
+            return row
+
+        def rename(match: re.Match) -> str:
+            return f"${{{match.group(1)}_{copy}}}" if match.group(1) in names else match.group(0)
+
+        cells = {}
+        for key, value in row.cells.items():
+            if names and "${" in value:
+                value = re.sub(r"\$\{([^}]*)\}", rename, value)
+            if position and key in EXPRESSION_COLUMNS:
+                value = _POSITION_RE.sub(str(copy), value)
+            if names and key == "name":
+                value = f"{value}_{copy}"
+            elif names and (key == "label" or key.startswith("label::")):
+                value = f"{value} ({copy})"
+            cells[key] = value
+        if kind:
+            cells["type"] = kind
+            cells.pop("repeat_count", None)
+        return _Row(row.number, cells, row.headers)
+
     def repeat_once(self, row: _Row, stack: list[_Frame]) -> bool:
-        """A repeat is asked once (Concerto does not repeat questions), with a warning naming its row; a repeat
-        inside another one is refused."""
-        if any(frame.repeat for frame in stack):
-            self.problem(
+        """A repeat without a fixed number of copies is asked once (inside another repeat too), with a warning
+        naming its row."""
+        count = row.cells.get("repeat_count", "").strip()
+        if count:
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get("repeat_count", "repeat_count"),
+                _(
+                    "This repeat is asked once: its number of copies (“%(count)s”) is not a fixed number.",
+                    count=count[:80],
+                ),
+            )
+        else:
+            self.warn(
                 "survey",
                 row.number,
                 "type",
                 _(
-                    "A repeat inside a repeat cannot be imported: Concerto asks a repeat once, and cannot ask this "
-                    "one once per answer of the other."
+                    "This repeat is asked once: Concerto repeats a group a fixed number of times only (a number in "
+                    "repeat_count, at most %(max)d).",
+                    max=MAX_REPEAT_COPIES,
                 ),
             )
-            return False
-        self.warn(
-            "survey",
-            row.number,
-            "type",
-            _("This repeat is asked once: Concerto does not repeat groups of questions."),
-        )
         return True
 
     def leave_out(self, row: _Row, kind: str) -> None:

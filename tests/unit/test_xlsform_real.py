@@ -66,9 +66,18 @@ def test_formatted_empty_rows_do_not_count_toward_the_row_limit():
 
 
 def test_the_row_limit_names_the_sheet_and_row():
-    choices = [["list_name", "name", "label"], *[["grand", f"c{i}", f"Choix {i}"] for i in range(5001)]]
-    data = book([["type", "name", "label"], ["select_one grand", "x", "X"]], choices, TITLE)
-    assert problems(data) == ["choices sheet, row 5002, column —: Too many rows: at most 5000 filled rows on a sheet."]
+    survey = [["type", "name", "label"], *[["integer", f"q{i}", f"Question {i}"] for i in range(5001)]]
+    assert problems(book(survey, settings=TITLE)) == [
+        "survey sheet, row 5002, column —: Too many rows: at most 5000 filled rows on this sheet."
+    ]
+
+
+def test_a_list_of_thousands_of_places_is_read():
+    # Lists of admin areas (REACH, Ona) run past 5,000 rows: a choices sheet holds up to 20,000.
+    choices = [["list_name", "name", "label"], *[["lieux", f"c{i}", f"Lieu {i}"] for i in range(6000)]]
+    data = book([["type", "name", "label"], ["select_one lieux", "lieu", "Lieu"]], choices, TITLE)
+    (question,) = read_xlsform(data)["pages"][0]["questions"]
+    assert len(question["choices"]) == 6000 and question["choices"][-1]["code"] == "c5999"
 
 
 def test_value_and_relevance_aliases():
@@ -86,29 +95,73 @@ def test_value_and_relevance_aliases():
     assert combien["relevant"] == "${enfants} = 'oui'"
 
 
-def test_no_spurious_end_group_after_a_refused_repeat():
-    data = book(
-        [
-            ["type", "name", "label"],
-            ["begin repeat", "membres", "Membres"],
-            ["text", "prenom", "Prénom"],
-            ["begin repeat", "enfants", "Enfants"],
-            ["begin group", "detail", "Détail"],
-            ["integer", "age", "Âge"],
-            ["end group", "", ""],
-            ["end repeat", "", ""],
-            ["end repeat", "", ""],
-            ["begin group", "a", "A"],
-            ["begin group", "b", "B"],
-            ["text", "c", "C"],
-            ["end group", "", ""],
-            ["end group", "", ""],
-        ],
-        settings=TITLE,
-    )
-    assert problems(data) == [
-        "survey sheet, row 4, column type: A repeat inside a repeat cannot be imported: Concerto asks a repeat "
-        "once, and cannot ask this one once per answer of the other."
+NESTED_REPEATS = [
+    ["type", "name", "label", "repeat_count", "calculation"],
+    ["begin repeat", "membres", "Membres", "${nombre}", ""],
+    ["text", "prenom", "Prénom", "", ""],
+    ["calculate", "rang", "", "", "position(..)"],
+    ["begin repeat", "enfants", "Enfants", "", ""],
+    ["begin group", "detail", "Détail", "", ""],
+    ["integer", "age", "Âge", "", ""],
+    ["end group", "", "", "", ""],
+    ["end repeat", "", "", "", ""],
+    ["end repeat", "", "", "", ""],
+    ["begin group", "a", "A", "", ""],
+    ["begin group", "b", "B", "", ""],
+    ["text", "c", "C", "", ""],
+    ["end group", "", "", "", ""],
+    ["end group", "", "", "", ""],
+]
+
+
+def test_a_repeat_without_a_fixed_count_is_asked_once_with_a_warning_even_nested():
+    warnings = []
+    data = read_xlsform(book(NESTED_REPEATS, settings=TITLE), warnings=warnings)
+    codes = [q["code"] for page in data["pages"] for q in page["questions"]]
+    assert codes == ["prenom", "rang", "age", "c"]
+    assert data["pages"][0]["questions"][1]["settings"] == {"calculation": "1"}  # position(..) of the only copy
+    assert [str(w) for w in warnings if "repeat" in str(w)] == [
+        "survey sheet, row 2, column repeat_count: This repeat is asked once: its number of copies "
+        "(“${nombre}”) is not a fixed number.",
+        "survey sheet, row 5, column type: This repeat is asked once: Concerto repeats a group a fixed number of "
+        "times only (a number in repeat_count, at most 10).",
+    ]
+
+
+def test_a_repeat_with_a_fixed_count_becomes_numbered_copies():
+    survey = [
+        ["type", "name", "label::Français (fr)", "label::English (en)", "repeat_count", "relevant", "calculation"],
+        ["integer", "avant", "Avant", "Before", "", "", ""],
+        ["begin repeat", "enfant", "Enfant", "Child", "3", "${avant} > 0", ""],
+        ["text", "prenom", "Prénom", "First name", "", "", ""],
+        ["integer", "age", "Âge de ${prenom}", "Age of ${prenom}", "", "${prenom} != ''", ""],
+        ["calculate", "rang", "", "", "", "", "concat(position(..), '-', ${age}, ${avant})"],
+        ["end repeat", "", "", "", "", "", ""],
+    ]
+    warnings = []
+    data = read_xlsform(book(survey, settings=TITLE), warnings=warnings)
+    pages = data["pages"]
+    assert [p["title"] for p in pages[1:]] == [{"fr": f"Enfant ({k})", "en": f"Child ({k})"} for k in (1, 2, 3)]
+    assert [p["relevant"] for p in pages[1:]] == ["${avant} > 0"] * 3
+    second = pages[2]["questions"]
+    assert [q["code"] for q in second] == ["prenom_2", "age_2", "rang_2"]
+    assert second[0]["label"] == {"fr": "Prénom (2)", "en": "First name (2)"}
+    assert second[1]["label"] == {"fr": "Âge de ${prenom_2} (2)", "en": "Age of ${prenom_2} (2)"}
+    assert second[1]["relevant"] == "${prenom_2} != ''"
+    assert second[2]["settings"] == {"calculation": "concat(2, '-', ${age_2}, ${avant})"}
+    assert not [w for w in warnings if "repeat" in str(w).lower()]
+
+
+@pytest.mark.parametrize("count", ["11", "0"])
+def test_a_repeat_count_beyond_ten_or_zero_is_refused_on_its_cell(count):
+    survey = [
+        ["type", "name", "label", "repeat_count"],
+        ["begin repeat", "enfant", "Enfant", count],
+        ["text", "prenom", "Prénom", ""],
+        ["end repeat", "", "", ""],
+    ]
+    assert problems(book(survey, settings=TITLE)) == [
+        f"survey sheet, row 2, column repeat_count: {count} copies: Concerto repeats a group from 1 to 10 times."
     ]
 
 
