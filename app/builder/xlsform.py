@@ -516,9 +516,21 @@ EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", 
 _STRING_RE = re.compile(r"""('[^']*'|"[^"]*")""")
 _PATH_RE = re.compile(r"(?<![\w}.$])(?:current\(\)\s*/\s*)?(?:\.\./)*(?:/?[^\W\d][\w.\-]*/)+([^\W\d][\w\-]*)")
 _PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./|(?<![\w.])\./)+([^\W\d][\w\-]*)")
+# instance('list')/root/item[name = ${q}]/column: a lookup in a list (predicates hold no brackets in real forms)
+_INSTANCE_RE = re.compile(r"""instance\(\s*(['"])([^'"]*)\1\s*\)(?:\s*/\s*[\w:\-]+|\[[^\]]*\])*""")
+_LOOKUP_RE = re.compile(
+    r"""instance\(\s*['"][^'"]*['"]\s*\)\s*/\s*root\s*/\s*item\s*\[\s*([\w\-]+)\s*=\s*([^\]]+)\]\s*/\s*([\w\-]+)"""
+)
 _POSITION_RE = re.compile(r"position\(\s*\.\.\s*\)")
 _CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
+
+
+def _quoted(text: str) -> str | None:
+    """A text between the quotes it does not hold (``None`` when it holds both)."""
+    if "'" not in text:
+        return f"'{text}'"
+    return f'"{text}"' if '"' not in text else None
 
 
 def _straight_quotes(source: str) -> tuple[str, bool]:
@@ -584,6 +596,7 @@ class _Converter:
         self.names: dict[str, int] = {}  # question name → its row
         self.refused: set[str] = set()  # names of the questions refused (their problem is reported)
         self.metadata: list[_Row] = []  # rows of the phone's metadata (start, username…)
+        self.workbook_lists: set[str] | None = None  # the list names of the choices sheets (read when needed)
 
     def problem(self, sheet: str, row: int, column: str, message: str) -> None:
         self.problems.append(XLSFormProblem(sheet, row, column, message))
@@ -927,6 +940,8 @@ class _Converter:
                     _("${last-saved#…} (the answer of the person's previous form) is read as an empty text."),
                 )
                 source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
+            if "instance(" in source:
+                source = self.file_lookups(source, row, column)
             if source.strip().lower() in {"true", "false"}:  # a bare word, as people write it
                 source = source.strip().lower() + "()"
             if "jr:choice-name(" in source:
@@ -938,6 +953,54 @@ class _Converter:
                 )
                 source = _CHOICE_NAME_RE.sub(lambda m: m.group(1), source)
             row.cells[column] = _xpath_paths(source)
+
+    def file_lookups(self, source: str, row: _Row, column: str) -> str:
+        """``instance('stations')/root/item[name=${station}]/niveau``, a lookup in a list that is not in the
+        workbook (the file of a select_one_from_file, typed as a text here): an empty text, with a warning."""
+        if self.workbook_lists is None:
+            self.workbook_lists = {
+                r.cells.get("list_name", "")
+                for name in ("choices", "external_choices")
+                for r in (self.sheets[name].rows if name in self.sheets else [])
+            }
+
+        def replace(match: re.Match) -> str:
+            if match.group(2) in self.workbook_lists:
+                return self.list_lookup(match.group(0), match.group(2))
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get(column, column),
+                _(
+                    "instance('%(list)s') reads a list from a file Concerto does not have (a "
+                    "select_one_from_file's): the lookup is read as an empty text.",
+                    list=match.group(2)[:60],
+                ),
+            )
+            return "''"
+
+        return _INSTANCE_RE.sub(replace, source)
+
+    def list_lookup(self, text: str, list_name: str) -> str:
+        """``instance('stations')/root/item[name = ${station}]/niveau`` on a list of the workbook, written as the
+        choice of values it reads: ``if(${station} = 'nord', '1.5', if(…, ''))``. Another shape is left as it is
+        (refused by the expression's check)."""
+        found = _LOOKUP_RE.fullmatch(text)
+        if not found:
+            return text
+        key, operand, column = found.group(1).lower(), _xpath_paths(found.group(2).strip()), found.group(3).lower()
+        values: dict[str, str] = {}
+        for name in ("choices", "external_choices"):
+            for choice in self.sheets[name].rows if name in self.sheets else []:
+                if choice.cells.get("list_name", "") == list_name and choice.cells.get(key, ""):
+                    values.setdefault(choice.cells[key], choice.cells.get(column, ""))
+        expression = "''"
+        for match_value, value in reversed([(k, v) for k, v in values.items() if v]):
+            quoted = [_quoted(match_value), _quoted(value)]
+            if None in quoted:
+                return text
+            expression = f"if({operand} = {quoted[0]}, {quoted[1]}, {expression})"
+        return expression
 
     def unknown_choices(self, pages: list[dict]) -> None:
         """``selected(${q}, 'x')`` where ``x`` is not a choice of ``q`` can never hold: pyxform lets it through, so

@@ -212,3 +212,43 @@ def test_plain_french_labels_stay_french_and_the_first_label_titles_a_form_witho
     document = read_xlsform(data, fallback_title="fichier")
     assert document["survey"]["title"]["fr"] == "Quel est votre âge?"
     assert document["pages"][0]["questions"][0]["label"] == {"fr": "Quel est votre âge?", "en": ""}
+
+
+def test_a_lookup_in_a_list_from_a_file_is_an_empty_text_with_a_warning():
+    data = book(
+        [
+            ["type", "name", "label", "calculation", "relevant"],
+            ["select_one_from_file stations.csv", "station", "Station", "", ""],
+            ["calculate", "niveau", "", "instance('stations')/root/item[name=${station}]/niveau_01", ""],
+            ["integer", "mesure", "Mesure", "", "${niveau} != ''"],
+        ],
+        settings=TITLE,
+    )
+    warnings = []
+    _station, niveau, mesure = read_xlsform(data, warnings=warnings)["pages"][0]["questions"]
+    assert niveau["settings"] == {"calculation": "''"} and mesure["relevant"] == "${niveau} != ''"
+    assert (
+        "survey sheet, row 3, column calculation: instance('stations') reads a list from a file Concerto does not "
+        "have (a select_one_from_file's): the lookup is read as an empty text."
+    ) in [str(w) for w in warnings]
+
+
+def test_a_lookup_in_a_list_of_the_workbook_becomes_a_choice_of_values():
+    data = book(
+        [
+            ["type", "name", "label", "calculation"],
+            ["select_one stations", "station", "Station", ""],
+            ["calculate", "niveau", "", "instance('stations')/root/item[name=${station}]/niveau_01"],
+        ],
+        [
+            ["list_name", "name", "label", "niveau_01"],
+            ["stations", "nord", "Nord", "1.5"],
+            ["stations", "sud", "Sud", "l'étang"],
+            ["stations", "est", "Est", ""],
+        ],
+        settings=TITLE,
+    )
+    _station, niveau = read_xlsform(data)["pages"][0]["questions"]
+    assert niveau["settings"] == {
+        "calculation": "if(${station} = 'nord', '1.5', if(${station} = 'sud', \"l'étang\", ''))"
+    }
