@@ -132,6 +132,11 @@
       case 'abs': return Math.abs(number(vs[0]));
       case 'pow': n = Math.pow(number(vs[0]), number(vs[1])); return isFinite(n) || n !== n ? n : NaN;
       case 'sqrt': n = number(vs[0]); return n >= 0 ? Math.sqrt(n) : NaN;
+      case 'sin': case 'cos': case 'tan': case 'asin': case 'acos': case 'atan': case 'exp': case 'log':
+      case 'log10': return Math[name](number(vs[0]));
+      case 'atan2': return Math.atan2(number(vs[0]), number(vs[1]));
+      case 'exp10': return Math.pow(10, number(vs[0]));
+      case 'pi': return Math.PI;
       case 'min': case 'max':
         n = numbers(vs);
         if (!n.length || n.some(function (k) { return k !== k; })) return NaN;
