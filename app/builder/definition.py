@@ -84,8 +84,18 @@ DISPLAYS = ("radios", "dropdown")
 # Each question type says which settings it accepts (app/questions/: ``settings``, ``check_settings``).
 
 #: Settings every asked question accepts: the message shown when a required answer is missing (XLSForm's
-#: required_message), per language.
-COMMON_SETTINGS = {"required_message_fr": SettingKind.LABEL, "required_message_en": SettingKind.LABEL}
+#: required_message), per language; the answer filled in beforehand (XLSForm's default, as its text: codes
+#: separated by spaces for a multiple choice), and read_only (the value is shown, not asked, and stored).
+COMMON_SETTINGS = {
+    "required_message_fr": SettingKind.LABEL,
+    "required_message_en": SettingKind.LABEL,
+    "default": SettingKind.LABEL,
+    "read_only": SettingKind.BOOL,
+}
+#: Settings every question accepts: its texts in languages other than French and English (an XLSForm's Spanish,
+#: Arabic…), kept and written back by the XLSForm export but not shown: language code → {"label", "help",
+#: "constraint_message", "required_message", "choice:<code>" → text}.
+TRANSLATIONS_SETTING = {"translations": SettingKind.DATA}
 
 _TOP_KEYS = {"format", "version", "survey", "pages"}
 _SURVEY_KEYS = {
@@ -738,7 +748,11 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
     if not isinstance(value, Mapping):
         check.error(path, _("Expected an object of settings."))
         return {}
-    spec = {**qtype.settings, **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {})}
+    spec = {
+        **qtype.settings,
+        **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {}),
+        **TRANSLATIONS_SETTING,
+    }
     result: dict[str, Any] = {}
     for key, raw in value.items():
         kpath = f"{path}.{key}"

@@ -661,7 +661,8 @@ class _Converter:
             self.warn(
                 *where,
                 _(
-                    "Concerto shows French and English only: the texts in %(languages)s are not kept%(stand_in)s.",
+                    "Concerto shows French and English only: the texts in %(languages)s are kept with the "
+                    "questionnaire (and written back by its XLSForm export) but not shown%(stand_in)s.",
                     languages=", ".join(others),
                     stand_in=(
                         _(" (they stand in for the French text where a row has none)")
@@ -1428,6 +1429,10 @@ class _Converter:
             for lang in ("fr", "en"):
                 if required_message[lang]:
                     read.settings[f"required_message_{lang}"] = required_message[lang].splitlines()[0][:200]
+            required = self.default_and_read_only(row, read.settings, required)
+        translations = self.translations(row, read)
+        if translations:
+            read.settings["translations"] = translations
         question: dict[str, Any] = {
             "code": name,
             "type": read.type,
@@ -1456,6 +1461,57 @@ class _Converter:
         }
         return question, columns, read.choice_rows
 
+    def default_and_read_only(self, row: _Row, settings: dict, required: bool) -> bool:
+        """An asked question's ``default`` (the answer filled in beforehand, which the person may change) and
+        ``read_only`` (its value shown, not asked, and stored) into its settings; whether it stays required."""
+        default = row.cells.get("default", "").strip()
+        if default:
+            if len(default) > 200 or "\n" in default:
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get("default", "default"),
+                    _("A default answer is one line of at most 200 characters: this one is ignored."),
+                )
+            else:
+                settings["default"] = default
+        if row.cells.get("read_only", "").strip().lower() in TRUE_VALUES:
+            settings["read_only"] = True
+            return False  # nothing to answer
+        return required
+
+    def translations(self, row: _Row, read: Any) -> dict[str, dict[str, str]]:
+        """The question's texts (and its options' labels) in languages other than French and English: kept, not
+        shown (each at most 500 characters)."""
+        result: dict[str, dict[str, str]] = {}
+
+        def keep(cells: _Row, base: str, key: str) -> None:
+            for lang, text in self.other_languages(cells, base).items():
+                result.setdefault(lang, {})[key] = text[:500]
+
+        for base, key in (
+            ("label", "label"),
+            ("hint", "help"),
+            ("constraint_message", "constraint_message"),
+            ("required_message", "required_message"),
+        ):
+            keep(row, base, key)
+        for choice_row, choice in zip(read.choice_rows, read.choices, strict=False):
+            keep(choice_row, "label", f"choice:{choice['code']}")
+        return result
+
+    def other_languages(self, row: _Row, base: str) -> dict[str, str]:
+        """``{language: text}`` of ``base`` in the languages other than French and English (the plain column
+        counts in the default language)."""
+        texts = {}
+        if row.cells.get(base) and self.default_language not in {"fr", "en"}:
+            texts[self.default_language] = row.cells[base]
+        prefix = f"{base}::"
+        for key, value in row.cells.items():
+            if key.startswith(prefix) and value and key[len(prefix) :] not in {"fr", "en"}:
+                texts.setdefault(key[len(prefix) :], value)
+        return texts
+
     def concerto_question(self, row: _Row, qtype: Any, args: list[str], name: str, lists: dict):
         """A row of Concerto's export: the type and settings of ``concerto_type``/``concerto_settings``, the options
         of its list (once per code)."""
@@ -1475,10 +1531,12 @@ class _Converter:
         """A warning for each cell of an asked question that Concerto does not use (nothing goes silently)."""
         messages = {
             "calculation": _("The calculation of a question that is asked is ignored: the person types the answer."),
-            "default": _("Default answers are not filled in: this default is ignored."),
-            "read_only": _("Read-only questions are asked like the others: read_only is ignored."),
+            "default": _("A text block has no answer: this default is ignored."),
+            "read_only": _("A text block has no answer: read_only is ignored."),
             "repeat_count": _("A repeat is asked once: repeat_count is ignored."),
         }
+        if word != "note":  # an asked question keeps its default and read_only (default_and_read_only)
+            messages = {key: value for key, value in messages.items() if key not in {"default", "read_only"}}
         for key, header in row.headers.items():
             base, value = key.split("::")[0], row.cells.get(key, "").strip()
             if base not in messages or not value or (base == "read_only" and value.lower() in FALSE_VALUES):

@@ -2,6 +2,7 @@
 values stored with the response, group conditions, cascading selects, the new types' answers."""
 
 import io
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -122,3 +123,37 @@ def test_a_legacy_xls_form_with_a_cascade_is_imported_and_completed(app, client,
         sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
     ).all()
     assert sorted(chosen) == ["estrie", "garde", "magog", "sante"] and _stored(survey)["enfants"] == 2
+
+
+def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, client, auth, csrf, create_process):
+    survey = _open_fixture(client, auth, csrf, create_process, "defauts_langues_repetitions.xlsx")
+    flash = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "es" in flash and ("kept with the questionnaire" in flash or "gardés avec le questionnaire" in flash)
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    html = person.html
+    assert 'name="q_ville"' in html and 'value="Québec"' in html  # pre-filled, may be changed
+    assert re.search(r'value="garde"[^>]*checked', html) and re.search(r'value="loisirs"[^>]*checked', html)
+    assert not re.search(r'value="sante"[^>]*checked', html)
+    # Read-only: the value is shown, with no input; what a browser sends for it is ignored.
+    assert 'name="q_annee"' not in html and 'name="q_region"' not in html
+    assert '<p class="read-only-value">2025</p>' in html and '<p class="read-only-value">Capitale-Nationale</p>' in html
+    person.send([("q_ville", "Lévis"), ("q_aides", "sante"), ("q_annee", "1999"), ("q_enfants", "1")])
+    stored = _stored(survey)
+    assert stored["ville"] == "Lévis" and stored["annee"] == 2025
+    # The repeat with repeat_count 2: two numbered pages; the one counted by an answer: asked once.
+    assert "Enfant (1)" in person.html and "Prénom (1)" in person.html
+    person.send({"q_prenom_1": "Ana", "q_age_1": "4"})
+    assert "Enfant (2)" in person.html
+    person.send({"q_prenom_2": "Léo", "q_age_2": "2"})
+    assert "Date de la visite" in person.html
+    person.send({"q_quand": "2025-03-14"})
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE
+    stored = _stored(survey)
+    assert (stored["prenom_1"], stored["age_1"], stored["rang_1"]) == ("Ana", 4, "1")
+    assert (stored["prenom_2"], stored["rang_2"]) == ("Léo", "2")
+    chosen = db.session.scalars(
+        sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
+    ).all()
+    assert sorted(chosen) == ["capitale", "sante"]

@@ -252,3 +252,42 @@ def test_a_lookup_in_a_list_of_the_workbook_becomes_a_choice_of_values():
     assert niveau["settings"] == {
         "calculation": "if(${station} = 'nord', '1.5', if(${station} = 'sud', \"l'étang\", ''))"
     }
+
+
+def test_defaults_read_only_questions_and_third_languages_are_kept():
+    data = book(
+        [
+            [
+                "type",
+                "name",
+                "label::Français (fr)",
+                "label::English (en)",
+                "label::Español (es)",
+                "hint::Español (es)",
+                "default",
+                "read_only",
+            ],
+            ["text", "ville", "Ville", "City", "Ciudad", "Escriba", "Québec", ""],
+            ["select_multiple aides", "aides", "Aides", "Help", "Ayudas", "", "garde loisirs", "no"],
+            ["integer", "annee", "Année", "Year", "Año", "", "2025", "yes"],
+        ],
+        [
+            ["list_name", "name", "label::Français (fr)", "label::English (en)", "label::Español (es)"],
+            ["aides", "garde", "Garde", "Childcare", "Guardería"],
+            ["aides", "loisirs", "Loisirs", "Leisure", ""],
+        ],
+        TITLE,
+    )
+    warnings = []
+    ville, aides, annee = read_xlsform(data, warnings=warnings)["pages"][0]["questions"]
+    assert ville["settings"] == {"default": "Québec", "translations": {"es": {"label": "Ciudad", "help": "Escriba"}}}
+    assert aides["settings"] == {
+        "default": "garde loisirs",
+        "translations": {"es": {"label": "Ayudas", "choice:garde": "Guardería"}},
+    }
+    assert annee["settings"] == {"default": "2025", "read_only": True, "translations": {"es": {"label": "Año"}}}
+    assert annee["required"] is False
+    assert [str(w) for w in warnings] == [
+        "survey sheet, row 1, column label: Concerto shows French and English only: the texts in es are kept with "
+        "the questionnaire (and written back by its XLSForm export) but not shown."
+    ]

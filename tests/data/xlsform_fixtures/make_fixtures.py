@@ -242,3 +242,48 @@ save(
     ],
     [["form_id"], ["commuting_habits"]],
 )
+
+# 4. Defaults and read-only questions, a third language (Spanish, kept but not shown), a repeat written out as two
+#    numbered copies (a fixed repeat_count) and one asked once (its count is an answer).
+save(
+    "defauts_langues_repetitions.xlsx",
+    [
+        [
+            "type",
+            "name",
+            "label::Français (fr)",
+            "label::English (en)",
+            "label::Español (es)",
+            "hint::Español (es)",
+            "default",
+            "read_only",
+            "repeat_count",
+            "calculation",
+            "relevant",
+        ],
+        ["begin group", "lieu", "Où", "Where", "Dónde"],
+        ["text", "ville", "Votre ville", "Your city", "Su ciudad", "Escriba", "Québec"],
+        ["select_multiple aides", "aides", "Vos aides", "Your help", "Sus ayudas", "", "garde loisirs"],
+        ["integer", "annee", "Année de l’enquête", "Survey year", "Año", "", "2025", "yes"],
+        ["select_one region", "region", "Région desservie", "Region served", "Región", "", "capitale", "yes"],
+        ["integer", "enfants", "Nombre d’enfants", "Number of children", "Niños", "", "", "", "", "", ""],
+        ["end group"],
+        ["begin repeat", "enfant", "Enfant", "Child", "Niño", "", "", "", "2"],
+        ["text", "prenom", "Prénom", "First name", "Nombre"],
+        ["integer", "age", "Âge de ${prenom}", "Age of ${prenom}", "Edad", "", "", "", "", "", "${prenom} != ''"],
+        ["calculate", "rang", "", "", "", "", "", "", "", "position(..)"],
+        ["end repeat"],
+        ["begin repeat", "visite", "Visite", "Visit", "Visita", "", "", "", "${enfants}"],
+        ["date", "quand", "Date de la visite", "Date of the visit", "Fecha"],
+        ["end repeat"],
+    ],
+    [
+        ["list_name", "name", "label::Français (fr)", "label::English (en)", "label::Español (es)"],
+        ["aides", "garde", "Service de garde", "Childcare", "Guardería"],
+        ["aides", "loisirs", "Loisirs", "Recreation", "Ocio"],
+        ["aides", "sante", "Santé", "Health", "Salud"],
+        ["region", "capitale", "Capitale-Nationale", "Capitale-Nationale", "Capital"],
+        ["region", "estrie", "Estrie", "Eastern Townships", "Estrie"],
+    ],
+    [["form_title::Français (fr)", "form_title::English (en)", "form_id"], ["Défauts", "Defaults", "defauts"]],
+)
