@@ -2,9 +2,9 @@
 Concerto imports back into the same questionnaire.
 
 - settings sheet: ``form_title`` (French), ``form_id`` (the slug), ``default_language`` French (fr), ``version``;
-- survey sheet: one ``begin group``/``end group`` per page (its title and condition), one row per question: the
-  ``type`` its question type writes (``to_xlsform`` in app/questions/), ``name``, ``label``, ``hint`` and
-  ``constraint_message`` in ``::French (fr)`` and ``::English (en)`` columns, ``required``, ``relevant``,
+- survey sheet: one ``begin group``/``end group`` per page (its title and condition, ``field-list``), one row
+  per question: the ``type`` its question type writes (``to_xlsform`` in app/questions/), ``name``, ``label``,
+  ``hint`` and ``constraint_message`` in ``::French (fr)`` and ``::English (en)`` columns, ``required``, ``relevant``,
   ``constraint``, ``default``, ``read_only``, ``appearance``, ``parameters``, ``calculation``, ``choice_filter``;
   texts in other languages (settings ``translations``) in ``label::es``… columns;
 - choices sheet: one list per question with options, named after the question's code (and the columns a
@@ -94,6 +94,7 @@ def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
                 f"label::{FR}": page_data["title"]["fr"],
                 f"label::{EN}": page_data["title"]["en"],
                 "relevant": page_data["relevant"],
+                "appearance": "field-list",  # a page is shown whole (ODK: one screen), so a cascade stays on it
                 "concerto_page": _json(extra) if extra else "",
             }
         )

@@ -148,6 +148,13 @@ def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, clien
     person.send({"q_prenom_2": "Léo", "q_age_2": "2"})
     assert "Date de la visite" in person.html
     person.send({"q_quand": "2025-03-14"})
+    # A field-list page asks the region and a municipality filtered by it: every option is on the page, each with
+    # its columns, and the filter for conditions.js; without JavaScript the server refuses one that does not fit.
+    assert "Région" in person.html and "Magog" in person.html and "Québec" in person.html
+    assert "data-choice-filter='" in person.html and """data-choice='{"region": "estrie"}'""" in person.html
+    person.send({"q_region_adresse": "capitale", "q_municipalite": "magog"})
+    assert person.response.status_code == 422
+    person.send({"q_region_adresse": "capitale", "q_municipalite": "quebec"})
     response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
     assert response.status is ResponseStatus.COMPLETE
     stored = _stored(survey)
@@ -156,4 +163,4 @@ def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, clien
     chosen = db.session.scalars(
         sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
     ).all()
-    assert sorted(chosen) == ["capitale", "sante"]
+    assert sorted(chosen) == ["capitale", "capitale", "quebec", "sante"]

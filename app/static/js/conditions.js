@@ -132,8 +132,8 @@
       case 'abs': return Math.abs(number(vs[0]));
       case 'pow': n = Math.pow(number(vs[0]), number(vs[1])); return isFinite(n) || n !== n ? n : NaN;
       case 'sqrt': n = number(vs[0]); return n >= 0 ? Math.sqrt(n) : NaN;
-      case 'sin': case 'cos': case 'tan': case 'asin': case 'acos': case 'atan': case 'exp': case 'log':
-      case 'log10': return Math[name](number(vs[0]));
+      case 'sin': case 'cos': case 'tan': case 'asin': case 'acos': case 'atan': case 'exp': case 'log': case 'log10':
+        return Math[name](number(vs[0]));
       case 'atan2': return Math.atan2(number(vs[0]), number(vs[1]));
       case 'exp10': return Math.pow(10, number(vs[0]));
       case 'pi': return Math.PI;
@@ -261,9 +261,32 @@
         ans[code] = v === '' ? null : v;
         w.hidden = true;
       }
+      var list = w.querySelector ? w.querySelector('[data-choice-filter]') : null;
+      if (list && show) filterChoices(w, list, ans, code);
     }
     pipe(form, ans);
   }
+
+  // A cascade (choice_filter, choices.py): options not fitting the answers so far are hidden, disabled, unchecked;
+  // data-choice: an option's columns (a list for a code under several parents). The server checks it too.
+  function filterChoices(w, list, ans, code) {
+    var tree, opts = w.querySelectorAll('[data-choice]'), got = [], changed, i, r, o, rows, ok, a, k;
+    try { tree = JSON.parse(list.getAttribute('data-choice-filter')); } catch (e) { return; }
+    for (i = 0; i < opts.length; i++) {
+      o = opts[i]; ok = false;
+      try { rows = [].concat(JSON.parse(o.getAttribute('data-choice'))); } catch (e) { rows = [{}]; }
+      for (r = 0; r < rows.length && !ok; r++) {
+        a = Object.assign(Object.create(null), ans, {'__choice.name': o.value});
+        for (k in rows[r]) a['__choice.' + k] = rows[r][k];
+        ok = isTrue(tree, a);
+      }
+      (o.tagName === 'OPTION' ? o : o.parentNode).hidden = o.disabled = !ok;
+      if (!ok && (o.checked || o.selected)) { o.checked = o.selected = false; changed = true; }
+      if (ok && (o.checked || o.selected)) got.push(o.value);
+    }
+    if (changed) ans[code] = got.length ? (w.querySelector('[type=checkbox]') ? got : got[0]) : null;
+  }
+
 
   // ${code} in labels and hints (<span data-pipe="code">, written by the server): the answer as typed so far.
   function pipe(form, ans) {
@@ -277,7 +300,7 @@
   function init() {
     var forms = document.querySelectorAll('form');
     for (var i = 0; i < forms.length; i++) {
-      if (!forms[i].querySelector('[data-relevant], [data-calculate], [data-pipe]')) continue;
+      if (!forms[i].querySelector('[data-relevant], [data-calculate], [data-pipe], [data-choice-filter]')) continue;
       var run = apply.bind(null, forms[i]);
       forms[i].addEventListener('input', run);
       forms[i].addEventListener('change', run);
