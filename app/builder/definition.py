@@ -74,7 +74,7 @@ MAX_EXPRESSION = 2000
 MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
 
-CHOICE_CODE_RE = re.compile(r"^\w[\w.\-]*$")  # letters of any language (élémentaire), digits, _ . -
+CHOICE_CODE_RE = re.compile(r"^\w[\w.\-()]*$")  # letters of any language (élémentaire), digits, _ . - ( )
 # The codes of a single choice may hold spaces and signs too (XLSForms' "grau du roi - marais", "70+"): one answer
 # is never split on spaces; no control character, no space at either end.
 FREE_CODE_RE = re.compile(r"^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$")
@@ -717,8 +717,8 @@ def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: s
             check.error(
                 f"{cpath}.code",
                 _(
-                    "“%(code)s” is not a valid choice code: letters, digits, “_”, “-” and “.” only, no spaces "
-                    "(at most %(max)d characters).",
+                    "“%(code)s” is not a valid choice code: letters, digits, “_”, “-”, “.” and brackets only, no "
+                    "spaces (at most %(max)d characters).",
                     code=str(code)[:80],
                     max=MAX_CODE,
                 ),

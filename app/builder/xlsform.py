@@ -596,6 +596,8 @@ class _Converter:
         self.names: dict[str, int] = {}  # question name → its row
         self.refused: set[str] = set()  # names of the questions refused (their problem is reported)
         self.metadata: list[_Row] = []  # rows of the phone's metadata (start, username…)
+        self.group: tuple[int, ...] = ()  # the rows of the groups open at the question being read
+        self.name_groups: dict[str, tuple[int, ...]] = {}  # question name → the groups it is in
         self.workbook_lists: set[str] | None = None  # the list names of the choices sheets (read when needed)
 
     def problem(self, sheet: str, row: int, column: str, message: str) -> None:
@@ -835,6 +837,7 @@ class _Converter:
             if kind.lower() in LEFT_OUT_TYPES or word in LEFT_OUT_TYPES:
                 self.leave_out(row, kind)
                 continue
+            self.group = tuple(frame.row.number for frame in stack)
             question = self.question(row, kind, lists)
             if question is None:
                 continue
@@ -1324,7 +1327,7 @@ class _Converter:
         return result
 
     def _question(self, row: _Row, kind: str, word: str, args: list[str], name: str, lists: dict):
-        if name and name in self.names:
+        if name and name in self.names and self.name_groups.get(name) == self.group:
             self.problem(
                 "survey",
                 row.number,
@@ -1332,8 +1335,28 @@ class _Converter:
                 _("The name “%(name)s” is already used on row %(row)d.", name=name, row=self.names[name]),
             )
             return None
+        if name and name in self.names:
+            # pyxform accepts a name again in another group when no ${…} refers to it (it would be ambiguous):
+            # the question gets the first free name_2, name_3…
+            number = 2
+            while f"{name}_{number}" in self.names:
+                number += 1
+            self.warn(
+                "survey",
+                row.number,
+                "name",
+                _(
+                    "The name “%(name)s” is already used on row %(row)d (in another group): this question is named "
+                    "“%(new)s”.",
+                    name=name,
+                    row=self.names[name],
+                    new=f"{name}_{number}",
+                ),
+            )
+            name = f"{name}_{number}"
         if name:
             self.names[name] = row.number
+            self.name_groups[name] = self.group
         xrow = XLSFormRow(
             number=row.number,
             word=word,

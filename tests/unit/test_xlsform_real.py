@@ -171,14 +171,41 @@ def test_duplicate_names_are_reported_as_sheet_rows():
             ["type", "name", "label"],
             ["begin group", "g1", "Un"],
             ["text", "nom", "Nom"],
-            ["end group", "", ""],
             ["begin group", "g2", "Deux"],
+            ["end group", "", ""],
             ["text", "nom", "Nom encore"],
             ["end group", "", ""],
         ],
         settings=TITLE,
     )
     assert problems(data) == ["survey sheet, row 6, column name: The name “nom” is already used on row 3."]
+
+
+def test_a_name_used_again_in_another_group_is_renamed_with_a_warning():
+    # pyxform accepts the same name in two groups (a household head's age and a member's), as long as no ${…}
+    # refers to it: the second becomes age_2; a name used twice in the same group is still refused (above).
+    data = book(
+        [
+            ["type", "name", "label", "relevant"],
+            ["begin group", "chef", "Chef de ménage", ""],
+            ["integer", "age", "Âge", ""],
+            ["end group", "", "", ""],
+            ["begin group", "membre", "Membre", ""],
+            ["integer", "age", "Âge", ""],
+            ["select_multiple maladies", "maladies", "Maladies", ""],
+            ["end group", "", "", ""],
+        ],
+        [["list_name", "name", "label"], ["maladies", "tuberculosis(tb)", "TB"], ["maladies", "flu", "Grippe"]],
+        TITLE,
+    )
+    warnings = []
+    pages = read_xlsform(data, warnings=warnings)["pages"]
+    assert [q["code"] for p in pages for q in p["questions"]] == ["age", "age_2", "maladies"]
+    assert [c["code"] for c in pages[1]["questions"][1]["choices"]] == ["tuberculosis(tb)", "flu"]
+    assert (
+        "survey sheet, row 6, column name: The name “age” is already used on row 3 (in another group): this "
+        "question is named “age_2”."
+    ) in [str(w) for w in warnings]
 
 
 def test_plain_english_labels_are_english_and_a_missing_title_is_not_the_file_name():
