@@ -1489,7 +1489,14 @@ class _Converter:
         ``read_only`` (its value shown, not asked, and stored) into its settings; whether it stays required."""
         default = row.cells.get("default", "").strip()
         if default:
-            if len(default) > 200 or "\n" in default:
+            if "${" in default or re.search(r"[\w-]\(", default):  # ODK's dynamic default: not computed here
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get("default", "default"),
+                    _("A default computed from an expression (“%(default)s”) is not filled in.", default=default[:80]),
+                )
+            elif len(default) > 200 or "\n" in default:
                 self.warn(
                     "survey",
                     row.number,

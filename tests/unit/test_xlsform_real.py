@@ -297,6 +297,7 @@ def test_defaults_read_only_questions_and_third_languages_are_kept():
             ["text", "ville", "Ville", "City", "Ciudad", "Escriba", "Québec", ""],
             ["select_multiple aides", "aides", "Aides", "Help", "Ayudas", "", "garde loisirs", "no"],
             ["integer", "annee", "Année", "Year", "Año", "", "2025", "yes"],
+            ["text", "observateur", "Observateur", "Observer", "", "", "${username}", ""],
         ],
         [
             ["list_name", "name", "label::Français (fr)", "label::English (en)", "label::Español (es)"],
@@ -306,7 +307,7 @@ def test_defaults_read_only_questions_and_third_languages_are_kept():
         TITLE,
     )
     warnings = []
-    ville, aides, annee = read_xlsform(data, warnings=warnings)["pages"][0]["questions"]
+    ville, aides, annee, observateur = read_xlsform(data, warnings=warnings)["pages"][0]["questions"]
     assert ville["settings"] == {"default": "Québec", "translations": {"es": {"label": "Ciudad", "help": "Escriba"}}}
     assert aides["settings"] == {
         "default": "garde loisirs",
@@ -314,7 +315,9 @@ def test_defaults_read_only_questions_and_third_languages_are_kept():
     }
     assert annee["settings"] == {"default": "2025", "read_only": True, "translations": {"es": {"label": "Año"}}}
     assert annee["required"] is False
+    assert "default" not in observateur["settings"]
     assert [str(w) for w in warnings] == [
         "survey sheet, row 1, column label: Concerto shows French and English only: the texts in es are kept with "
-        "the questionnaire (and written back by its XLSForm export) but not shown."
+        "the questionnaire (and written back by its XLSForm export) but not shown.",
+        "survey sheet, row 5, column default: A default computed from an expression (“${username}”) is not filled in.",
     ]
