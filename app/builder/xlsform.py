@@ -1227,26 +1227,18 @@ class _Converter:
         naming its row."""
         count = row.cells.get("repeat_count", "").strip()
         if count:
-            self.warn(
-                "survey",
-                row.number,
-                row.headers.get("repeat_count", "repeat_count"),
-                _(
-                    "This repeat is asked once: its number of copies (“%(count)s”) is not a fixed number.",
-                    count=count[:80],
-                ),
+            column = row.headers.get("repeat_count", "repeat_count")
+            message = _(
+                "This repeat is asked once: its number of copies (“%(count)s”) is not a fixed number.", count=count[:80]
             )
         else:
-            self.warn(
-                "survey",
-                row.number,
-                "type",
-                _(
-                    "This repeat is asked once: Concerto repeats a group a fixed number of times only (a number in "
-                    "repeat_count, at most %(max)d).",
-                    max=MAX_REPEAT_COPIES,
-                ),
+            column = "type"
+            message = _(
+                "This repeat is asked once: Concerto repeats a group a fixed number of times only (a number in "
+                "repeat_count, at most %(max)d).",
+                max=MAX_REPEAT_COPIES,
             )
+        self.warn("survey", row.number, column, message)
         return True
 
     def leave_out(self, row: _Row, kind: str) -> None:
