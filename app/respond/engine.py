@@ -195,6 +195,7 @@ def missing_required(survey: Survey, values: Mapping[str, Any], seen: Visibility
         for question in page.questions
         if question.code in seen.questions
         and question.required
+        and not (question.settings or {}).get("read_only")  # shown, not asked
         and question_type(question).answerable
         and values.get(question.code) in (None, "", [], {})
     ]

@@ -164,3 +164,32 @@ def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, clien
         sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
     ).all()
     assert sorted(chosen) == ["capitale", "capitale", "quebec", "sante"]
+
+
+def test_a_required_read_only_question_without_a_value_does_not_block_the_end(app, create_process):
+    from app.builder.definition import FORMAT, FORMAT_VERSION, import_definition
+
+    question = {"type": "short_text", "label": {"fr": "Code du site"}, "required": True}
+    definition = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "survey": {"title": {"fr": "Lecture seule"}},
+        "pages": [
+            {
+                "title": {"fr": "Page"},
+                "questions": [
+                    {**question, "code": "site", "settings": {"read_only": True}},
+                    {**question, "code": "nom", "label": {"fr": "Votre nom"}},
+                ],
+            }
+        ],
+    }
+    survey = import_definition(definition, create_process(), None)
+    change_status(None, survey, SurveyStatus.OPEN, utcnow())
+    db.session.commit()
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    assert 'name="q_site"' not in person.html and 'name="q_nom"' in person.html
+    person.send({"q_nom": "Ana", "q_site": "ignoré"})
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE and _stored(survey) == {"nom": "Ana"}
