@@ -51,7 +51,7 @@ def test_templates_round_trip_through_an_xlsform(create_process, tmp_path, key):
     _round_trip(import_definition(load_template(key), process, None), process, tmp_path)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.xlsx")))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.xls*")))
 def test_imported_xlsforms_round_trip(create_process, tmp_path, name):
     process = create_process()
     original = import_definition(read_xlsform((FIXTURES / name).read_bytes()), process, None)
