@@ -521,6 +521,7 @@ _INSTANCE_RE = re.compile(r"""instance\(\s*(['"])([^'"]*)\1\s*\)(?:\s*/\s*[\w:\-
 _LOOKUP_RE = re.compile(
     r"""instance\(\s*['"][^'"]*['"]\s*\)\s*/\s*root\s*/\s*item\s*\[\s*([\w\-]+)\s*=\s*([^\]]+)\]\s*/\s*([\w\-]+)"""
 )
+_PULLDATA_RE = re.compile(r"(?<![\w-])pulldata\s*\(")
 _POSITION_RE = re.compile(r"position\(\s*\.\.\s*\)")
 _CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
@@ -946,6 +947,8 @@ class _Converter:
                 source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
             if "instance(" in source:
                 source = self.file_lookups(source, row, column)
+            if "pulldata(" in source:
+                source = self.pulldata(source, row, column)
             if source.strip().lower() in {"true", "false"}:  # a bare word, as people write it
                 source = source.strip().lower() + "()"
             if "jr:choice-name(" in source:
@@ -984,6 +987,35 @@ class _Converter:
             return "''"
 
         return _INSTANCE_RE.sub(replace, source)
+
+    def pulldata(self, source: str, row: _Row, column: str) -> str:
+        """``pulldata('mares', 'commune', 'id', ${mare})`` reads a CSV file sent with the form to the phone, which
+        Concerto does not have: an empty text, with a warning."""
+        while (start := _PULLDATA_RE.search(source)) is not None:
+            depth, quote, end = 0, "", len(source)
+            for index in range(start.end() - 1, len(source)):  # to the closing bracket, outside quoted texts
+                char = source[index]
+                if quote:
+                    quote = "" if char == quote else quote
+                elif char in "'\"":
+                    quote = char
+                elif char in "()":
+                    depth += 1 if char == "(" else -1
+                    if depth == 0:
+                        end = index + 1
+                        break
+            name = re.match(r"""\s*['"]([^'"]*)['"]""", source[start.end() :])
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get(column, column),
+                _(
+                    "pulldata() reads the file %(file)s, which Concerto does not have: it is read as an empty text.",
+                    file=f"{name.group(1)[:60]}.csv" if name else "",
+                ),
+            )
+            source = source[: start.start()] + "''" + source[end:]
+        return source
 
     def list_lookup(self, text: str, list_name: str) -> str:
         """``instance('stations')/root/item[name = ${station}]/niveau`` on a list of the workbook, written as the

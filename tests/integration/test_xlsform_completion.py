@@ -57,6 +57,7 @@ COMPLETED = {
     "sinp_ODKWaypoints.xlsx",
     "sinp_atlas_papillons_altitude_formulaire_benevole.xlsx",
     "sinp_fiche_terrain_suivi_castor_loutre_ragondin.xlsx",
+    "sinp_formulaire_pram_simplifie.xlsx",
     "sinp_inventaire_herbiers_etangs.xlsx",
     "sinp_rozo.xlsx",
     "sinp_saisie_km_voitures_service_v2022.xlsx",

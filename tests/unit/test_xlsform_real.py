@@ -321,3 +321,21 @@ def test_defaults_read_only_questions_and_third_languages_are_kept():
         "the questionnaire (and written back by its XLSForm export) but not shown.",
         "survey sheet, row 5, column default: A default computed from an expression (“${username}”) is not filled in.",
     ]
+
+
+def test_pulldata_from_a_csv_file_is_an_empty_text_with_a_warning():
+    data = book(
+        [
+            ["type", "name", "label", "calculation"],
+            ["text", "mare", "Mare", ""],
+            ["calculate", "commune", "", "concat('à ', pulldata('mares', 'commune', 'id', concat(${mare}, ')')))"],
+        ],
+        settings=TITLE,
+    )
+    warnings = []
+    _mare, commune = read_xlsform(data, warnings=warnings)["pages"][0]["questions"]
+    assert commune["settings"] == {"calculation": "concat('à ', '')"}
+    assert (
+        "survey sheet, row 3, column calculation: pulldata() reads the file mares.csv, which Concerto does not "
+        "have: it is read as an empty text."
+    ) in [str(w) for w in warnings]
