@@ -521,10 +521,31 @@ _INSTANCE_RE = re.compile(r"""instance\(\s*(['"])([^'"]*)\1\s*\)(?:\s*/\s*[\w:\-
 _LOOKUP_RE = re.compile(
     r"""instance\(\s*['"][^'"]*['"]\s*\)\s*/\s*root\s*/\s*item\s*\[\s*([\w\-]+)\s*=\s*([^\]]+)\]\s*/\s*([\w\-]+)"""
 )
+_INDEXED_REPEAT_RE = re.compile(r"(?<![\w-])indexed-repeat\s*\(")
 _PULLDATA_RE = re.compile(r"(?<![\w-])pulldata\s*\(")
 _POSITION_RE = re.compile(r"position\(\s*\.\.\s*\)")
 _CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
+
+
+def _call_at(source: str, opening: int) -> tuple[int, list[str]]:
+    """The end (after its closing bracket) and the arguments of the call whose ``(`` is at ``opening``; brackets
+    and commas inside quoted texts or inner calls do not count."""
+    depth, quote, args, start = 0, "", [], opening + 1
+    for index in range(opening, len(source)):
+        char = source[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "," and depth == 1:
+            args.append(source[start:index])
+            start = index + 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth == 0:
+                return index + 1, [*args, source[start:index]]
+    return len(source), [*args, source[start:]]
 
 
 def _quoted(text: str) -> str | None:
@@ -597,6 +618,8 @@ class _Converter:
         self.names: dict[str, int] = {}  # question name → its row
         self.refused: set[str] = set()  # names of the questions refused (their problem is reported)
         self.metadata: list[_Row] = []  # rows of the phone's metadata (start, username…)
+        #: repeat name → (its number of copies, 0 when asked once; the names of its questions)
+        self.repeats: dict[str, tuple[int, set[str]]] = {}
         self.group: tuple[int, ...] = ()  # the rows of the groups open at the question being read
         self.name_groups: dict[str, tuple[int, ...]] = {}  # question name → the groups it is in
         self.workbook_lists: set[str] | None = None  # the list names of the choices sheets (read when needed)
@@ -785,7 +808,10 @@ class _Converter:
         self.unknown_columns(sheet)
         for row in sheet.rows:
             self.clean_expressions(row)
-        for row in self.expand_repeats(sheet.rows):
+        rows = self.expand_repeats(sheet.rows)
+        for row in rows:
+            self.indexed_repeats(row)
+        for row in rows:
             raw_type = re.sub(r"\s+", " ", row.cells.get("type", "").strip())
             if not raw_type:
                 if row.cells.get("name") or row.cells.get("label"):
@@ -988,22 +1014,35 @@ class _Converter:
 
         return _INSTANCE_RE.sub(replace, source)
 
+    def indexed_repeats(self, row: _Row) -> None:
+        """``indexed-repeat(${x}, ${repeat}, n)``: the answer ``x`` in copy ``n`` of the repeat; written as
+        ``if((n) = 1, ${x_1}, if((n) = 2, ${x_2}, ''))`` over its copies (``${x}`` when it is asked once). Another
+        shape (a repeat inside a repeat) is left as it is, refused by the expression's check."""
+        for column in EXPRESSION_COLUMNS:
+            source, position = row.cells.get(column, ""), 0
+            while (found := _INDEXED_REPEAT_RE.search(source, position)) is not None:
+                end, args = _call_at(source, found.end() - 1)
+                refs = [re.fullmatch(r"\s*\$\{([^}]*)\}\s*", arg) for arg in args[:2]]
+                repeat = self.repeats.get(refs[1].group(1)) if len(args) == 3 and all(refs) else None
+                if repeat is None or (repeat[0] and refs[0].group(1) not in repeat[1]):
+                    position = end
+                    continue
+                name, index = refs[0].group(1), args[2].strip()
+                written = "''"
+                for copy in range(repeat[0], 0, -1):
+                    written = f"if(({index}) = {copy}, ${{{name}_{copy}}}, {written})"
+                if not repeat[0]:
+                    written = f"if(({index}) = 1, ${{{name}}}, '')"
+                source = source[: found.start()] + written + source[end:]
+                position = found.start() + len(written)
+            if source:
+                row.cells[column] = source
+
     def pulldata(self, source: str, row: _Row, column: str) -> str:
         """``pulldata('mares', 'commune', 'id', ${mare})`` reads a CSV file sent with the form to the phone, which
         Concerto does not have: an empty text, with a warning."""
         while (start := _PULLDATA_RE.search(source)) is not None:
-            depth, quote, end = 0, "", len(source)
-            for index in range(start.end() - 1, len(source)):  # to the closing bracket, outside quoted texts
-                char = source[index]
-                if quote:
-                    quote = "" if char == quote else quote
-                elif char in "'\"":
-                    quote = char
-                elif char in "()":
-                    depth += 1 if char == "(" else -1
-                    if depth == 0:
-                        end = index + 1
-                        break
+            end, _args = _call_at(source, start.end() - 1)
             name = re.match(r"""\s*['"]([^'"]*)['"]""", source[start.end() :])
             self.warn(
                 "survey",
@@ -1172,6 +1211,10 @@ class _Converter:
                 break
             body = rows[index + 1 : end]
             count = self.repeat_copies(row)
+            self.repeats[row.cells.get("name", "")] = (
+                count or 0,
+                {r.cells["name"] for r in body if r.cells.get("name")},
+            )
             if count:
                 names = {r.cells["name"] for r in [row, *body] if r.cells.get("name")}
                 for copy in range(1, count + 1):

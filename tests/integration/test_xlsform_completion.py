@@ -37,6 +37,7 @@ COMPLETED = {
     "fmtm_simple_building_survey_wildfires.xlsx",
     "fmtm_slum_assessment_survey.xlsx",
     "hotosm_waste_collection.xlsx",
+    "humind_REACH_2024_MSNA-kobo-tool_draft_v11.xlsx",
     "iaso_default_Health_facility_form.xlsx",
     "iaso_default_forms_for_other_level_than_health_facility.xlsx",
     "iaso_denombrement_enumeration.xlsx",

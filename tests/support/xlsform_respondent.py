@@ -209,7 +209,7 @@ class FormFiller(Respondent):
                     for value in options[name][index]:
                         answers.add(name, value)
             self.submissions += 1
-            self.send(answers)
+            self.send(list(answers.items(multi=True)))  # every box ticked (a MultiDict is a dict)
             if self.response.status_code != 422:
                 return self.response.status_code == 200
             failing = {unescape(anchor).split(":")[0] for anchor in ERROR_LINK.findall(self.html)}

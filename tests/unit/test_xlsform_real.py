@@ -339,3 +339,26 @@ def test_pulldata_from_a_csv_file_is_an_empty_text_with_a_warning():
         "survey sheet, row 3, column calculation: pulldata() reads the file mares.csv, which Concerto does not "
         "have: it is read as an empty text."
     ) in [str(w) for w in warnings]
+
+
+def test_indexed_repeat_reads_the_copy_it_names():
+    data = book(
+        [
+            ["type", "name", "label", "repeat_count", "calculation"],
+            ["integer", "taille", "Taille", "", ""],
+            ["begin repeat", "membres", "Membres", "${taille}", ""],
+            ["text", "prenom", "Prénom", "", ""],
+            ["end repeat", "", "", "", ""],
+            ["begin repeat", "enfants", "Enfants", "2", ""],
+            ["integer", "age", "Âge", "", ""],
+            ["end repeat", "", "", "", ""],
+            ["calculate", "premier", "", "", "indexed-repeat(${prenom}, ${membres}, 1)"],
+            ["calculate", "age_cadet", "", "", "indexed-repeat(${age}, ${enfants}, ${taille} - 1)"],
+        ],
+        settings=TITLE,
+    )
+    questions = {q["code"]: q for p in read_xlsform(data)["pages"] for q in p["questions"]}
+    assert questions["premier"]["settings"] == {"calculation": "if((1) = 1, ${prenom}, '')"}
+    assert questions["age_cadet"]["settings"] == {
+        "calculation": "if((${taille} - 1) = 1, ${age_1}, if((${taille} - 1) = 2, ${age_2}, ''))"
+    }
