@@ -133,6 +133,7 @@ def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, clien
     person.start(f"/s/{survey.slug}")
     html = person.html
     assert 'name="q_ville"' in html and 'value="Québec"' in html  # pre-filled, may be changed
+    assert "js/choice-filter.js" not in html  # loaded by the pages holding a cascade only
     assert re.search(r'value="garde"[^>]*checked', html) and re.search(r'value="loisirs"[^>]*checked', html)
     assert not re.search(r'value="sante"[^>]*checked', html)
     # Read-only: the value is shown, with no input; what a browser sends for it is ignored.
@@ -152,6 +153,7 @@ def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, clien
     # its columns, and the filter for conditions.js; without JavaScript the server refuses one that does not fit.
     assert "Région" in person.html and "Magog" in person.html and "Québec" in person.html
     assert "data-choice-filter='" in person.html and """data-choice='{"region": "estrie"}'""" in person.html
+    assert "js/choice-filter.js" in person.html
     person.send({"q_region_adresse": "capitale", "q_municipalite": "magog"})
     assert person.response.status_code == 422
     person.send({"q_region_adresse": "capitale", "q_municipalite": "quebec"})

@@ -603,7 +603,9 @@ def test_computed_values_and_piping_in_the_page():
     assert _node(CALC_RUNNER, payload) == {"value": "5", "hidden": [False, False, True, True], "pipe": "5"}
 
 
+FILTER_SCRIPT = SCRIPT.with_name("choice-filter.js")
 FILTER_RUNNER = """
+global.ConcertoChoiceFilter = require(process.argv[2]);
 const c = require(process.argv[1]);
 const s = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const attrs = (o) => ({getAttribute(a) { return o[a] === undefined ? null : o[a]; }});
@@ -646,11 +648,11 @@ def test_a_cascade_on_the_same_page_is_filtered_in_the_browser(tag):
             ["sherbrooke", [{"region": "capitale"}, {"region": "estrie"}], False],
         ],
     }
-    assert _node(FILTER_RUNNER, payload) == [
+    assert _node(FILTER_RUNNER, payload, str(FILTER_SCRIPT)) == [
         ["quebec", False, False],
         ["magog", True, False],
         ["sherbrooke", True, False],
     ]
     payload["region"] = "capitale"
     expected = [["quebec", True, True], ["magog", False, False], ["sherbrooke", True, False]]
-    assert _node(FILTER_RUNNER, payload) == expected
+    assert _node(FILTER_RUNNER, payload, str(FILTER_SCRIPT)) == expected

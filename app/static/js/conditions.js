@@ -261,32 +261,11 @@
         ans[code] = v === '' ? null : v;
         w.hidden = true;
       }
-      var list = w.querySelector ? w.querySelector('[data-choice-filter]') : null;
-      if (list && show) filterChoices(w, list, ans, code);
+      var list = w.querySelector ? w.querySelector('[data-choice-filter]') : null; // choice-filter.js
+      if (list && show && typeof ConcertoChoiceFilter === 'function') ConcertoChoiceFilter(isTrue, w, list, ans, code);
     }
     pipe(form, ans);
   }
-
-  // A cascade (choice_filter, choices.py): options not fitting the answers so far are hidden, disabled, unchecked;
-  // data-choice: an option's columns (a list for a code under several parents). The server checks it too.
-  function filterChoices(w, list, ans, code) {
-    var tree, opts = w.querySelectorAll('[data-choice]'), got = [], changed, i, r, o, rows, ok, a, k;
-    try { tree = JSON.parse(list.getAttribute('data-choice-filter')); } catch (e) { return; }
-    for (i = 0; i < opts.length; i++) {
-      o = opts[i]; ok = false;
-      try { rows = [].concat(JSON.parse(o.getAttribute('data-choice'))); } catch (e) { rows = [{}]; }
-      for (r = 0; r < rows.length && !ok; r++) {
-        a = Object.assign(Object.create(null), ans, {'__choice.name': o.value});
-        for (k in rows[r]) a['__choice.' + k] = rows[r][k];
-        ok = isTrue(tree, a);
-      }
-      (o.tagName === 'OPTION' ? o : o.parentNode).hidden = o.disabled = !ok;
-      if (!ok && (o.checked || o.selected)) { o.checked = o.selected = false; changed = true; }
-      if (ok && (o.checked || o.selected)) got.push(o.value);
-    }
-    if (changed) ans[code] = got.length ? (w.querySelector('[type=checkbox]') ? got : got[0]) : null;
-  }
-
 
   // ${code} in labels and hints (<span data-pipe="code">, written by the server): the answer as typed so far.
   function pipe(form, ans) {
