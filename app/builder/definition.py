@@ -64,7 +64,7 @@ FORMAT_VERSION = 1
 # Limits (a definition is data from outside: every size is bounded).
 MAX_PAGES = 100
 MAX_QUESTIONS = 1000  # real XLSForms hold hundreds of calculations besides their questions
-MAX_CHOICES = 5000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
+MAX_CHOICES = 10_000  # a list of places read from an XLSForm (its choice_filter shows the few that apply)
 MAX_DATA_ITEMS = 20_000  # texts of a setting holding data (the properties of a question's choices)
 MAX_TITLE = 200
 MAX_LABEL = 5000
@@ -74,7 +74,7 @@ MAX_EXPRESSION = 2000
 MAX_CODE = 64
 MAX_ANSWER_LENGTH = 5000  # longest text answer a question may allow
 
-CHOICE_CODE_RE = re.compile(r"^\w[\w.\-]*$")  # letters of any language (élémentaire), digits, _ . -
+CHOICE_CODE_RE = re.compile(r"^\w[\w.\-()]*$")  # letters of any language (élémentaire), digits, _ . - ( )
 # The codes of a single choice may hold spaces and signs too (XLSForms' "grau du roi - marais", "70+"): one answer
 # is never split on spaces; no control character, no space at either end.
 FREE_CODE_RE = re.compile(r"^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$")
@@ -84,8 +84,18 @@ DISPLAYS = ("radios", "dropdown")
 # Each question type says which settings it accepts (app/questions/: ``settings``, ``check_settings``).
 
 #: Settings every asked question accepts: the message shown when a required answer is missing (XLSForm's
-#: required_message), per language.
-COMMON_SETTINGS = {"required_message_fr": SettingKind.LABEL, "required_message_en": SettingKind.LABEL}
+#: required_message), per language; the answer filled in beforehand (XLSForm's default, as its text: codes
+#: separated by spaces for a multiple choice), and read_only (the value is shown, not asked, and stored).
+COMMON_SETTINGS = {
+    "required_message_fr": SettingKind.LABEL,
+    "required_message_en": SettingKind.LABEL,
+    "default": SettingKind.LABEL,
+    "read_only": SettingKind.BOOL,
+}
+#: Settings every question accepts: its texts in languages other than French and English (an XLSForm's Spanish,
+#: Arabic…), kept and written back by the XLSForm export but not shown: language code → {"label", "help",
+#: "constraint_message", "required_message", "choice:<code>" → text}.
+TRANSLATIONS_SETTING = {"translations": SettingKind.DATA}
 
 _TOP_KEYS = {"format", "version", "survey", "pages"}
 _SURVEY_KEYS = {
@@ -720,8 +730,8 @@ def _check_choices(check: _Checker, qtype: BaseQuestionType, value: Any, path: s
             check.error(
                 f"{cpath}.code",
                 _(
-                    "“%(code)s” is not a valid choice code: letters, digits, “_”, “-” and “.” only, no spaces "
-                    "(at most %(max)d characters).",
+                    "“%(code)s” is not a valid choice code: letters, digits, “_”, “-”, “.” and brackets only, no "
+                    "spaces (at most %(max)d characters).",
                     code=str(code)[:80],
                     max=MAX_CODE,
                 ),
@@ -751,7 +761,11 @@ def _check_settings(check: _Checker, qtype: BaseQuestionType, value: Any, choice
     if not isinstance(value, Mapping):
         check.error(path, _("Expected an object of settings."))
         return {}
-    spec = {**qtype.settings, **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {})}
+    spec = {
+        **qtype.settings,
+        **(COMMON_SETTINGS if qtype.answerable and not qtype.computed else {}),
+        **TRANSLATIONS_SETTING,
+    }
     result: dict[str, Any] = {}
     for key, raw in value.items():
         kpath = f"{path}.{key}"

@@ -104,6 +104,18 @@ CALLS: Mapping[str, tuple[int, int | None]] = MappingProxyType(
         "abs": (1, 1),
         "pow": (2, 2),
         "sqrt": (1, 1),
+        "sin": (1, 1),
+        "cos": (1, 1),
+        "tan": (1, 1),
+        "asin": (1, 1),
+        "acos": (1, 1),
+        "atan": (1, 1),
+        "atan2": (2, 2),
+        "exp": (1, 1),
+        "exp10": (1, 1),
+        "log": (1, 1),
+        "log10": (1, 1),
+        "pi": (0, 0),
         "min": (1, None),
         "max": (1, None),
         "sum": (1, 1),
@@ -757,6 +769,34 @@ def _arith(op: str, a: float, b: float) -> float:
     return math.fmod(a, b) if not math.isinf(b) else a
 
 
+def _math(name: str, args: list[float]) -> float:
+    """XPath's (ODK's) math functions as JavaScript's Math computes them: NaN outside their domain, infinities
+    where JavaScript gives them (``log(0)`` is -Infinity), never an exception."""
+    if name == "pi":
+        return math.pi
+    if any(x != x for x in args):
+        return math.nan
+    x = args[0]
+    try:
+        match name:
+            case "log" | "log10":
+                if x == 0:
+                    return -math.inf
+                return math.nan if x < 0 else (math.log(x) if name == "log" else math.log10(x))
+            case "exp" | "exp10":
+                return math.exp(x) if name == "exp" else math.pow(10.0, x)
+            case "atan2":
+                return math.atan2(x, args[1])
+            case "asin" | "acos":
+                return getattr(math, name)(x) if -1 <= x <= 1 else math.nan
+            case _:
+                return getattr(math, name)(x) if math.isfinite(x) or name == "atan" else math.nan
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
 def _round(x: float, digits: float = 0) -> float:
     if not math.isfinite(x) or digits != digits or abs(digits) > 20:
         return x
@@ -852,6 +892,8 @@ def _call(name: str, args: tuple[Expression, ...], answers: Mapping[str, Any], c
         case "sqrt":
             x = _number(values[0])
             return math.sqrt(x) if x >= 0 else math.nan
+        case "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "exp" | "exp10" | "log" | "log10" | "pi":
+            return _math(name, [_number(v) for v in values])
         case "min" | "max":
             numbers = _numbers(values)
             if not numbers or any(n != n for n in numbers):

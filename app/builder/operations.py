@@ -19,6 +19,8 @@ from flask_babel import gettext as _
 
 from app.builder.catalog import load_template
 from app.builder.definition import (
+    COMMON_SETTINGS,
+    TRANSLATIONS_SETTING,
     DefinitionError,
     DefinitionInvalid,
     QuestionContext,
@@ -458,7 +460,7 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
     kept = {  # settings the builder's form does not show (an XLSForm's choice_filter…) stay as they were
         key: value
         for key, value in (question.settings or {}).items()
-        if (key in question_type(qtype).settings or key.startswith("required_message_"))
+        if (key in question_type(qtype).settings or key in COMMON_SETTINGS or key in TRANSLATIONS_SETTING)
         and key not in question_type(qtype).settings_fields
         and key not in normalized["settings"]
         and question.type == qtype

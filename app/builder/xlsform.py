@@ -38,7 +38,11 @@ from app.core.errors import ProblemsFound
 from app.questions.base import XLSFormQuestion, XLSFormRow
 from app.questions.registry import find_type, xlsform_type, xlsform_words
 
-MAX_ROWS = 5000  # filled rows of a sheet (formatted empty rows are not counted)
+MAX_ROWS = 5000  # filled rows of the survey and settings sheets (formatted empty rows are not counted)
+#: Filled rows of a choices or external_choices sheet: lists of places (admin areas of a country) run to thousands;
+#: the cells are bounded by MAX_CELLS anyway, and a question keeps at most MAX_CHOICES of them.
+MAX_CHOICE_ROWS = 20_000
+MAX_REPEAT_COPIES = 10  # a repeat with a fixed repeat_count is written out as that many groups
 # An .xlsx is a zip archive: these are checked on the archive itself, before openpyxl reads anything, so that a
 # small upload cannot unpack into gigabytes (a zip bomb) or into millions of cells. A real XLSForm of MAX_ROWS
 # rows stays far below them.
@@ -461,6 +465,7 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
         header_row: list[str] | None = None
         normalized: list[str] = []
         filled = 0
+        limit = MAX_CHOICE_ROWS if "choices" in name else MAX_ROWS
         for number, values in enumerate(rows, start=1):
             if values.count(None) == len(values):  # fast path: the million formatted empty rows of some forms
                 continue
@@ -473,13 +478,13 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
                 sheet.headers = {key: h for key, h in zip(normalized, header_row, strict=False) if key}
                 continue
             filled += 1
-            if filled > MAX_ROWS:
+            if filled > limit:
                 problems.append(
                     XLSFormProblem(
                         name,
                         number,
                         "",
-                        _("Too many rows: at most %(max)d filled rows on a sheet.", max=MAX_ROWS),
+                        _("Too many rows: at most %(max)d filled rows on this sheet.", max=limit),
                     )
                 )
                 break
@@ -509,8 +514,43 @@ EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", 
 _STRING_RE = re.compile(r"""('[^']*'|"[^"]*")""")
 _PATH_RE = re.compile(r"(?<![\w}.$])(?:current\(\)\s*/\s*)?(?:\.\./)*(?:/?[^\W\d][\w.\-]*/)+([^\W\d][\w\-]*)")
 _PARENT_RE = re.compile(r"(?:current\(\)\s*/\s*)?(?:\.\./|(?<![\w.])\./)+([^\W\d][\w\-]*)")
+# instance('list')/root/item[name = ${q}]/column: a lookup in a list (predicates hold no brackets in real forms)
+_INSTANCE_RE = re.compile(r"""instance\(\s*(['"])([^'"]*)\1\s*\)(?:\s*/\s*[\w:\-]+|\[[^\]]*\])*""")
+_LOOKUP_RE = re.compile(
+    r"""instance\(\s*['"][^'"]*['"]\s*\)\s*/\s*root\s*/\s*item\s*\[\s*([\w\-]+)\s*=\s*([^\]]+)\]\s*/\s*([\w\-]+)"""
+)
+_INDEXED_REPEAT_RE = re.compile(r"(?<![\w-])indexed-repeat\s*\(")
+_PULLDATA_RE = re.compile(r"(?<![\w-])pulldata\s*\(")
+_POSITION_RE = re.compile(r"position\(\s*\.\.\s*\)")
 _CHOICE_NAME_RE = re.compile(r"""jr:choice-name\(\s*(\$\{[^}]+\})\s*,\s*(?:'[^']*'|"[^"]*")\s*\)""")
 _SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]+)\}\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
+
+
+def _call_at(source: str, opening: int) -> tuple[int, list[str]]:
+    """The end (after its closing bracket) and the arguments of the call whose ``(`` is at ``opening``; brackets
+    and commas inside quoted texts or inner calls do not count."""
+    depth, quote, args, start = 0, "", [], opening + 1
+    for index in range(opening, len(source)):
+        char = source[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "," and depth == 1:
+            args.append(source[start:index])
+            start = index + 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth == 0:
+                return index + 1, [*args, source[start:index]]
+    return len(source), [*args, source[start:]]
+
+
+def _quoted(text: str) -> str | None:
+    """A text between the quotes it does not hold (``None`` when it holds both)."""
+    if "'" not in text:
+        return f"'{text}'"
+    return f'"{text}"' if '"' not in text else None
 
 
 def _straight_quotes(source: str) -> tuple[str, bool]:
@@ -576,6 +616,11 @@ class _Converter:
         self.names: dict[str, int] = {}  # question name → its row
         self.refused: set[str] = set()  # names of the questions refused (their problem is reported)
         self.metadata: list[_Row] = []  # rows of the phone's metadata (start, username…)
+        #: repeat name → (its number of copies, 0 when asked once; the names of its questions)
+        self.repeats: dict[str, tuple[int, set[str]]] = {}
+        self.group: tuple[int, ...] = ()  # the rows of the groups open at the question being read
+        self.name_groups: dict[str, tuple[int, ...]] = {}  # question name → the groups it is in
+        self.workbook_lists: set[str] | None = None  # the list names of the choices sheets (read when needed)
 
     def problem(self, sheet: str, row: int, column: str, message: str) -> None:
         self.problems.append(XLSFormProblem(sheet, row, column, message))
@@ -644,7 +689,8 @@ class _Converter:
             self.warn(
                 *where,
                 _(
-                    "Concerto shows French and English only: the texts in %(languages)s are not kept%(stand_in)s.",
+                    "Concerto shows French and English only: the texts in %(languages)s are kept with the "
+                    "questionnaire (and written back by its XLSForm export) but not shown%(stand_in)s.",
                     languages=", ".join(others),
                     stand_in=(
                         _(" (they stand in for the French text where a row has none)")
@@ -764,6 +810,10 @@ class _Converter:
         self.unknown_columns(sheet)
         for row in sheet.rows:
             self.clean_expressions(row)
+        rows = self.expand_repeats(sheet.rows)
+        for row in rows:
+            self.indexed_repeats(row)
+        for row in rows:
             raw_type = re.sub(r"\s+", " ", row.cells.get("type", "").strip())
             if not raw_type:
                 if row.cells.get("name") or row.cells.get("label"):
@@ -816,6 +866,7 @@ class _Converter:
             if kind.lower() in LEFT_OUT_TYPES or word in LEFT_OUT_TYPES:
                 self.leave_out(row, kind)
                 continue
+            self.group = tuple(frame.row.number for frame in stack)
             question = self.question(row, kind, lists)
             if question is None:
                 continue
@@ -913,12 +964,106 @@ class _Converter:
                 message = _("${last-saved#…} (the answer of the person's previous form) is read as an empty text.")
                 self.warn_survey_cell(row, column, message)
                 source = re.sub(r"\$\{last-saved#[^}]*\}", "''", source)
+            if "instance(" in source:
+                source = self.file_lookups(source, row, column)
+            if "pulldata(" in source:
+                source = self.pulldata(source, row, column)
             if source.strip().lower() in {"true", "false"}:  # a bare word, as people write it
                 source = source.strip().lower() + "()"
             if "jr:choice-name(" in source:
                 self.warn_survey_cell(row, column, _("jr:choice-name() gives the choice's code here, not its label."))
                 source = _CHOICE_NAME_RE.sub(lambda m: m.group(1), source)
             row.cells[column] = _xpath_paths(source)
+
+    def file_lookups(self, source: str, row: _Row, column: str) -> str:
+        """``instance('stations')/root/item[name=${station}]/niveau``, a lookup in a list that is not in the
+        workbook (the file of a select_one_from_file, typed as a text here): an empty text, with a warning."""
+        if self.workbook_lists is None:
+            self.workbook_lists = {
+                r.cells.get("list_name", "")
+                for name in ("choices", "external_choices")
+                for r in (self.sheets[name].rows if name in self.sheets else [])
+            }
+
+        def replace(match: re.Match) -> str:
+            if match.group(2) in self.workbook_lists:
+                return self.list_lookup(match.group(0), match.group(2))
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get(column, column),
+                _(
+                    "instance('%(list)s') reads a list from a file Concerto does not have (a "
+                    "select_one_from_file's): the lookup is read as an empty text.",
+                    list=match.group(2)[:60],
+                ),
+            )
+            return "''"
+
+        return _INSTANCE_RE.sub(replace, source)
+
+    def indexed_repeats(self, row: _Row) -> None:
+        """``indexed-repeat(${x}, ${repeat}, n)``: the answer ``x`` in copy ``n`` of the repeat; written as
+        ``if((n) = 1, ${x_1}, if((n) = 2, ${x_2}, ''))`` over its copies (``${x}`` when it is asked once). Another
+        shape (a repeat inside a repeat) is left as it is, refused by the expression's check."""
+        for column in EXPRESSION_COLUMNS:
+            source, position = row.cells.get(column, ""), 0
+            while (found := _INDEXED_REPEAT_RE.search(source, position)) is not None:
+                end, args = _call_at(source, found.end() - 1)
+                refs = [re.fullmatch(r"\s*\$\{([^}]*)\}\s*", arg) for arg in args[:2]]
+                repeat = self.repeats.get(refs[1].group(1)) if len(args) == 3 and all(refs) else None
+                if repeat is None or (repeat[0] and refs[0].group(1) not in repeat[1]):
+                    position = end
+                    continue
+                name, index = refs[0].group(1), args[2].strip()
+                written = "''"
+                for copy in range(repeat[0], 0, -1):
+                    written = f"if(({index}) = {copy}, ${{{name}_{copy}}}, {written})"
+                if not repeat[0]:
+                    written = f"if(({index}) = 1, ${{{name}}}, '')"
+                source = source[: found.start()] + written + source[end:]
+                position = found.start() + len(written)
+            if source:
+                row.cells[column] = source
+
+    def pulldata(self, source: str, row: _Row, column: str) -> str:
+        """``pulldata('mares', 'commune', 'id', ${mare})`` reads a CSV file sent with the form to the phone, which
+        Concerto does not have: an empty text, with a warning."""
+        while (start := _PULLDATA_RE.search(source)) is not None:
+            end, _args = _call_at(source, start.end() - 1)
+            name = re.match(r"""\s*['"]([^'"]*)['"]""", source[start.end() :])
+            self.warn(
+                "survey",
+                row.number,
+                row.headers.get(column, column),
+                _(
+                    "pulldata() reads the file %(file)s, which Concerto does not have: it is read as an empty text.",
+                    file=f"{name.group(1)[:60]}.csv" if name else "",
+                ),
+            )
+            source = source[: start.start()] + "''" + source[end:]
+        return source
+
+    def list_lookup(self, text: str, list_name: str) -> str:
+        """``instance('stations')/root/item[name = ${station}]/niveau`` on a list of the workbook, written as the
+        choice of values it reads: ``if(${station} = 'nord', '1.5', if(…, ''))``. Another shape is left as it is
+        (refused by the expression's check)."""
+        found = _LOOKUP_RE.fullmatch(text)
+        if not found:
+            return text
+        key, operand, column = found.group(1).lower(), _xpath_paths(found.group(2).strip()), found.group(3).lower()
+        values: dict[str, str] = {}
+        for name in ("choices", "external_choices"):
+            for choice in self.sheets[name].rows if name in self.sheets else []:
+                if choice.cells.get("list_name", "") == list_name and choice.cells.get(key, ""):
+                    values.setdefault(choice.cells[key], choice.cells.get(column, ""))
+        expression = "''"
+        for match_value, value in reversed([(k, v) for k, v in values.items() if v]):
+            quoted = [_quoted(match_value), _quoted(value)]
+            if None in quoted:
+                return text
+            expression = f"if({operand} = {quoted[0]}, {quoted[1]}, {expression})"
+        return expression
 
     def unknown_choices(self, pages: list[dict]) -> None:
         """``selected(${q}, 'x')`` where ``x`` is not a choice of ``q`` can never hold: pyxform lets it through, so
@@ -1023,26 +1168,140 @@ class _Converter:
         )
         return page
 
-    def repeat_once(self, row: _Row, stack: list[_Frame]) -> bool:
-        """A repeat is asked once (Concerto does not repeat questions), with a warning naming its row; a repeat
-        inside another one is refused."""
-        if any(frame.repeat for frame in stack):
-            self.problem(
-                "survey",
-                row.number,
-                "type",
-                _(
-                    "A repeat inside a repeat cannot be imported: Concerto asks a repeat once, and cannot ask this "
-                    "one once per answer of the other."
-                ),
+    # -- repeats ------------------------------------------------------------------------------------------------
+
+    def repeat_word(self, row: _Row) -> str:
+        """``begin`` or ``end`` for a row opening or closing a group or a repeat, ``repeat`` for a ``begin repeat``
+        (not an old ``begin loop``, refused later), else empty."""
+        raw = re.sub(r"\s+", " ", row.cells.get("type", "").strip()).lower()
+        if not raw:
+            return ""
+        word = self.kind(raw).split(" ")[0]
+        if word == "begin_repeat" and not raw.startswith("begin loop"):
+            return "repeat"
+        return {"begin_group": "begin", "begin_repeat": "begin", "end_group": "end", "end_repeat": "end"}.get(word, "")
+
+    def expand_repeats(self, rows: list[_Row]) -> list[_Row]:
+        """The survey rows with each repeat whose ``repeat_count`` is a number from 1 to MAX_REPEAT_COPIES written
+        out as that many groups (names suffixed ``_1``, ``_2``…, labels numbered, references to the repeat's own
+        questions and ``position(..)`` following the copy); any other repeat stays, to be asked once."""
+        out: list[_Row] = []
+        index = 0
+        while index < len(rows):
+            row = rows[index]
+            if self.repeat_word(row) != "repeat":
+                out.append(row)
+                index += 1
+                continue
+            end = self.matching_end(rows, index)
+            if end is None:  # never closed: reported by pages()
+                out.extend(rows[index:])
+                break
+            body = rows[index + 1 : end]
+            count = self.repeat_copies(row)
+            self.repeats[row.cells.get("name", "")] = (
+                count or 0,
+                {r.cells["name"] for r in body if r.cells.get("name")},
             )
-            return False
-        self.warn(
+            if count:
+                names = {r.cells["name"] for r in [row, *body] if r.cells.get("name")}
+                for copy in range(1, count + 1):
+                    out.append(self.copy_row(row, copy, names, kind="begin group"))
+                    out.extend(self.expand_repeats(self.copy_body(body, copy, names)))
+                    out.append(self.copy_row(rows[end], copy, names, kind="end group"))
+            else:  # asked once: position(..) is 1
+                out.append(row)
+                out.extend(self.expand_repeats(self.copy_body(body, 1, set())))
+                out.append(rows[end])
+            index = end + 1
+        return out
+
+    def matching_end(self, rows: list[_Row], start: int) -> int | None:
+        depth = 0
+        for index in range(start, len(rows)):
+            word = self.repeat_word(rows[index])
+            depth += 1 if word in {"begin", "repeat"} else -1 if word == "end" else 0
+            if depth == 0:
+                return index
+        return None
+
+    def repeat_copies(self, row: _Row) -> int | None:
+        """How many copies of a repeat to write out: its ``repeat_count`` when a number from 1 to
+        MAX_REPEAT_COPIES (beyond: refused on its cell); ``None``: asked once (warned by repeat_once)."""
+        text = row.cells.get("repeat_count", "").strip()
+        if not re.fullmatch(r"\d+(?:\.0+)?", text):
+            return None
+        count = int(float(text))
+        if 1 <= count <= MAX_REPEAT_COPIES:
+            return count
+        self.problem(
             "survey",
             row.number,
-            "type",
-            _("This repeat is asked once: Concerto does not repeat groups of questions."),
+            row.headers.get("repeat_count", "repeat_count"),
+            _(
+                "%(count)d copies: Concerto repeats a group from 1 to %(max)d times.",
+                count=count,
+                max=MAX_REPEAT_COPIES,
+            ),
         )
+        return None
+
+    def copy_body(self, body: list[_Row], copy: int, names: set[str]) -> list[_Row]:
+        """The rows of a repeat for its copy ``copy``: ``position(..)`` is the copy's number in the rows of this
+        repeat (not in a repeat inside it, which has its own)."""
+        rows: list[_Row] = []
+        open_frames: list[str] = []  # "begin" or "repeat", for the groups and repeats open inside the body
+        for row in body:
+            rows.append(self.copy_row(row, copy, names, position="repeat" not in open_frames))
+            word = self.repeat_word(row)
+            if word in {"begin", "repeat"}:
+                open_frames.append(word)
+            elif word == "end" and open_frames:
+                open_frames.pop()
+        return rows
+
+    def copy_row(self, row: _Row, copy: int, names: set[str], *, kind: str = "", position: bool = False) -> _Row:
+        """A row of a repeat's copy: its name and the references to the repeat's own names suffixed with the copy's
+        number, its labels numbered; ``kind`` replaces its type (a begin or end group)."""
+        if not names and not position:
+            return row
+
+        def rename(match: re.Match) -> str:
+            return f"${{{match.group(1)}_{copy}}}" if match.group(1) in names else match.group(0)
+
+        cells = {}
+        for key, value in row.cells.items():
+            if names and "${" in value:
+                value = re.sub(r"\$\{([^}]*)\}", rename, value)
+            if position and key in EXPRESSION_COLUMNS:
+                value = _POSITION_RE.sub(str(copy), value)
+            if names and key == "name":
+                value = f"{value}_{copy}"
+            elif names and (key == "label" or key.startswith("label::")):
+                value = f"{value} ({copy})"
+            cells[key] = value
+        if kind:
+            cells["type"] = kind
+            cells.pop("repeat_count", None)
+        return _Row(row.number, cells, row.headers)
+
+    def repeat_once(self, row: _Row, stack: list[_Frame]) -> bool:
+        """A repeat without a fixed number of copies is asked once (inside another repeat too), with a warning
+        naming its row."""
+        count = row.cells.get("repeat_count", "").strip()
+        if count:
+            column = row.headers.get("repeat_count", "repeat_count")
+            message = _(
+                "This repeat is asked once: its number of copies (“%(count)s”) is not a fixed number.", count=count[:80]
+            )
+        else:
+            column = "type"
+            message = _(
+                "This repeat is asked once: Concerto repeats a group a fixed number of times only (a number in "
+                "repeat_count, at most %(max)d).",
+                max=MAX_REPEAT_COPIES,
+            )
+        self.warn("survey", row.number, column, message)
         return True
 
     def leave_out(self, row: _Row, kind: str) -> None:
@@ -1123,7 +1382,7 @@ class _Converter:
         return result
 
     def _question(self, row: _Row, kind: str, word: str, args: list[str], name: str, lists: dict):
-        if name and name in self.names:
+        if name and name in self.names and self.name_groups.get(name) == self.group:
             self.problem(
                 "survey",
                 row.number,
@@ -1131,8 +1390,28 @@ class _Converter:
                 _("The name “%(name)s” is already used on row %(row)d.", name=name, row=self.names[name]),
             )
             return None
+        if name and name in self.names:
+            # pyxform accepts a name again in another group when no ${…} refers to it (it would be ambiguous):
+            # the question gets the first free name_2, name_3…
+            number = 2
+            while f"{name}_{number}" in self.names:
+                number += 1
+            self.warn(
+                "survey",
+                row.number,
+                "name",
+                _(
+                    "The name “%(name)s” is already used on row %(row)d (in another group): this question is named "
+                    "“%(new)s”.",
+                    name=name,
+                    row=self.names[name],
+                    new=f"{name}_{number}",
+                ),
+            )
+            name = f"{name}_{number}"
         if name:
             self.names[name] = row.number
+            self.name_groups[name] = self.group
         xrow = XLSFormRow(
             number=row.number,
             word=word,
@@ -1228,6 +1507,10 @@ class _Converter:
             for lang in ("fr", "en"):
                 if required_message[lang]:
                     read.settings[f"required_message_{lang}"] = required_message[lang].splitlines()[0][:200]
+            required = self.default_and_read_only(row, read.settings, required)
+        translations = self.translations(row, read)
+        if translations:
+            read.settings["translations"] = translations
         question: dict[str, Any] = {
             "code": name,
             "type": read.type,
@@ -1256,6 +1539,64 @@ class _Converter:
         }
         return question, columns, read.choice_rows
 
+    def default_and_read_only(self, row: _Row, settings: dict, required: bool) -> bool:
+        """An asked question's ``default`` (the answer filled in beforehand, which the person may change) and
+        ``read_only`` (its value shown, not asked, and stored) into its settings; whether it stays required."""
+        default = row.cells.get("default", "").strip()
+        if default:
+            if "${" in default or re.search(r"[\w-]\(", default):  # ODK's dynamic default: not computed here
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get("default", "default"),
+                    _("A default computed from an expression (“%(default)s”) is not filled in.", default=default[:80]),
+                )
+            elif len(default) > 200 or "\n" in default:
+                self.warn(
+                    "survey",
+                    row.number,
+                    row.headers.get("default", "default"),
+                    _("A default answer is one line of at most 200 characters: this one is ignored."),
+                )
+            else:
+                settings["default"] = default
+        if row.cells.get("read_only", "").strip().lower() in TRUE_VALUES:
+            settings["read_only"] = True
+            return False  # nothing to answer
+        return required
+
+    def translations(self, row: _Row, read: Any) -> dict[str, dict[str, str]]:
+        """The question's texts (and its options' labels) in languages other than French and English: kept, not
+        shown (each at most 500 characters)."""
+        result: dict[str, dict[str, str]] = {}
+
+        def keep(cells: _Row, base: str, key: str) -> None:
+            for lang, text in self.other_languages(cells, base).items():
+                result.setdefault(lang, {})[key] = text[:500]
+
+        for base, key in (
+            ("label", "label"),
+            ("hint", "help"),
+            ("constraint_message", "constraint_message"),
+            ("required_message", "required_message"),
+        ):
+            keep(row, base, key)
+        for choice_row, choice in zip(read.choice_rows, read.choices, strict=False):
+            keep(choice_row, "label", f"choice:{choice['code']}")
+        return result
+
+    def other_languages(self, row: _Row, base: str) -> dict[str, str]:
+        """``{language: text}`` of ``base`` in the languages other than French and English (the plain column
+        counts in the default language)."""
+        texts = {}
+        if row.cells.get(base) and self.default_language not in {"fr", "en"}:
+            texts[self.default_language] = row.cells[base]
+        prefix = f"{base}::"
+        for key, value in row.cells.items():
+            if key.startswith(prefix) and value and key[len(prefix) :] not in {"fr", "en"}:
+                texts.setdefault(key[len(prefix) :], value)
+        return texts
+
     def concerto_question(self, row: _Row, qtype: Any, args: list[str], name: str, lists: dict):
         """A row of Concerto's export: the type and settings of ``concerto_type``/``concerto_settings``, the options
         of its list (once per code)."""
@@ -1275,10 +1616,12 @@ class _Converter:
         """A warning for each cell of an asked question that Concerto does not use (nothing goes silently)."""
         messages = {
             "calculation": _("The calculation of a question that is asked is ignored: the person types the answer."),
-            "default": _("Default answers are not filled in: this default is ignored."),
-            "read_only": _("Read-only questions are asked like the others: read_only is ignored."),
+            "default": _("A text block has no answer: this default is ignored."),
+            "read_only": _("A text block has no answer: read_only is ignored."),
             "repeat_count": _("A repeat is asked once: repeat_count is ignored."),
         }
+        if word != "note":  # an asked question keeps its default and read_only (default_and_read_only)
+            messages = {key: value for key, value in messages.items() if key not in {"default", "read_only"}}
         for key, header in row.headers.items():
             base, value = key.split("::")[0], row.cells.get(key, "").strip()
             if base not in messages or not value or (base == "read_only" and value.lower() in FALSE_VALUES):

@@ -2,10 +2,11 @@
 Concerto imports back into the same questionnaire.
 
 - settings sheet: ``form_title`` (French), ``form_id`` (the slug), ``default_language`` French (fr), ``version``;
-- survey sheet: one ``begin group``/``end group`` per page (its title and condition), one row per question: the
-  ``type`` its question type writes (``to_xlsform`` in app/questions/), ``name``, ``label``, ``hint`` and
-  ``constraint_message`` in ``::French (fr)`` and ``::English (en)`` columns, ``required``, ``relevant``,
-  ``constraint``, ``appearance``, ``parameters``, ``calculation``, ``choice_filter``;
+- survey sheet: one ``begin group``/``end group`` per page (its title and condition, ``field-list``), one row
+  per question: the ``type`` its question type writes (``to_xlsform`` in app/questions/), ``name``, ``label``,
+  ``hint`` and ``constraint_message`` in ``::French (fr)`` and ``::English (en)`` columns, ``required``, ``relevant``,
+  ``constraint``, ``default``, ``read_only``, ``appearance``, ``parameters``, ``calculation``, ``choice_filter``;
+  texts in other languages (settings ``translations``) in ``label::es``… columns;
 - choices sheet: one list per question with options, named after the question's code (and the columns a
   choice_filter reads).
 
@@ -39,6 +40,8 @@ SURVEY_COLUMNS = [
     f"constraint_message::{EN}",
     f"required_message::{FR}",
     f"required_message::{EN}",
+    "default",
+    "read_only",
     "appearance",
     "parameters",
     "calculation",
@@ -52,6 +55,25 @@ SURVEY_COLUMNS = [
 def _json(value: Any) -> str:
     """Compact JSON; "$" written \\u0024 so that pyxform, which reads ${…} in every column, sees no reference."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("$", "\\u0024")
+
+
+#: A question's texts in other languages (settings.translations) → the XLSForm columns they are written to.
+OTHER_LANGUAGE_COLUMNS = {
+    "label": "label",
+    "help": "hint",
+    "constraint_message": "constraint_message",
+    "required_message": "required_message",
+}
+
+
+def _other_languages(settings: dict) -> dict[str, str]:
+    """``label::es``, ``hint::es``… cells of a question's texts in languages other than French and English."""
+    return {
+        f"{OTHER_LANGUAGE_COLUMNS[key]}::{lang}": text
+        for lang, texts in sorted((settings.get("translations") or {}).items())
+        for key, text in texts.items()
+        if key in OTHER_LANGUAGE_COLUMNS and text
+    }
 
 
 def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
@@ -72,6 +94,7 @@ def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
                 f"label::{FR}": page_data["title"]["fr"],
                 f"label::{EN}": page_data["title"]["en"],
                 "relevant": page_data["relevant"],
+                "appearance": "field-list",  # a page is shown whole (ODK: one screen), so a cascade stays on it
                 "concerto_page": _json(extra) if extra else "",
             }
         )
@@ -92,6 +115,9 @@ def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
                 f"constraint_message::{EN}": data["constraint_message"]["en"],
                 f"required_message::{FR}": data["settings"].get("required_message_fr", ""),
                 f"required_message::{EN}": data["settings"].get("required_message_en", ""),
+                "default": data["settings"].get("default", ""),
+                "read_only": "yes" if data["settings"].get("read_only") else "",
+                **_other_languages(data["settings"]),
                 **written.cells,
                 "concerto_type": data["type"],
                 "concerto_settings": _json(
@@ -99,9 +125,16 @@ def xlsform_rows(survey: Survey) -> tuple[list[dict], list[dict], dict]:
                 ),
             }
             rows.append(row)
+            translations = data["settings"].get("translations") or {}
             for code, label_fr, label_en, properties in written.choices:
+                other = {
+                    f"label::{lang}": texts[f"choice:{code}"]
+                    for lang, texts in sorted(translations.items())
+                    if texts.get(f"choice:{code}")
+                }
                 choices.append(
                     {"list_name": question.code, "name": code, f"label::{FR}": label_fr, f"label::{EN}": label_en}
+                    | other
                     | properties
                 )
         rows.append({"type": "end group", "name": ""})
@@ -136,7 +169,10 @@ def write_xlsform(survey: Survey) -> bytes:
                     worksheet.write_string(number, index, str(value))
         worksheet.freeze_panes(1, 0)
 
-    sheet("survey", SURVEY_COLUMNS, rows)
+    survey_columns = list(SURVEY_COLUMNS)
+    for record in rows:  # the columns of other languages, after the French and English ones
+        survey_columns += [key for key in record if key not in survey_columns]
+    sheet("survey", survey_columns, rows)
     choice_columns = ["list_name", "name", f"label::{FR}", f"label::{EN}"]
     for record in choices:
         choice_columns += [key for key in record if key not in choice_columns]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -110,6 +111,22 @@ class ChoiceQuestionField(QuestionField):
             return
         self.options = [option for option in self.options if option.value in allowed or option.is_other]
         self.filtered = True
+
+    @cached_property
+    def filter_tree(self) -> Any:
+        """The choice_filter as conditions.js reads it (``data-choice-filter``), so that a cascade whose filter uses
+        answers of the same page follows them in the browser; ``None`` without a filter."""
+        from app.builder.expressions import ExpressionError, parse, to_json
+
+        source = self.question.setting("choice_filter")
+        try:
+            return to_json(parse(source)) if source else None
+        except ExpressionError:  # refused on import: only a damaged database has one
+            return None
+
+    def choice_columns(self, value: str) -> Any:
+        """An option's choices-sheet columns for the browser's filter (``data-choice``)."""
+        return (self.question.setting("choice_properties") or {}).get(value) or {}
 
     @property
     def other_chosen(self) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
@@ -140,6 +141,33 @@ class QuestionField(Field):
         if self.errors:
             attributes += ' aria-invalid="true"'
         return Markup(attributes)  # noqa: S704 - ids are built from question codes ([A-Za-z0-9_.-])
+
+    @property
+    def read_only(self) -> bool:
+        """XLSForm's read_only: the value (its default) is shown, not asked, and stored."""
+        return bool((self.question.settings or {}).get("read_only")) and self.has_input
+
+    def default_value(self) -> Any:
+        """The question's ``default`` setting read as if the person had typed (or chosen) it; ``None`` when it has
+        none or when it is not a valid answer. Codes are separated by spaces for a multiple choice."""
+        text = (self.question.settings or {}).get("default")
+        if not text or not self.has_input:
+            return None
+        values = str(text).split() if getattr(self, "multiple", False) else [str(text)]
+        try:
+            return self.parse(MultiDict([(self.name, value) for value in values]))
+        except ValueError:
+            return None
+
+    def read_only_text(self) -> str:
+        """The value of a read-only question as shown: the labels of chosen options, else the value."""
+        if self.data is None:
+            return ""
+        labels = {option.value: option.label for option in getattr(self, "options", ())}
+        values = self.data if isinstance(self.data, list | tuple) else [self.data]
+        return ", ".join(
+            str(labels.get(value, plain_number(value) if isinstance(value, Decimal) else value)) for value in values
+        )
 
     # Processing ------------------------------------------------------------------------------------------------
     def process(self, formdata, data=unset_value, extra_filters=None) -> None:

@@ -195,6 +195,7 @@ def missing_required(survey: Survey, values: Mapping[str, Any], seen: Visibility
         for question in page.questions
         if question.code in seen.questions
         and question.required
+        and not (question.settings or {}).get("read_only")  # shown, not asked
         and question_type(question).answerable
         and values.get(question.code) in (None, "", [], {})
     ]
@@ -251,8 +252,13 @@ class PageForm(Form):
         return (f for f in self._fields.values() if isinstance(f, QuestionField))
 
     def load(self, values: Mapping[str, Any]) -> None:
+        """Show stored values; a question never answered (or read-only) shows its default (XLSForm's)."""
         for f in self.question_fields():
-            f.load(values.get(f.code), values.get(f.code + OTHER_SUFFIX))
+            value = values.get(f.code)
+            if value is None or f.read_only:
+                default = f.default_value()
+                value = default if default is not None else value
+            f.load(value, values.get(f.code + OTHER_SUFFIX))
 
     def validate(
         self,
@@ -281,6 +287,8 @@ class PageForm(Form):
                     continue
                 self.visible.append(question.code)
                 f.enforce_required = enforce_required
+                if f.read_only:  # shown, not asked: its value is its default, whatever was sent
+                    f.process_errors, f.data, f.enforce_required = [], f.default_value(), False
                 if hasattr(f, "apply_filter"):  # a choice_filter: the options the answers so far allow
                     f.apply_filter(answers, final=True)
                 if not f.validate(self):

@@ -51,7 +51,7 @@ def test_templates_round_trip_through_an_xlsform(create_process, tmp_path, key):
     _round_trip(import_definition(load_template(key), process, None), process, tmp_path)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.xlsx")))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.xls*")))
 def test_imported_xlsforms_round_trip(create_process, tmp_path, name):
     process = create_process()
     original = import_definition(read_xlsform((FIXTURES / name).read_bytes()), process, None)
@@ -143,3 +143,21 @@ def test_definition_xlsx_is_for_facilitators(client, auth, create_process):
     assert client.get(f"/surveys/{survey.id}/definition.xlsx").status_code in {302, 401, 404}
     auth.login(Role.PARTNER)
     assert client.get(f"/surveys/{survey.id}/definition.xlsx").status_code in {403, 404}
+
+
+def test_defaults_read_only_and_third_languages_are_written_back(create_process, tmp_path):
+    from openpyxl import load_workbook
+
+    data = (FIXTURES / "defauts_langues_repetitions.xlsx").read_bytes()
+    survey = import_definition(read_xlsform(data), create_process(), None)
+    db.session.flush()
+    book = load_workbook(io.BytesIO(write_xlsform(survey)), read_only=True)
+    sheets = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in ("survey", "choices")}
+    header, *rows = sheets["survey"]
+    by_name = {r[header.index("name")]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_name["ville"]["default"] == "Québec" and by_name["ville"]["label::es"] == "Su ciudad"
+    assert by_name["ville"]["hint::es"] == "Escriba"
+    assert by_name["annee"]["read_only"] == "yes" and by_name["annee"]["default"] == "2025"
+    choice_header, *choice_rows = sheets["choices"]
+    garde = next(r for r in choice_rows if r[choice_header.index("name")] == "garde")
+    assert garde[choice_header.index("label::es")] == "Guardería"

@@ -2,13 +2,14 @@
 values stored with the response, group conditions, cascading selects, the new types' answers."""
 
 import io
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from app.builder.operations import change_status
 from app.core.extensions import db
-from app.models import Answer, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
+from app.models import Answer, Choice, Question, Response, ResponseStatus, Role, Survey, SurveyStatus
 from app.models.base import utcnow
 from tests.integration.respond_helpers import Respondent
 
@@ -98,3 +99,99 @@ def test_cascading_selects_show_the_choices_of_the_earlier_answer(app, client, a
     assert _stored(survey)["autre"] == "Covoiturage"
     response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
     assert response.status is ResponseStatus.COMPLETE
+
+
+def test_a_legacy_xls_form_with_a_cascade_is_imported_and_completed(app, client, auth, csrf, create_process):
+    # Written for Concerto's tests in the Excel 97-2003 format (make_legacy_xls.py): read by xlrd on every CI run.
+    assert (FIXTURES / "territoires_ancien_format.xls").read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    survey = _open_fixture(client, auth, csrf, create_process, "territoires_ancien_format.xls")
+    assert survey.title_en == "Territories (old Excel format)"
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    assert "Votre région" in person.html and "Estrie" in person.html
+    person.send({"q_region": "estrie"})
+    assert "Magog" in person.html and "Sherbrooke" in person.html and "Québec" not in person.html
+    person.send({"q_municipalite": "quebec"})
+    assert person.response.status_code == 422  # not a municipality of Estrie
+    person.send({"q_municipalite": "magog"})
+    person.send([("q_enfants", "21")])
+    assert person.response.status_code == 422
+    person.send([("q_enfants", "2"), ("q_services", "garde"), ("q_services", "sante")])
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE
+    chosen = db.session.scalars(
+        sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
+    ).all()
+    assert sorted(chosen) == ["estrie", "garde", "magog", "sante"] and _stored(survey)["enfants"] == 2
+
+
+def test_defaults_read_only_values_and_a_repeat_written_out_as_copies(app, client, auth, csrf, create_process):
+    survey = _open_fixture(client, auth, csrf, create_process, "defauts_langues_repetitions.xlsx")
+    flash = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "es" in flash and ("kept with the questionnaire" in flash or "gardés avec le questionnaire" in flash)
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    html = person.html
+    assert 'name="q_ville"' in html and 'value="Québec"' in html  # pre-filled, may be changed
+    assert "js/choice-filter.js" not in html  # loaded by the pages holding a cascade only
+    assert re.search(r'value="garde"[^>]*checked', html) and re.search(r'value="loisirs"[^>]*checked', html)
+    assert not re.search(r'value="sante"[^>]*checked', html)
+    # Read-only: the value is shown, with no input; what a browser sends for it is ignored.
+    assert 'name="q_annee"' not in html and 'name="q_region"' not in html
+    assert '<p class="read-only-value">2025</p>' in html and '<p class="read-only-value">Capitale-Nationale</p>' in html
+    person.send([("q_ville", "Lévis"), ("q_aides", "sante"), ("q_annee", "1999"), ("q_enfants", "1")])
+    stored = _stored(survey)
+    assert stored["ville"] == "Lévis" and stored["annee"] == 2025
+    # The repeat with repeat_count 2: two numbered pages; the one counted by an answer: asked once.
+    assert "Enfant (1)" in person.html and "Prénom (1)" in person.html
+    person.send({"q_prenom_1": "Ana", "q_age_1": "4"})
+    assert "Enfant (2)" in person.html
+    person.send({"q_prenom_2": "Léo", "q_age_2": "2"})
+    assert "Date de la visite" in person.html
+    person.send({"q_quand": "2025-03-14"})
+    # A field-list page asks the region and a municipality filtered by it: every option is on the page, each with
+    # its columns, and the filter for conditions.js; without JavaScript the server refuses one that does not fit.
+    assert "Région" in person.html and "Magog" in person.html and "Québec" in person.html
+    assert "data-choice-filter='" in person.html and """data-choice='{"region": "estrie"}'""" in person.html
+    assert "js/choice-filter.js" in person.html
+    person.send({"q_region_adresse": "capitale", "q_municipalite": "magog"})
+    assert person.response.status_code == 422
+    person.send({"q_region_adresse": "capitale", "q_municipalite": "quebec"})
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE
+    stored = _stored(survey)
+    assert (stored["prenom_1"], stored["age_1"], stored["rang_1"]) == ("Ana", 4, "1")
+    assert (stored["prenom_2"], stored["rang_2"]) == ("Léo", "2")
+    chosen = db.session.scalars(
+        sa.select(Choice.code).join(Answer, Answer.choice_id == Choice.id).where(Answer.response_id == response.id)
+    ).all()
+    assert sorted(chosen) == ["capitale", "capitale", "quebec", "sante"]
+
+
+def test_a_required_read_only_question_without_a_value_does_not_block_the_end(app, create_process):
+    from app.builder.definition import FORMAT, FORMAT_VERSION, import_definition
+
+    question = {"type": "short_text", "label": {"fr": "Code du site"}, "required": True}
+    definition = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "survey": {"title": {"fr": "Lecture seule"}},
+        "pages": [
+            {
+                "title": {"fr": "Page"},
+                "questions": [
+                    {**question, "code": "site", "settings": {"read_only": True}},
+                    {**question, "code": "nom", "label": {"fr": "Votre nom"}},
+                ],
+            }
+        ],
+    }
+    survey = import_definition(definition, create_process(), None)
+    change_status(None, survey, SurveyStatus.OPEN, utcnow())
+    db.session.commit()
+    person = Respondent(app.test_client())
+    person.start(f"/s/{survey.slug}")
+    assert 'name="q_site"' not in person.html and 'name="q_nom"' in person.html
+    person.send({"q_nom": "Ana", "q_site": "ignoré"})
+    response = db.session.scalars(sa.select(Response).where(Response.survey_id == survey.id)).one()
+    assert response.status is ResponseStatus.COMPLETE and _stored(survey) == {"nom": "Ana"}

@@ -6,11 +6,13 @@ does not know in advance."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
@@ -21,14 +23,17 @@ TEXTS = [
     "Test",
     "TEST",
     "DUPONT Jean",
+    "Jean Dupont",
     "12345",
     "abc",
     "A1",
     "0123456789",
+    "01234567890",
     "2024",
     "test@example.org",
     "Oui",
     "x",
+    "N",
     "99",
 ]
 NUMBERS = ["1", "2", "0", "5", "10", "3", "20", "100", "18", "25", "50", "1000", "30", "4", "60", "1.5"]
@@ -36,6 +41,7 @@ DATES = ["2024-03-15", date.today().isoformat(), "2020-01-01", "2025-06-30", "20
 TIMES = ["10:30", "08:00", "14:00", "23:00"]
 DATE_TIMES = ["2024-03-15T10:30", f"{date.today().isoformat()}T08:00"]
 POINTS = ["46.8139 -71.208", "0 0", "-10.5 30.25"]
+PRIOR = re.compile(r'<script[^>]*id="prior-answers"[^>]*>(.*?)</script>', re.S)
 ERROR_LINK = re.compile(r'<li><a href="#([^"]+)">')
 
 
@@ -47,6 +53,10 @@ class Input:
     minimum: float | None = None
     maximum: float | None = None
     inputmode: str = ""
+    #: A cascade's choice_filter (data-choice-filter) and each option's choices-sheet columns (data-choice): what
+    #: conditions.js reads to show only the options that fit the answers given on the page.
+    filter: Any = None
+    columns: dict[str, Any] = field(default_factory=dict)
 
 
 class _PageParser(HTMLParser):
@@ -55,6 +65,7 @@ class _PageParser(HTMLParser):
         self.inputs: dict[str, Input] = {}
         self.in_form = False
         self.select: Input | None = None
+        self.pending_filter: Any = None  # the data-choice-filter of the list of options being read
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -62,6 +73,8 @@ class _PageParser(HTMLParser):
             self.in_form = True
         if not self.in_form:
             return
+        if tag == "ul" and a.get("data-choice-filter"):
+            self.pending_filter = json.loads(a["data-choice-filter"])
         name = a.get("name") or ""
         if not name.startswith("q_") and tag != "option":
             return
@@ -72,16 +85,24 @@ class _PageParser(HTMLParser):
             item = self.inputs.setdefault(name, Input(name, kind, inputmode=a.get("inputmode") or ""))
             if kind in {"radio", "checkbox"}:
                 item.values.append(a.get("value") or "")
+                if a.get("data-choice") is not None:
+                    item.filter, item.columns[a.get("value") or ""] = self.pending_filter, json.loads(a["data-choice"])
             item.minimum = _number(a.get("min"))
             item.maximum = _number(a.get("max"))
         elif tag == "textarea":
             self.inputs.setdefault(name, Input(name, "textarea"))
         elif tag == "select":
             self.select = self.inputs.setdefault(name, Input(name, "select-multiple" if "multiple" in a else "select"))
+            if a.get("data-choice-filter"):
+                self.select.filter = json.loads(a["data-choice-filter"])
         elif tag == "option" and self.select is not None and a.get("value"):
             self.select.values.append(a["value"])
+            if a.get("data-choice") is not None:
+                self.select.columns[a["value"]] = json.loads(a["data-choice"])
 
     def handle_endtag(self, tag):
+        if tag == "ul":
+            self.pending_filter = None
         if tag == "select":
             self.select = None
         if tag == "form":
@@ -149,18 +170,46 @@ class FormFiller(Respondent):
                 return False
         return False
 
+    def fitting(self, item: Input, chosen: dict[str, list[str]], prior: dict) -> list[list[str]]:
+        """A cascade's candidates as a person sees them with JavaScript: the options whose columns fit the answers
+        chosen so far on the page (all of them when none fits)."""
+        from app.builder.expressions import from_json, is_true
+
+        expr = from_json(item.filter)
+        answers = {**prior, **{n[2:]: v if len(v) != 1 else v[0] for n, v in chosen.items() if v}}
+        fits = []
+        for value in item.values:
+            for row in (
+                item.columns.get(value, {})
+                if isinstance(item.columns.get(value), list)
+                else [item.columns.get(value) or {}]
+            ):
+                values = {**answers, "__choice.name": value, **{f"__choice.{k}": v for k, v in row.items()}}
+                if is_true(expr, values):
+                    fits.append([value])
+                    break
+        return fits or candidates(item)
+
     def answer_page(self, max_tries: int) -> bool:
         inputs = self.inputs()
         choice = dict.fromkeys(inputs, 0)
         options = {name: candidates(item) for name, item in inputs.items()}
+        found = PRIOR.search(self.html)
+        prior = json.loads(unescape(found.group(1))) if found else {}
         for _attempt in range(max_tries):
+            chosen: dict[str, list[str]] = {}
+            for name, item in inputs.items():  # in page order: a cascade follows the answers chosen before it
+                if item.filter is not None:
+                    options[name] = self.fitting(item, chosen, prior)
+                index = choice[name]
+                chosen[name] = options[name][index] if 0 <= index < len(options[name]) else []
             answers = MultiDict()
             for name, index in choice.items():
                 if 0 <= index < len(options[name]):
                     for value in options[name][index]:
                         answers.add(name, value)
             self.submissions += 1
-            self.send(answers)
+            self.send(list(answers.items(multi=True)))  # every box ticked (a MultiDict is a dict)
             if self.response.status_code != 422:
                 return self.response.status_code == 200
             failing = {unescape(anchor).split(":")[0] for anchor in ERROR_LINK.findall(self.html)}

@@ -449,6 +449,13 @@ FUNCTION_CASES = [
     ("round(2.5) + round(-2.5) + round(1.2345, 2)", {}, 2.23),
     ("abs(-3) + pow(2, 10) + sqrt(16)", {}, 1031.0),
     ("sqrt(-1)", {}, "NaN"),
+    ("round(15 div sqrt(cos(atan(${s} div 100))), 2)", {"s": 20}, 15.15),
+    ("cos(0) + sin(0) + tan(0) + exp(0) + log(1) + log10(1000) + exp10(2)", {}, 105.0),
+    ("round(4 * atan(1), 6) = round(pi(), 6) and round(atan2(1, 1) * 4, 6) = round(pi(), 6)", {}, True),
+    ("round(asin(1) + acos(1), 4)", {}, 1.5708),
+    ("log(0)", {}, "-Infinity"),
+    ("log(-1)", {}, "NaN"),
+    ("acos(2)", {}, "NaN"),
     ("min(3, ${q}, 2)", {"q": ["1", "5"]}, 1.0),
     ("max(3, ${q})", {"q": ["1", "5"]}, 5.0),
     ("max(3, ${x})", {}, "NaN"),
@@ -594,3 +601,58 @@ def test_computed_values_and_piping_in_the_page():
     assert result == {"value": "12", "hidden": [False, False, True, False], "pipe": "12"}
     payload["elements"][1]["value"] = "1"
     assert _node(CALC_RUNNER, payload) == {"value": "5", "hidden": [False, False, True, True], "pipe": "5"}
+
+
+FILTER_SCRIPT = SCRIPT.with_name("choice-filter.js")
+FILTER_RUNNER = """
+global.ConcertoChoiceFilter = require(process.argv[2]);
+const c = require(process.argv[1]);
+const s = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const attrs = (o) => ({getAttribute(a) { return o[a] === undefined ? null : o[a]; }});
+// The municipality's options (radios in <li>, or <option>s of a drop-down), each with its choices-sheet columns.
+const options = s.options.map(([value, props, checked]) => Object.assign(attrs({'data-choice': JSON.stringify(props)}),
+  {value: value, checked: checked, selected: checked, disabled: false, tagName: s.tag, parentNode: {hidden: false},
+   name: 'q_municipalite', type: s.tag === 'OPTION' ? 'option' : 'radio'}));
+const list = attrs({'data-choice-filter': JSON.stringify(s.filter)});
+const wrappers = [
+  Object.assign(attrs({'data-question': 'region'}),
+    {hidden: false, querySelector: () => null, querySelectorAll: () => []}),
+  Object.assign(attrs({'data-question': 'municipalite'}), {hidden: false,
+    querySelector: (sel) => (sel === '[data-choice-filter]' ? list : null),
+    querySelectorAll: (sel) => (sel === '[data-choice]' ? options : [])}),
+];
+const form = {
+  elements: [{name: 'q_region', type: 'radio', value: s.region, checked: true, disabled: false},
+             ...(s.tag === 'OPTION' ? [] : options)],
+  ownerDocument: {getElementById: () => null},
+  querySelectorAll: (sel) => (sel === '[data-question]' ? wrappers : []),
+};
+c.apply(form);
+process.stdout.write(JSON.stringify(options.map((o) => [o.value, s.tag === 'OPTION' ? !o.hidden : !o.parentNode.hidden,
+  o.checked])));
+"""
+
+
+@pytest.mark.parametrize("tag", ["INPUT", "OPTION"])
+def test_a_cascade_on_the_same_page_is_filtered_in_the_browser(tag):
+    """A field-list page asks the region and the municipality together: the municipality's options follow the
+    region as it is chosen (the server checks the same filter when the page is sent); a chosen option that no
+    longer fits is unchecked; a code listed under two regions fits either."""
+    payload = {
+        "tag": tag,
+        "region": "estrie",
+        "filter": _tree("${__choice.region} = ${region}"),
+        "options": [
+            ["quebec", {"region": "capitale"}, True],
+            ["magog", {"region": "estrie"}, False],
+            ["sherbrooke", [{"region": "capitale"}, {"region": "estrie"}], False],
+        ],
+    }
+    assert _node(FILTER_RUNNER, payload, str(FILTER_SCRIPT)) == [
+        ["quebec", False, False],
+        ["magog", True, False],
+        ["sherbrooke", True, False],
+    ]
+    payload["region"] = "capitale"
+    expected = [["quebec", True, True], ["magog", False, False], ["sherbrooke", True, False]]
+    assert _node(FILTER_RUNNER, payload, str(FILTER_SCRIPT)) == expected

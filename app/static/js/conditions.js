@@ -132,6 +132,11 @@
       case 'abs': return Math.abs(number(vs[0]));
       case 'pow': n = Math.pow(number(vs[0]), number(vs[1])); return isFinite(n) || n !== n ? n : NaN;
       case 'sqrt': n = number(vs[0]); return n >= 0 ? Math.sqrt(n) : NaN;
+      case 'sin': case 'cos': case 'tan': case 'asin': case 'acos': case 'atan': case 'exp': case 'log': case 'log10':
+        return Math[name](number(vs[0]));
+      case 'atan2': return Math.atan2(number(vs[0]), number(vs[1]));
+      case 'exp10': return Math.pow(10, number(vs[0]));
+      case 'pi': return Math.PI;
       case 'min': case 'max':
         n = numbers(vs);
         if (!n.length || n.some(function (k) { return k !== k; })) return NaN;
@@ -256,6 +261,8 @@
         ans[code] = v === '' ? null : v;
         w.hidden = true;
       }
+      var list = w.querySelector ? w.querySelector('[data-choice-filter]') : null; // choice-filter.js
+      if (list && show && typeof ConcertoChoiceFilter === 'function') ConcertoChoiceFilter(isTrue, w, list, ans, code);
     }
     pipe(form, ans);
   }
@@ -272,7 +279,7 @@
   function init() {
     var forms = document.querySelectorAll('form');
     for (var i = 0; i < forms.length; i++) {
-      if (!forms[i].querySelector('[data-relevant], [data-calculate], [data-pipe]')) continue;
+      if (!forms[i].querySelector('[data-relevant], [data-calculate], [data-pipe], [data-choice-filter]')) continue;
       var run = apply.bind(null, forms[i]);
       forms[i].addEventListener('input', run);
       forms[i].addEventListener('change', run);
