@@ -7,6 +7,7 @@ the merged theme to the theme it joins, so no item keeps the merged-away tag."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -144,34 +145,31 @@ def theme_counts(process_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
-def counts_by_territory(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
-    rows = db.session.execute(
-        sa.select(item_themes.c.theme_id, Territory.name, sa.func.count())
+def _counts_by(process_id: int, column: Any, *joins: tuple[Any, Any]) -> dict[int, list[tuple[str | None, int]]]:
+    """{theme id: [(value of ``column``, number of the theme's items with it)]} for the themes of a process, in the
+    order of the values; ``joins``: (table, on clause) outer-joined to reach ``column`` from the items."""
+    query = (
+        sa.select(item_themes.c.theme_id, column, sa.func.count())
         .select_from(item_themes)
         .join(Theme, Theme.id == item_themes.c.theme_id)
         .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
-        .outerjoin(Territory, Territory.id == ModerationItem.territory_id)
-        .where(Theme.process_id == process_id)
-        .group_by(item_themes.c.theme_id, Territory.name)
-        .order_by(item_themes.c.theme_id, Territory.name)
+    )
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    rows = db.session.execute(
+        query.where(Theme.process_id == process_id)
+        .group_by(item_themes.c.theme_id, column)
+        .order_by(item_themes.c.theme_id, column)
     )
     result: dict[int, list[tuple[str | None, int]]] = {}
-    for theme_id, name, count in rows:
-        result.setdefault(theme_id, []).append((name, count))
+    for theme_id, value, count in rows:
+        result.setdefault(theme_id, []).append((value, count))
     return result
+
+
+def counts_by_territory(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
+    return _counts_by(process_id, Territory.name, (Territory, Territory.id == ModerationItem.territory_id))
 
 
 def counts_by_group(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
-    rows = db.session.execute(
-        sa.select(item_themes.c.theme_id, ModerationItem.respondent_group, sa.func.count())
-        .select_from(item_themes)
-        .join(Theme, Theme.id == item_themes.c.theme_id)
-        .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
-        .where(Theme.process_id == process_id)
-        .group_by(item_themes.c.theme_id, ModerationItem.respondent_group)
-        .order_by(item_themes.c.theme_id, ModerationItem.respondent_group)
-    )
-    result: dict[int, list[tuple[str | None, int]]] = {}
-    for theme_id, group, count in rows:
-        result.setdefault(theme_id, []).append((group, count))
-    return result
+    return _counts_by(process_id, ModerationItem.respondent_group)
