@@ -73,27 +73,13 @@ def post_update(
             raise FollowupError(_l("Choose an indicator of this action."), "indicator_id")
     elif (value or "").strip():
         raise FollowupError(_l("Choose the indicator this value measures."), "indicator_id")
-    organization = user.organization
-    update = ProgressUpdate(
-        action=action,
-        author=user,
-        organization=organization,
-        posted_on=posted_on,
-        text=text,
-        language=language,
-    )
+    said = {"author": user, "organization": user.organization, "language": language, "text": text}
+    update = ProgressUpdate(action=action, posted_on=posted_on, **said)
     db.session.add(update)
     db.session.flush()
     if indicator is not None and (value or "").strip():
         record_measurement(indicator, user, measured_on=measured_on or posted_on, value=value or "", update=update)
-    update.item = submit_text(
-        process_id=action.process_id,
-        source=ItemSource.PROGRESS_UPDATE,
-        author=user,
-        organization=organization,
-        language=language,
-        text=text,
-    )
+    update.item = submit_text(process_id=action.process_id, source=ItemSource.PROGRESS_UPDATE, **said)
     db.session.flush()
     audit.record(user, "action.update", action, update=update.id)
     return update
