@@ -58,35 +58,38 @@ def _flush_unique() -> None:
         raise DecisionError(_l("A theme of this process already has this name."), "name_fr") from error
 
 
+THEME_TEXTS = ("name_fr", "name_en", "description_fr", "description_en")
+
+
+def _checked_texts(process_id: int, fields: dict[str, str | None], theme: Theme | None = None) -> dict[str, str]:
+    """The texts of ``fields`` (a key of THEME_TEXTS each, None: keep) to set on ``theme`` (None: a new theme of the
+    process), names trimmed; refused when the theme would have no French name, or a name of another active theme."""
+    name_fr = (fields.get("name_fr") or (theme.name_fr if theme else "")).strip()
+    if not name_fr:
+        raise DecisionError(_l("Give the theme a French name."), "name_fr")
+    name_en = (fields["name_en"] if fields.get("name_en") is not None else (theme.name_en if theme else "")).strip()
+    _check_names(process_id, name_fr, name_en, besides=theme.id if theme else None)
+    return {
+        key: value.strip() if key.startswith("name") else value
+        for key in THEME_TEXTS
+        if (value := fields.get(key)) is not None
+    }
+
+
 def create_theme(
     process: Process, actor: User, name_fr: str, name_en: str = "", description_fr: str = "", description_en: str = ""
 ) -> Theme:
-    name_fr, name_en = name_fr.strip(), name_en.strip()
-    if not name_fr:
-        raise DecisionError(_l("Give the theme a French name."), "name_fr")
-    _check_names(process.id, name_fr, name_en)
-    theme = Theme(
-        process=process,
-        name_fr=name_fr,
-        name_en=name_en,
-        description_fr=description_fr,
-        description_en=description_en,
-    )
+    texts = (name_fr, name_en, description_fr, description_en)
+    theme = Theme(process=process, **_checked_texts(process.id, dict(zip(THEME_TEXTS, texts, strict=True))))
     db.session.add(theme)
     _flush_unique()
-    audit.record(actor, "theme.create", theme, name=name_fr)
+    audit.record(actor, "theme.create", theme, name=theme.name_fr)
     return theme
 
 
 def update_theme(theme: Theme, actor: User, **fields: str) -> None:
-    name_fr = (fields.get("name_fr") or theme.name_fr).strip()
-    if not name_fr:
-        raise DecisionError(_l("Give the theme a French name."), "name_fr")
-    name_en = (fields["name_en"] if fields.get("name_en") is not None else theme.name_en).strip()
-    _check_names(theme.process_id, name_fr, name_en, besides=theme.id)
-    for key in ("name_fr", "name_en", "description_fr", "description_en"):
-        if key in fields and fields[key] is not None:
-            setattr(theme, key, fields[key].strip() if key.startswith("name") else fields[key])
+    for key, value in _checked_texts(theme.process_id, fields, theme).items():
+        setattr(theme, key, value)
     audit.record(actor, "theme.update", theme, **{k: v for k, v in fields.items() if k.startswith("name")})
     _flush_unique()
 
