@@ -17,6 +17,7 @@ from app.events.phases import outside_phases, phases_of
 from app.events.timeline import events_of
 from app.events.views import live as live_views
 from app.models import Event, EventScope, LiveRoom, Organization, Process, Territory, utcnow
+from app.web.actions import form_action
 from app.web.fields import EmptyForm, choices, utc_to_local
 from app.web.forms import attempt, submitted
 
@@ -181,9 +182,9 @@ def delete_event_view(event_id: int):
 def add_event_kind(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = KindForm()
-    if form.validate_on_submit():
-        with attempt(form, success=_("Kind of event added.")):
-            add_kind(process, form.label_fr.data, form.label_en.data or "")
+    form_action(
+        form, lambda: add_kind(process, form.label_fr.data, form.label_en.data or ""), success=_("Kind of event added.")
+    )
     for field in (form.label_fr, form.label_en):
         for error in field.errors:
             flash(f"{field.label.text} — {error}", "error")
