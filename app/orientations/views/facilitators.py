@@ -26,6 +26,7 @@ from app.moderation.forms import (
 )
 from app.orientations import ballot_links, suggestions, themes
 from app.orientations import orientations as orient
+from app.web.actions import form_action
 from app.web.boundary import records_access
 from app.web.fields import EmptyForm
 from app.web.forms import attempt
@@ -34,29 +35,24 @@ from app.web.params import positive_int, positive_ints
 DISMISSED_KEY = "moderation_dismissed"
 
 
+def _theme_texts(form: ThemeForm) -> dict[str, str]:
+    return {key: form[key].data or "" for key in themes.THEME_TEXTS}
+
+
 @bp.route("/moderation/processes/<int:process_id>/themes", methods=["GET", "POST"])
 @facilitator_required
 def list_themes(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = ThemeForm()
-    if form.validate_on_submit():
-        with attempt(form, success=_("Theme created.")) as done:
-            themes.create_theme(
-                process,
-                current_user,
-                form.name_fr.data,
-                form.name_en.data or "",
-                form.description_fr.data or "",
-                form.description_en.data or "",
-            )
-        if done:
-            return redirect(url_for(".list_themes", process_id=process.id))
-    active = themes.active_themes(process.id)
+    if form_action(
+        form, lambda: themes.create_theme(process, current_user, **_theme_texts(form)), success=_("Theme created.")
+    ):
+        return redirect(url_for(".list_themes", process_id=process.id))
     return render_template(
         "moderation/themes.html",
         process=process,
         form=form,
-        themes=active,
+        themes=themes.active_themes(process.id),
         counts=themes.theme_counts(process.id),
         by_territory=themes.counts_by_territory(process.id),
         by_group=themes.counts_by_group(process.id),
@@ -71,14 +67,7 @@ def edit_theme(theme_id: int):
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
         with attempt(form, success=_("Theme saved.")) as done:
-            themes.update_theme(
-                theme,
-                current_user,
-                name_fr=form.name_fr.data,
-                name_en=form.name_en.data or "",
-                description_fr=form.description_fr.data or "",
-                description_en=form.description_en.data or "",
-            )
+            themes.update_theme(theme, current_user, **_theme_texts(form))
         if done:
             return redirect(url_for(".list_themes", process_id=theme.process_id))
     others = [t for t in themes.active_themes(theme.process_id) if t.id != theme.id]
