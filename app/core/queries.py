@@ -16,3 +16,8 @@ def rows_where(model: type[T], *criteria: Any, order_by: Any = ()) -> list[T]:
     of columns)."""
     order = order_by if isinstance(order_by, tuple) else (order_by,)
     return list(db.session.scalars(sa.select(model).where(*criteria).order_by(*order)))
+
+
+def by_first_column(statement: Any) -> dict[Any, tuple]:
+    """{first column: (the other columns)} over the rows of ``statement`` (a count per key, say)."""
+    return {key: tuple(rest) for key, *rest in db.session.execute(statement)}
