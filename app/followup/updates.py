@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.compliance import audit
 from app.core.extensions import db
 from app.core.mail import send_mail
+from app.core.queries import rows_where
 from app.followup.actions import record_measurement
 from app.followup.errors import FollowupError
 from app.followup.moderated import submit_text
@@ -107,17 +108,11 @@ def pending_updates(process_id: int) -> list[ProgressUpdate]:
     """Updates of the process's actions still waiting for a facilitator's decision (in the moderation queue)."""
     from app.models import ItemState, ModerationItem
 
-    return list(
-        db.session.scalars(
-            sa.select(ProgressUpdate)
-            .join(CollectiveAction, CollectiveAction.id == ProgressUpdate.action_id)
-            .join(ModerationItem, ModerationItem.id == ProgressUpdate.item_id)
-            .where(
-                CollectiveAction.process_id == process_id,
-                ModerationItem.state.in_([ItemState.PENDING, ItemState.NEEDS_REDACTION]),
-            )
-            .order_by(ProgressUpdate.id)
-        )
+    return rows_where(
+        ProgressUpdate,
+        ProgressUpdate.action.has(process_id=process_id),
+        ProgressUpdate.item.has(ModerationItem.state.in_([ItemState.PENDING, ItemState.NEEDS_REDACTION])),
+        order_by=ProgressUpdate.id,
     )
 
 
