@@ -148,12 +148,8 @@ def stale_actions(process_id: int, days: int, today: date) -> list[StaleAction]:
 def lead_recipients(action: CollectiveAction) -> list[User]:
     if action.lead_organization_id is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.organization_id == action.lead_organization_id, User.active.is_(True))
-            .order_by(User.id)
-        )
+    return rows_where(
+        User, User.organization_id == action.lead_organization_id, User.active.is_(True), order_by=User.id
     )
 
 

@@ -14,18 +14,15 @@ from flask_babel import lazy_gettext as _l
 
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.core.text import comparison_key
 from app.models import ModerationItem, Process, Territory, Theme, User, item_themes
 from app.moderation.decisions import DecisionError
 
 
 def active_themes(process_id: int) -> list[Theme]:
-    return list(
-        db.session.scalars(
-            sa.select(Theme)
-            .where(Theme.process_id == process_id, Theme.merged_into_id.is_(None))
-            .order_by(Theme.name_fr, Theme.id)
-        )
+    return rows_where(
+        Theme, Theme.process_id == process_id, Theme.merged_into_id.is_(None), order_by=(Theme.name_fr, Theme.id)
     )
 
 
