@@ -2,7 +2,6 @@
 
 import secrets
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from app.auth.access import facilitator_required, public
 from app.builder.qr import qr_svg
 from app.compliance import audit
 from app.core.extensions import db, limiter
+from app.core.queries import rows_where
 from app.events import bp, live
 from app.models import Ballot, BallotStatus, Event, LiveRoom, RoomMode, utcnow
 from app.voting import ballots as voting
@@ -51,9 +51,7 @@ def _live_room(code: str, now) -> tuple[LiveRoom, Ballot]:
 
 
 def open_ballots(process_id: int) -> list[Ballot]:
-    return db.session.scalars(
-        sa.select(Ballot).where(Ballot.process_id == process_id, Ballot.status == BallotStatus.OPEN).order_by(Ballot.id)
-    ).all()
+    return rows_where(Ballot, Ballot.process_id == process_id, Ballot.status == BallotStatus.OPEN, order_by=Ballot.id)
 
 
 @bp.post("/events/<int:event_id>/live")
