@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.auth.access import facilitator_required
 from app.compliance.audit import record_access
 from app.core.extensions import db
+from app.core.revisions import compared
 from app.models import (
     Ballot,
     Orientation,
@@ -275,25 +276,15 @@ def edit_orientation(orientation_id: int):
 def orientation_history(orientation_id: int):
     orientation = db.get_or_404(Orientation, orientation_id)
     revisions = orientation.revisions
-    numbers = [r.number for r in revisions]
-    old_n = positive_int(request.args.get("from"))
-    new_n = positive_int(request.args.get("to"))
-    changes = None
-    old = new = None
-    if len(revisions) >= 2:
-        new = next((r for r in revisions if r.number == new_n), revisions[-1])
-        old = next((r for r in revisions if r.number == old_n), None) or next(
-            (r for r in reversed(revisions) if r.number < new.number), revisions[0]
-        )
-        changes = orient.diff(old, new)
+    old, new = compared(revisions, positive_int(request.args.get("from")), positive_int(request.args.get("to")))
     return render_template(
         "moderation/history.html",
         orientation=orientation,
         revisions=revisions,
-        numbers=numbers,
+        numbers=[r.number for r in revisions],
         old=old,
         new=new,
-        changes=changes,
+        changes=orient.diff(old, new) if old else None,
     )
 
 
