@@ -30,9 +30,8 @@ from app.models import (
     Territory,
     User,
 )
-from app.web.actions import button_action, form_action
 from app.web.fields import EmptyForm, choices
-from app.web.forms import attempt
+from app.web.forms import attempt, button, form_action
 from app.web.urls import page_arg
 
 PER_PAGE = 50
@@ -105,11 +104,11 @@ def show_user(user_id: int):
     return render_template("admin/user.html", user=user, role_form=role_form, form=EmptyForm(), history=history)
 
 
-def _user_action(user_id: int, action, success: str, **button):
-    """A button of the account's page: ``action(admin, user)``; ``button``: the button's form and what to say when it
-    is not valid (see button_action)."""
+def _user_action(user_id: int, action, success: str, **form):
+    """A button of the account's page: ``action(admin, user)``; ``form``: the button's form and what to say when it
+    is not valid (see app.web.forms.button)."""
     user = db.get_or_404(User, user_id)
-    button_action(lambda: action(current_user, user), success=success, **button)
+    button(lambda: action(current_user, user), success=success, **form)
     return redirect(url_for(".show_user", user_id=user.id))
 
 

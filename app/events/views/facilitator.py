@@ -18,9 +18,8 @@ from app.events.phases import outside_phases, phases_of
 from app.events.timeline import events_of
 from app.events.views import live as live_views
 from app.models import Event, EventScope, LiveRoom, Organization, Process, Territory, utcnow
-from app.web.actions import button_action, form_action
 from app.web.fields import EmptyForm, choices, utc_to_local
-from app.web.forms import attempt
+from app.web.forms import attempt, button, form_action
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -171,7 +170,7 @@ def delete_event_view(event_id: int):
         audit.record(current_user, "delete_event", event)
         delete_event(event)
 
-    if button_action(delete, success=_("Event deleted.")):
+    if button(delete, success=_("Event deleted.")):
         return redirect(url_for(".list_events", process_id=process_id))
     return redirect(url_for(".show_event", event_id=event_id))
 

@@ -18,9 +18,8 @@ from app.voting import ballots as voting
 from app.voting.forms import field_name, read_choices
 from app.voting.results import compute_results
 from app.voting.tally import GRADE_LABELS
-from app.web.actions import button_action
 from app.web.fields import AnsweringForm, EmptyForm
-from app.web.forms import attempt, submitted
+from app.web.forms import attempt, button, submitted
 from app.web.urls import external_url
 
 DEVICE_COOKIE = "concerto_room_device"
@@ -96,7 +95,7 @@ def _room_button(code: str, audit_name: str, action, success: str):
         action(room)
         audit.record(current_user, audit_name, room)
 
-    button_action(act, success=success)
+    button(act, success=success)
     return redirect(url_for(".control_room", code=room.code))
 
 

@@ -27,10 +27,9 @@ from app.moderation.forms import (
 )
 from app.orientations import ballot_links, suggestions, themes
 from app.orientations import orientations as orient
-from app.web.actions import form_action
 from app.web.boundary import records_access
 from app.web.fields import EmptyForm
-from app.web.forms import attempt
+from app.web.forms import attempt, form_action
 from app.web.params import positive_int, positive_ints
 
 DISMISSED_KEY = "moderation_dismissed"
