@@ -1,16 +1,13 @@
 """Administration operations. Each records an audit entry; the caller commits."""
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from app.auth.accounts import create_user, issue_token
+from app.auth.accounts import create_user, mail_link
 from app.compliance import audit
 from app.core.errors import DomainError
 from app.core.extensions import db
-from app.core.mail import send_mail
 from app.models import Organization, Role, Territory, TokenPurpose, User
-from app.web.urls import external_url
 
 
 class AdminError(DomainError):
@@ -28,14 +25,9 @@ def invite_user(
 def send_invitation(actor: User, user: User) -> str:
     if user.has_password:
         raise AdminError(_("This person has already chosen a password."))
-    clear = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_MAX_AGE"])
-    link = external_url("auth.accept_invitation", token=clear)
-    with force_locale(user.locale):
-        send_mail(
-            user.email,
-            _("Invitation to Concerto"),
-            render_template("emails/invitation.txt", user=user, inviter=actor, link=link),
-        )
+    link = mail_link(
+        user, TokenPurpose.INVITATION, "auth.accept_invitation", _l("Invitation to Concerto"), inviter=actor
+    )
     audit.record(actor, "user.invite", user)
     return link
 

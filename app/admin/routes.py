@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.web.fields import EmptyForm, choices
-from app.web.forms import attempt, submitted
+from app.web.forms import attempt, button, form_action
 from app.web.urls import page_arg
 
 PER_PAGE = 50
@@ -104,23 +104,25 @@ def show_user(user_id: int):
     return render_template("admin/user.html", user=user, role_form=role_form, form=EmptyForm(), history=history)
 
 
-def _user_action(user_id: int, action, success: str):
+def _user_action(user_id: int, action, success: str, **form):
+    """A button of the account's page: ``action(admin, user)``; ``form``: the button's form and what to say when it
+    is not valid (see app.web.forms.button)."""
     user = db.get_or_404(User, user_id)
-    if submitted():
-        with attempt(success=success):
-            action(current_user, user)
+    button(lambda: action(current_user, user), success=success, **form)
     return redirect(url_for(".show_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/role")
 @admin_required
 def change_user_role(user_id: int):
-    user = db.get_or_404(User, user_id)
     form = ChangeRoleForm()
-    if submitted(form, otherwise=_("Choose one of the listed roles.")):
-        with attempt(success=_("Role changed.")):
-            change_role(current_user, user, Role(form.role.data))
-    return redirect(url_for(".show_user", user_id=user.id))
+    return _user_action(
+        user_id,
+        lambda admin, user: change_role(admin, user, Role(form.role.data)),
+        _("Role changed."),
+        form=form,
+        otherwise=_("Choose one of the listed roles."),
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")
@@ -193,17 +195,13 @@ def list_territories():
 def edit_territory(territory_id: int | None):
     territory = db.get_or_404(Territory, territory_id) if territory_id else Territory()
     form = TerritoryForm(obj=territory if request.method == "GET" else None)
-    if form.validate_on_submit():
-        with attempt(form, success=_("Territory saved.")) as done:
-            save_territory(
-                current_user,
-                territory,
-                code=form.code.data.strip(),
-                name=form.name.data.strip(),
-                population_target=form.population_target.data,
-            )
-        if done:
-            return redirect(url_for(".list_territories"))
+
+    def save() -> None:
+        code, name = form.code.data.strip(), form.name.data.strip()
+        save_territory(current_user, territory, code=code, name=name, population_target=form.population_target.data)
+
+    if form_action(form, save, success=_("Territory saved.")):
+        return redirect(url_for(".list_territories"))
     return render_template("admin/territory_form.html", form=form, territory=territory)
 
 

@@ -4,11 +4,11 @@ import enum
 import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
@@ -151,12 +151,15 @@ def request_password_reset(email: str) -> bool:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return False
-    clear = issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_MAX_AGE"])
-    link = external_url("auth.reset_password", token=clear)
-    with force_locale(user.locale):
-        send_mail(
-            user.email,
-            _("Concerto: reset your password"),
-            render_template("emails/password_reset.txt", user=user, link=link),
-        )
+    mail_link(user, TokenPurpose.PASSWORD_RESET, "auth.reset_password", _l("Concerto: reset your password"))
     return True
+
+
+def mail_link(user: User, purpose: TokenPurpose, endpoint: str, subject: Any, **context: Any) -> str:
+    """Issue a one-use link of ``purpose`` (to ``endpoint``) for ``user`` and queue the e-mail that carries it,
+    ``templates/emails/<purpose>.txt``, in the person's language; returns the link. The link lasts as long as the
+    setting ``<PURPOSE>_MAX_AGE`` says."""
+    link = external_url(endpoint, token=issue_token(user, purpose, current_app.config[f"{purpose.name}_MAX_AGE"]))
+    with force_locale(user.locale):
+        send_mail(user.email, str(subject), render_template(f"emails/{purpose}.txt", user=user, link=link, **context))
+    return link

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.queries import by_first_column
 from app.events.audiences import AUDIENCES, PARTNER_PREFIX
 from app.models import (
     Ballot,
@@ -184,18 +185,15 @@ def ideas_by_event(process_id: int) -> list[EventIdeas]:
         .join(Orientation, Orientation.id == OrientationEvidence.orientation_id)
         .where(Orientation.state == OrientationState.ADOPTED)
     )
-    counts = {
-        event_id: (ideas, evidence)
-        for event_id, ideas, evidence in db.session.execute(
-            sa.select(
-                ModerationItem.event_id,
-                sa.func.count(ModerationItem.id),
-                sa.func.count(ModerationItem.id).filter(ModerationItem.id.in_(adopted)),
-            )
-            .where(ModerationItem.process_id == process_id, ModerationItem.event_id.is_not(None))
-            .group_by(ModerationItem.event_id)
-        ).all()
-    }
+    counts = by_first_column(
+        sa.select(
+            ModerationItem.event_id,
+            sa.func.count(ModerationItem.id),
+            sa.func.count(ModerationItem.id).filter(ModerationItem.id.in_(adopted)),
+        )
+        .where(ModerationItem.process_id == process_id, ModerationItem.event_id.is_not(None))
+        .group_by(ModerationItem.event_id)
+    )
     events = db.session.scalars(
         sa.select(Event)
         .where(Event.process_id == process_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.followup.errors import FollowupError, StaleEdit
 from app.followup.quantities import format_quantity, parse_quantity
 from app.models import (
@@ -38,22 +39,19 @@ MAX_TITLE = 300
 
 def adopted_priorities(process_id: int) -> list[Orientation]:
     """The adopted orientations of a process (its priorities), in their order of creation."""
-    return list(
-        db.session.scalars(
-            sa.select(Orientation)
-            .where(Orientation.process_id == process_id, Orientation.state == OrientationState.ADOPTED)
-            .order_by(Orientation.id)
-        )
+    return rows_where(
+        Orientation,
+        Orientation.process_id == process_id,
+        Orientation.state == OrientationState.ADOPTED,
+        order_by=Orientation.id,
     )
 
 
 def actions_of(process_id: int) -> list[CollectiveAction]:
-    return list(
-        db.session.scalars(
-            sa.select(CollectiveAction)
-            .where(CollectiveAction.process_id == process_id)
-            .order_by(CollectiveAction.orientation_id, CollectiveAction.id)
-        )
+    return rows_where(
+        CollectiveAction,
+        CollectiveAction.process_id == process_id,
+        order_by=(CollectiveAction.orientation_id, CollectiveAction.id),
     )
 
 

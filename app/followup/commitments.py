@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.compliance import audit
 from app.core.extensions import db
 from app.core.labels import label
+from app.core.queries import rows_where
 from app.exports.export import neutralize
 from app.followup.errors import FollowupError
 from app.followup.moderated import submit_text
@@ -171,12 +172,11 @@ def own_commitment_or_404(commitment_id: int, user: User) -> Commitment:
 
 
 def organization_commitments(process_id: int, organization_id: int) -> list[Commitment]:
-    return list(
-        db.session.scalars(
-            sa.select(Commitment)
-            .where(Commitment.process_id == process_id, Commitment.organization_id == organization_id)
-            .order_by(Commitment.orientation_id, Commitment.id)
-        )
+    return rows_where(
+        Commitment,
+        Commitment.process_id == process_id,
+        Commitment.organization_id == organization_id,
+        order_by=(Commitment.orientation_id, Commitment.id),
     )
 
 

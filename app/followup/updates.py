@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.compliance import audit
 from app.core.extensions import db
 from app.core.mail import send_mail
+from app.core.queries import rows_where
 from app.followup.actions import record_measurement
 from app.followup.errors import FollowupError
 from app.followup.moderated import submit_text
@@ -73,27 +74,13 @@ def post_update(
             raise FollowupError(_l("Choose an indicator of this action."), "indicator_id")
     elif (value or "").strip():
         raise FollowupError(_l("Choose the indicator this value measures."), "indicator_id")
-    organization = user.organization
-    update = ProgressUpdate(
-        action=action,
-        author=user,
-        organization=organization,
-        posted_on=posted_on,
-        text=text,
-        language=language,
-    )
+    said = {"author": user, "organization": user.organization, "language": language, "text": text}
+    update = ProgressUpdate(action=action, posted_on=posted_on, **said)
     db.session.add(update)
     db.session.flush()
     if indicator is not None and (value or "").strip():
         record_measurement(indicator, user, measured_on=measured_on or posted_on, value=value or "", update=update)
-    update.item = submit_text(
-        process_id=action.process_id,
-        source=ItemSource.PROGRESS_UPDATE,
-        author=user,
-        organization=organization,
-        language=language,
-        text=text,
-    )
+    update.item = submit_text(process_id=action.process_id, source=ItemSource.PROGRESS_UPDATE, **said)
     db.session.flush()
     audit.record(user, "action.update", action, update=update.id)
     return update
@@ -121,17 +108,11 @@ def pending_updates(process_id: int) -> list[ProgressUpdate]:
     """Updates of the process's actions still waiting for a facilitator's decision (in the moderation queue)."""
     from app.models import ItemState, ModerationItem
 
-    return list(
-        db.session.scalars(
-            sa.select(ProgressUpdate)
-            .join(CollectiveAction, CollectiveAction.id == ProgressUpdate.action_id)
-            .join(ModerationItem, ModerationItem.id == ProgressUpdate.item_id)
-            .where(
-                CollectiveAction.process_id == process_id,
-                ModerationItem.state.in_([ItemState.PENDING, ItemState.NEEDS_REDACTION]),
-            )
-            .order_by(ProgressUpdate.id)
-        )
+    return rows_where(
+        ProgressUpdate,
+        ProgressUpdate.action.has(process_id=process_id),
+        ProgressUpdate.item.has(ModerationItem.state.in_([ItemState.PENDING, ItemState.NEEDS_REDACTION])),
+        order_by=ProgressUpdate.id,
     )
 
 
@@ -167,12 +148,8 @@ def stale_actions(process_id: int, days: int, today: date) -> list[StaleAction]:
 def lead_recipients(action: CollectiveAction) -> list[User]:
     if action.lead_organization_id is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.organization_id == action.lead_organization_id, User.active.is_(True))
-            .order_by(User.id)
-        )
+    return rows_where(
+        User, User.organization_id == action.lead_organization_id, User.active.is_(True), order_by=User.id
     )
 
 

@@ -7,7 +7,7 @@ orientations. Partners: published orientations with approved, redacted quotes on
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -211,6 +211,24 @@ def _item_page(item: ModerationItem, decision_form=None, selection_form=None, st
     return html, status
 
 
+def _item_for_button(item_id: int) -> ModerationItem:
+    """The item a button of its page acts on; a POST without the page's token is a 400."""
+    item = _load_item(item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return item
+
+
+def _item_and_form(item_id: int, form_class: type, name: str):
+    """The item and the form posted for it; when the form is not valid, the item's page again (400) with the form
+    (the argument ``name`` of _item_page) and its errors answers the request."""
+    item = _load_item(item_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(make_response(_item_page(item, status=400, **{name: form})))
+    return item, form
+
+
 @bp.get("/moderation/items/<int:item_id>")
 @facilitator_required
 @records_access
@@ -222,10 +240,7 @@ def show_item(item_id: int):
 @facilitator_required
 @records_access
 def decide_item(item_id: int):
-    item = _load_item(item_id)
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        return _item_page(item, decision_form=form, status=400)
+    item, form = _item_and_form(item_id, DecisionForm, "decision_form")
     action = request.form.get("action", "")
     if action not in ("approve", "approve_original", "reject", "needs_redaction", "undo"):
         flash(_("Choose a decision."), "error")
@@ -256,14 +271,10 @@ def decide_item(item_id: int):
 @bp.post("/moderation/items/<int:item_id>/redact")
 @facilitator_required
 def redact_item(item_id: int):
-    item = _load_item(item_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    item = _item_for_button(item_id)
+    redact = redaction.reset_redaction if request.form.get("reset") else redaction.redact_detected
     with attempt(success=_("Redaction saved.")):
-        if request.form.get("reset"):
-            redaction.reset_redaction(item, current_user, form_version())
-        else:
-            redaction.redact_detected(item, current_user, form_version())
+        redact(item, current_user, form_version())
     return redirect(url_for(".show_item", item_id=item_id))
 
 
@@ -271,10 +282,7 @@ def redact_item(item_id: int):
 @facilitator_required
 @records_access
 def redact_item_selection(item_id: int):
-    item = _load_item(item_id)
-    form = RedactSelectionForm()
-    if not form.validate_on_submit():
-        return _item_page(item, selection_form=form, status=400)
+    item, form = _item_and_form(item_id, RedactSelectionForm, "selection_form")
     with attempt(form, success=_("Redaction saved.")) as done:
         redaction.redact_selection(
             item,
@@ -293,9 +301,7 @@ def redact_item_selection(item_id: int):
 @bp.post("/moderation/items/<int:item_id>/tag")
 @facilitator_required
 def tag_item(item_id: int):
-    item = _load_item(item_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    item = _item_for_button(item_id)
     theme = db.session.get(Theme, positive_int(request.form.get("theme")) or 0)
     if theme is None or theme.process_id != item.process_id:
         flash(_("Choose a theme."), "error")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.models import (
     Ballot,
     BallotOption,
@@ -24,24 +24,11 @@ from app.voting.ballots import same_label
 
 
 def draft_ballots(process_id: int) -> list[Ballot]:
-    return list(
-        db.session.scalars(
-            sa.select(Ballot)
-            .where(Ballot.process_id == process_id, Ballot.status == BallotStatus.DRAFT)
-            .order_by(Ballot.id)
-        )
-    )
+    return rows_where(Ballot, Ballot.process_id == process_id, Ballot.status == BallotStatus.DRAFT, order_by=Ballot.id)
 
 
 def ballots_of(orientation_id: int) -> list[Ballot]:
-    return list(
-        db.session.scalars(
-            sa.select(Ballot)
-            .join(BallotOption, BallotOption.ballot_id == Ballot.id)
-            .where(BallotOption.orientation_id == orientation_id)
-            .order_by(Ballot.id)
-        )
-    )
+    return rows_where(Ballot, Ballot.options.any(BallotOption.orientation_id == orientation_id), order_by=Ballot.id)
 
 
 def add_to_ballot(orientation: Orientation, ballot: Ballot, actor: User) -> BallotOption:

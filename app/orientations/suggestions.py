@@ -104,21 +104,18 @@ def group_to_theme(
     duplicate); returns the theme and what to tell the facilitator."""
     ids = approved_ids(process.id, item_ids)
     existing = themes.theme_named(process.id, name_fr) or (themes.theme_named(process.id, name_en) if name_en else None)
+    theme = existing or themes.create_theme(process, actor, name_fr, name_en)
+    themes.tag_items(theme, ids, actor)
     if existing is not None:
-        themes.tag_items(existing, ids, actor)
-        message = ngettext(
+        return theme, ngettext(
             "The item joined the existing theme “%(name)s”.",
             "The %(num)d items joined the existing theme “%(name)s”.",
             len(ids),
-            name=existing.name_fr,
+            name=theme.name_fr,
         )
-        return existing, message
-    theme = themes.create_theme(process, actor, name_fr, name_en)
-    themes.tag_items(theme, ids, actor)
-    message = ngettext(
+    return theme, ngettext(
         "Theme “%(name)s” created with %(num)d item.",
         "Theme “%(name)s” created with %(num)d items.",
         len(ids),
         name=theme.name_fr,
     )
-    return theme, message

@@ -7,24 +7,22 @@ the merged theme to the theme it joins, so no item keeps the merged-away tag."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.core.text import comparison_key
 from app.models import ModerationItem, Process, Territory, Theme, User, item_themes
 from app.moderation.decisions import DecisionError
 
 
 def active_themes(process_id: int) -> list[Theme]:
-    return list(
-        db.session.scalars(
-            sa.select(Theme)
-            .where(Theme.process_id == process_id, Theme.merged_into_id.is_(None))
-            .order_by(Theme.name_fr, Theme.id)
-        )
+    return rows_where(
+        Theme, Theme.process_id == process_id, Theme.merged_into_id.is_(None), order_by=(Theme.name_fr, Theme.id)
     )
 
 
@@ -57,35 +55,38 @@ def _flush_unique() -> None:
         raise DecisionError(_l("A theme of this process already has this name."), "name_fr") from error
 
 
+THEME_TEXTS = ("name_fr", "name_en", "description_fr", "description_en")
+
+
+def _checked_texts(process_id: int, fields: dict[str, str | None], theme: Theme | None = None) -> dict[str, str]:
+    """The texts of ``fields`` (a key of THEME_TEXTS each, None: keep) to set on ``theme`` (None: a new theme of the
+    process), names trimmed; refused when the theme would have no French name, or a name of another active theme."""
+    name_fr = (fields.get("name_fr") or (theme.name_fr if theme else "")).strip()
+    if not name_fr:
+        raise DecisionError(_l("Give the theme a French name."), "name_fr")
+    name_en = (fields["name_en"] if fields.get("name_en") is not None else (theme.name_en if theme else "")).strip()
+    _check_names(process_id, name_fr, name_en, besides=theme.id if theme else None)
+    return {
+        key: value.strip() if key.startswith("name") else value
+        for key in THEME_TEXTS
+        if (value := fields.get(key)) is not None
+    }
+
+
 def create_theme(
     process: Process, actor: User, name_fr: str, name_en: str = "", description_fr: str = "", description_en: str = ""
 ) -> Theme:
-    name_fr, name_en = name_fr.strip(), name_en.strip()
-    if not name_fr:
-        raise DecisionError(_l("Give the theme a French name."), "name_fr")
-    _check_names(process.id, name_fr, name_en)
-    theme = Theme(
-        process=process,
-        name_fr=name_fr,
-        name_en=name_en,
-        description_fr=description_fr,
-        description_en=description_en,
-    )
+    texts = (name_fr, name_en, description_fr, description_en)
+    theme = Theme(process=process, **_checked_texts(process.id, dict(zip(THEME_TEXTS, texts, strict=True))))
     db.session.add(theme)
     _flush_unique()
-    audit.record(actor, "theme.create", theme, name=name_fr)
+    audit.record(actor, "theme.create", theme, name=theme.name_fr)
     return theme
 
 
 def update_theme(theme: Theme, actor: User, **fields: str) -> None:
-    name_fr = (fields.get("name_fr") or theme.name_fr).strip()
-    if not name_fr:
-        raise DecisionError(_l("Give the theme a French name."), "name_fr")
-    name_en = (fields["name_en"] if fields.get("name_en") is not None else theme.name_en).strip()
-    _check_names(theme.process_id, name_fr, name_en, besides=theme.id)
-    for key in ("name_fr", "name_en", "description_fr", "description_en"):
-        if key in fields and fields[key] is not None:
-            setattr(theme, key, fields[key].strip() if key.startswith("name") else fields[key])
+    for key, value in _checked_texts(theme.process_id, fields, theme).items():
+        setattr(theme, key, value)
     audit.record(actor, "theme.update", theme, **{k: v for k, v in fields.items() if k.startswith("name")})
     _flush_unique()
 
@@ -144,34 +145,31 @@ def theme_counts(process_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
-def counts_by_territory(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
-    rows = db.session.execute(
-        sa.select(item_themes.c.theme_id, Territory.name, sa.func.count())
+def _counts_by(process_id: int, column: Any, *joins: tuple[Any, Any]) -> dict[int, list[tuple[str | None, int]]]:
+    """{theme id: [(value of ``column``, number of the theme's items with it)]} for the themes of a process, in the
+    order of the values; ``joins``: (table, on clause) outer-joined to reach ``column`` from the items."""
+    query = (
+        sa.select(item_themes.c.theme_id, column, sa.func.count())
         .select_from(item_themes)
         .join(Theme, Theme.id == item_themes.c.theme_id)
         .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
-        .outerjoin(Territory, Territory.id == ModerationItem.territory_id)
-        .where(Theme.process_id == process_id)
-        .group_by(item_themes.c.theme_id, Territory.name)
-        .order_by(item_themes.c.theme_id, Territory.name)
+    )
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    rows = db.session.execute(
+        query.where(Theme.process_id == process_id)
+        .group_by(item_themes.c.theme_id, column)
+        .order_by(item_themes.c.theme_id, column)
     )
     result: dict[int, list[tuple[str | None, int]]] = {}
-    for theme_id, name, count in rows:
-        result.setdefault(theme_id, []).append((name, count))
+    for theme_id, value, count in rows:
+        result.setdefault(theme_id, []).append((value, count))
     return result
+
+
+def counts_by_territory(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
+    return _counts_by(process_id, Territory.name, (Territory, Territory.id == ModerationItem.territory_id))
 
 
 def counts_by_group(process_id: int) -> dict[int, list[tuple[str | None, int]]]:
-    rows = db.session.execute(
-        sa.select(item_themes.c.theme_id, ModerationItem.respondent_group, sa.func.count())
-        .select_from(item_themes)
-        .join(Theme, Theme.id == item_themes.c.theme_id)
-        .join(ModerationItem, ModerationItem.id == item_themes.c.item_id)
-        .where(Theme.process_id == process_id)
-        .group_by(item_themes.c.theme_id, ModerationItem.respondent_group)
-        .order_by(item_themes.c.theme_id, ModerationItem.respondent_group)
-    )
-    result: dict[int, list[tuple[str | None, int]]] = {}
-    for theme_id, group, count in rows:
-        result.setdefault(theme_id, []).append((group, count))
-    return result
+    return _counts_by(process_id, ModerationItem.respondent_group)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -261,48 +262,41 @@ def _territory_figure(
     return TerritoryFigure(territory_id, name, complete, started, target, percent)
 
 
+def _per_sector(count: Any, *joins: tuple[Any, Any], where: Any = None) -> dict[Sector, int]:
+    """{sector: ``count``} over the organizations, or the rows reached through ``joins`` (table, on clause) that
+    match ``where``."""
+    query = sa.select(Organization.sector, count)
+    for table, on in joins:
+        query = query.join(table, on)
+    if where is not None:
+        query = query.where(where)
+    return dict(db.session.execute(query.group_by(Organization.sector)).all())
+
+
 def sector_activity(process_id: int) -> list[SectorFigure]:
     """Partner activity per organization sector: organizations, contributions, comments, voters (every sector)."""
-    organizations = dict(
-        db.session.execute(sa.select(Organization.sector, sa.func.count()).group_by(Organization.sector)).all()
-    )
-    contributions = dict(
-        db.session.execute(
-            sa.select(Organization.sector, sa.func.count(Contribution.id))
-            .join(Organization, Organization.id == Contribution.organization_id)
-            .where(Contribution.process_id == process_id)
-            .group_by(Organization.sector)
-        ).all()
-    )
-    comments = dict(
-        db.session.execute(
-            sa.select(Organization.sector, sa.func.count(Comment.id))
-            .join(Orientation, Orientation.id == Comment.orientation_id)
-            .join(User, User.id == Comment.author_id)
-            .join(Organization, Organization.id == User.organization_id)
-            .where(Orientation.process_id == process_id)
-            .group_by(Organization.sector)
-        ).all()
-    )
-    voters = dict(
-        db.session.execute(
-            sa.select(Organization.sector, sa.func.count(sa.distinct(VoterRecord.user_id)))
-            .join(Ballot, Ballot.id == VoterRecord.ballot_id)
-            .join(Organization, Organization.id == VoterRecord.organization_id)
-            .where(Ballot.process_id == process_id)
-            .group_by(Organization.sector)
-        ).all()
-    )
-    return [
-        SectorFigure(
-            sector,
-            organizations.get(sector, 0),
-            contributions.get(sector, 0),
-            comments.get(sector, 0),
-            voters.get(sector, 0),
-        )
-        for sector in Sector
+    per_sector = [
+        _per_sector(sa.func.count()),
+        _per_sector(
+            sa.func.count(Contribution.id),
+            (Organization, Organization.id == Contribution.organization_id),
+            where=Contribution.process_id == process_id,
+        ),
+        _per_sector(
+            sa.func.count(Comment.id),
+            (Orientation, Orientation.id == Comment.orientation_id),
+            (User, User.id == Comment.author_id),
+            (Organization, Organization.id == User.organization_id),
+            where=Orientation.process_id == process_id,
+        ),
+        _per_sector(
+            sa.func.count(sa.distinct(VoterRecord.user_id)),
+            (Ballot, Ballot.id == VoterRecord.ballot_id),
+            (Organization, Organization.id == VoterRecord.organization_id),
+            where=Ballot.process_id == process_id,
+        ),
     ]
+    return [SectorFigure(sector, *(counts.get(sector, 0) for counts in per_sector)) for sector in Sector]
 
 
 # ------------------------------------------------------------------------------------------------------ targets

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.queries import by_first_column
 from app.models import (
     Ballot,
     BallotOption,
@@ -102,22 +103,19 @@ def orientation_entries(process_id: int) -> list[OrientationEntry]:
         .where(Orientation.process_id == process_id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
         .order_by(Orientation.id)
     ).all()
-    evidence = {
-        orientation_id: (items, territories)
-        for orientation_id, items, territories in db.session.execute(
-            sa.select(
-                OrientationEvidence.orientation_id,
-                sa.func.count(ModerationItem.id),
-                sa.func.count(sa.distinct(ModerationItem.territory_id)),
-            )
-            .join(ModerationItem, ModerationItem.id == OrientationEvidence.item_id)
-            .where(
-                OrientationEvidence.orientation_id.in_([o.id for o in orientations]),
-                ModerationItem.state == ItemState.APPROVED,
-            )
-            .group_by(OrientationEvidence.orientation_id)
+    evidence = by_first_column(
+        sa.select(
+            OrientationEvidence.orientation_id,
+            sa.func.count(ModerationItem.id),
+            sa.func.count(sa.distinct(ModerationItem.territory_id)),
         )
-    }
+        .join(ModerationItem, ModerationItem.id == OrientationEvidence.item_id)
+        .where(
+            OrientationEvidence.orientation_id.in_([o.id for o in orientations]),
+            ModerationItem.state == ItemState.APPROVED,
+        )
+        .group_by(OrientationEvidence.orientation_id)
+    )
     # Adopted first, then ready for a vote, then in review.
     order = {state: index for index, state in enumerate(reversed(PUBLISHED_ORIENTATION_STATES))}
     entries = [OrientationEntry(o, *evidence.get(o.id, (0, 0))) for o in orientations]

@@ -20,6 +20,13 @@ and a button (a form with its CSRF token only) the same way, after :func:`submit
     button(lambda: delete_page(survey, page), success=_("Page deleted."))
     return redirect(url_for(".show_survey", survey_id=survey.id))
 
+and a form whose one action, once the form is valid, either goes through or puts its refusal on the form, with
+:func:`form_action`::
+
+    if form_action(form, lambda: save_territory(...), success=_("Territory saved.")):
+        return redirect(url_for(".list_territories"))
+    return render_template(...)
+
 :func:`action_routes` registers the buttons that each move one object to another status, one route per status.
 
 A :class:`~app.core.errors.DomainError` raised in the block rolls the transaction back at once (nothing of the
@@ -63,6 +70,17 @@ def button(action: Callable[[], Any], *, form: Any = None, otherwise: Any = EXPI
     with attempt(**options) as done:
         action()
     return bool(done)
+
+
+def form_action(form: Any, action: Callable[[], Any], **options: Any) -> attempt | None:
+    """A form's POST: once ``form`` came valid with it, ``action()`` run in an :class:`attempt` on the form (given
+    ``options``: ``success``...); the attempt (true when the action went through, its refusal on the form), or None
+    when the form was not sent or not valid (its errors on its fields)."""
+    if not form.validate_on_submit():
+        return None
+    with attempt(form, **options) as done:
+        action()
+    return done
 
 
 def action_routes(

@@ -43,6 +43,10 @@ def test_change_role_and_deactivate_are_audited(client, auth, csrf, create_user)
     client.post(f"{page}/reactivate", data={"csrf_token": csrf(page)})
     db.session.refresh(user)
     assert user.active
+    unknown = client.post(f"{page}/role", data={"role": "owner", "csrf_token": csrf(page)}, follow_redirects=True)
+    assert "Choisissez l’un des rôles proposés." in unknown.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.role is Role.FACILITATOR
 
 
 def test_admin_cannot_lock_themselves_out(client, auth, csrf):
@@ -101,10 +105,13 @@ def test_territory_target_and_validation(client, auth, csrf):
     assert 'value="Les Sources"' in page
     assert count_rows(Territory) == 0
     ok = client.post(
-        url, data={"code": "SOU", "name": "Les Sources", "population_target": "80", "csrf_token": csrf(url)}
+        url, data={"code": "SOU", "name": " Les Sources ", "population_target": "80", "csrf_token": csrf(url)}
     )
     assert ok.status_code == 302
     assert db.session.execute(db.select(Territory.population_target).filter_by(code="SOU")).scalar_one() == 80
+    assert count_rows(Territory) == 1 and db.session.scalar(db.select(Territory.name)) == "Les Sources"
+    twice = client.post(url, data={"code": "SOU", "name": "Autre", "csrf_token": csrf(url)})
+    assert twice.status_code == 200 and "Un territoire porte déjà ce code." in twice.get_data(as_text=True)
 
 
 def test_audit_log_page_lists_entries(client, auth, csrf, create_user):

@@ -172,6 +172,19 @@ def test_password_reset_flow(client, csrf, mail_outbox, create_user):
     assert user.check_password("brand-new-pass") and not user.check_password(DEFAULT_PASSWORD)
 
 
+def test_the_reset_e_mail_is_in_the_language_of_the_account(client, csrf, mail_outbox, create_user):
+    french, english = create_user(), create_user()
+    english.locale = "en"
+    db.session.commit()
+    for user in (french, english):
+        client.post("/password/forgot", data={"email": user.email, "csrf_token": csrf("/password/forgot")})
+    subjects = [(message["To"], message["Subject"]) for message in mail_outbox.messages]
+    assert subjects == [
+        (french.email, "Concerto : réinitialisez votre mot de passe"),
+        (english.email, "Concerto: reset your password"),
+    ]
+
+
 def test_password_reset_for_unknown_address_reveals_nothing(client, csrf, caplog, mail_outbox):
     before = count_rows(AccountToken)
     with caplog.at_level(logging.DEBUG):

@@ -104,3 +104,22 @@ def test_partners_see_what_each_option_rests_on(client, auth, create_process):
     assert link is not None and link.group(1) == "L’orientation et ce sur quoi elle repose (3 éléments de preuve)"
     assert html.count('href="/orientations/') == 1  # the typed option has no orientation
     assert client.get(f"/orientations/{literacy.id}").status_code == 200
+
+
+def test_the_orientation_page_names_the_ballots_it_is_an_option_of(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    literacy = _ready(process, "Littératie familiale", "Lire avec les tout-petits.")
+    chosen = make_ballot(process, status=BallotStatus.DRAFT, options=["Transport", "Garde"])
+    other = make_ballot(process, status=BallotStatus.DRAFT, question="Un autre scrutin")
+    page = client.get(f"/moderation/orientations/{literacy.id}").get_data(as_text=True)
+    assert "Option des scrutins" not in page
+    added = client.post(
+        f"/moderation/orientations/{literacy.id}/ballot",
+        data={"csrf_token": csrf_token_from(page), "ballot": chosen.id},
+        follow_redirects=True,
+    )
+    assert "L’orientation est maintenant une option du scrutin." in added.get_data(as_text=True)
+    page = client.get(f"/moderation/orientations/{literacy.id}").get_data(as_text=True)
+    (listed,) = re.findall(r"<p>Option des scrutins :(.*?)</p>", page)
+    assert f"/manage/ballots/{chosen.id}" in listed and f"/manage/ballots/{other.id}" not in listed

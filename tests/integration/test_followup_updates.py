@@ -161,3 +161,25 @@ def test_an_update_posted_resets_the_reminder_clock(create_process, create_organ
         updates.post_update(action, lead, text="Du nouveau.", posted_on=today - timedelta(days=2), today=today)
     assert updates.stale_actions(process.id, 30, today) == []
     assert db.session.scalar(sa.select(sa.func.count()).where(ModerationItem.source == ItemSource.PROGRESS_UPDATE)) == 1
+
+
+def test_the_overview_lists_the_updates_waiting_for_a_decision(
+    client, auth, create_process, create_organization, create_user
+):
+    from app.followup import updates
+
+    process, action, lead, facilitator = _lead_setup(create_process, create_organization, create_user)
+    other_process = create_process()
+    other_action = make_action(adopted_priority(other_process), facilitator, lead_organization_id=lead.organization_id)
+    today = date.today()
+    waiting = updates.post_update(action, lead, text="Une halte ouverte.", posted_on=today, today=today)
+    approved = updates.post_update(action, lead, text="Deux haltes ouvertes.", posted_on=today, today=today)
+    elsewhere = updates.post_update(other_action, lead, text="Ailleurs.", posted_on=today, today=today)
+    decisions.approve(approved.item, facilitator, approved.item.version)
+    db.session.commit()
+    assert [u.id for u in updates.pending_updates(process.id)] == [waiting.id]
+    assert [u.id for u in updates.pending_updates(other_process.id)] == [elsewhere.id]
+    auth.login(facilitator)
+    page = client.get(f"/followup/processes/{process.id}").get_data(as_text=True)
+    section = page[page.index("Mises à jour à approuver") :]
+    assert f"/moderation/items/{waiting.item_id}" in section and f"/moderation/items/{approved.item_id}" not in section

@@ -99,3 +99,16 @@ def test_in_a_partner_room_phones_go_to_the_ballot_page(app, client, auth, creat
     room, ballot = _open_room(client, auth, create_process, mode="partners")
     response = _phone(app).get(f"/live/{room.code}/vote")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/ballots/{ballot.id}")
+
+
+def test_ending_the_room_is_recorded_and_its_code_stops_working(app, client, auth, create_process):
+    from app.models import AuditLog
+
+    room, _ballot = _open_room(client, auth, create_process)
+    control = client.get(f"/live/{room.code}/control").get_data(as_text=True)
+    ended = client.post(f"/live/{room.code}/end", data={"csrf_token": csrf_token_from(control)}, follow_redirects=True)
+    assert "La salle est terminée : son code ne fonctionne plus." in ended.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditLog.action == "end_live_room")) == 1
+    assert _phone(app).get(f"/live/{room.code}/vote").status_code == 410
+    expired = client.post(f"/live/{room.code}/end", data={}, follow_redirects=True)
+    assert "Votre formulaire a expiré" in expired.get_data(as_text=True)

@@ -72,6 +72,29 @@ def test_theme_create_rename_merge_and_counts(client, auth, create_process, crea
     assert "Autobus scolaires" not in client.get(url).get_data(as_text=True)
 
 
+def test_theme_names_are_trimmed_and_held_by_one_theme(client, auth, create_process):
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    url = f"/moderation/processes/{process.id}/themes"
+    _post(client, url, url, name_fr="  Transport ", name_en=" Transportation ", description_fr="Les trajets.")
+    (transport,) = db.session.scalars(sa.select(Theme).where(Theme.process_id == process.id))
+    assert (transport.name_fr, transport.name_en, transport.description_fr) == (
+        "Transport",
+        "Transportation",
+        "Les trajets.",
+    )
+    taken = _post(client, url, url, name_fr="Autobus", name_en="transportation")
+    assert taken.status_code == 400 and "Un thème de cette démarche porte déjà ce nom" in taken.get_data(as_text=True)
+    _post(client, url, url, name_fr="Autobus")
+    bus = db.session.scalar(sa.select(Theme).where(Theme.name_fr == "Autobus"))
+    edit = f"/moderation/themes/{bus.id}/edit"
+    clash = _post(client, edit, edit, name_fr="TRANSPORT", name_en="")
+    assert clash.status_code == 400 and "Un thème de cette démarche porte déjà ce nom" in clash.get_data(as_text=True)
+    _post(client, edit, edit, name_fr=" Autobus scolaires ", name_en="School buses", description_fr="Matin et soir.")
+    db.session.expire_all()
+    assert (bus.name_fr, bus.name_en, bus.description_fr) == ("Autobus scolaires", "School buses", "Matin et soir.")
+
+
 def _approved_corpus(process):
     return [make_item(process, text, state=ItemState.APPROVED) for text in TRANSPORT + GARDE]
 

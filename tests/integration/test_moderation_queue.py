@@ -153,6 +153,18 @@ def test_approval_of_detected_personal_information_needs_redaction(client, auth,
     db.session.refresh(item)
     assert item.redacted_text == "Écrivez à [courriel] pour le comptoir."
     assert item.text == "Écrivez à julie.roy@example.org pour le comptoir."
+    client.post(  # start the redaction again, then redact what was detected once more
+        f"/moderation/items/{item.id}/redact",
+        data={"csrf_token": csrf_token_from(html), "version": item.version, "reset": "1"},
+    )
+    db.session.refresh(item)
+    assert item.redacted_text is None
+    client.post(
+        f"/moderation/items/{item.id}/redact",
+        data={"csrf_token": csrf_token_from(html), "version": item.version},
+    )
+    db.session.refresh(item)
+    assert item.redacted_text == "Écrivez à [courriel] pour le comptoir."
     _decide(client, item, "approve")
     db.session.refresh(item)
     assert item.state is ItemState.APPROVED and item.public_text == "Écrivez à [courriel] pour le comptoir."

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.auth.access import facilitator_required
 from app.compliance import audit
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.events import bp, ideas
 from app.events.audiences import AUDIENCES, audience_choices
 from app.events.forms import IdeasForm, ImportIdeasForm, KindForm, attendance_field_name, event_form_class
@@ -18,7 +19,7 @@ from app.events.timeline import events_of
 from app.events.views import live as live_views
 from app.models import Event, EventScope, LiveRoom, Organization, Process, Territory, utcnow
 from app.web.fields import EmptyForm, choices, utc_to_local
-from app.web.forms import attempt, submitted
+from app.web.forms import attempt, button, form_action
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -154,9 +155,7 @@ def _render_event(event: Event, ideas_form, import_form, status: int = 200, prob
         problems=problems,
         delete_form=EmptyForm(),
         live_ballots=live_views.open_ballots(event.process_id),
-        rooms=db.session.scalars(
-            sa.select(LiveRoom).where(LiveRoom.event_id == event.id).order_by(LiveRoom.opened_at.desc())
-        ).all(),
+        rooms=rows_where(LiveRoom, LiveRoom.event_id == event.id, order_by=LiveRoom.opened_at.desc()),
         now=utcnow(),
     ), status
 
@@ -166,12 +165,12 @@ def _render_event(event: Event, ideas_form, import_form, status: int = 200, prob
 def delete_event_view(event_id: int):
     event = _event_or_404(event_id)
     process_id = event.process_id
-    if not submitted():
-        return redirect(url_for(".show_event", event_id=event.id))
-    with attempt(success=_("Event deleted.")) as done:
+
+    def delete() -> None:
         audit.record(current_user, "delete_event", event)
         delete_event(event)
-    if done:
+
+    if button(delete, success=_("Event deleted.")):
         return redirect(url_for(".list_events", process_id=process_id))
     return redirect(url_for(".show_event", event_id=event_id))
 
@@ -181,9 +180,9 @@ def delete_event_view(event_id: int):
 def add_event_kind(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = KindForm()
-    if form.validate_on_submit():
-        with attempt(form, success=_("Kind of event added.")):
-            add_kind(process, form.label_fr.data, form.label_en.data or "")
+    form_action(
+        form, lambda: add_kind(process, form.label_fr.data, form.label_en.data or ""), success=_("Kind of event added.")
+    )
     for field in (form.label_fr, form.label_en):
         for error in field.errors:
             flash(f"{field.label.text} — {error}", "error")

@@ -2,7 +2,6 @@
 
 import secrets
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from app.auth.access import facilitator_required, public
 from app.builder.qr import qr_svg
 from app.compliance import audit
 from app.core.extensions import db, limiter
+from app.core.queries import rows_where
 from app.events import bp, live
 from app.models import Ballot, BallotStatus, Event, LiveRoom, RoomMode, utcnow
 from app.voting import ballots as voting
@@ -19,7 +19,7 @@ from app.voting.forms import field_name, read_choices
 from app.voting.results import compute_results
 from app.voting.tally import GRADE_LABELS
 from app.web.fields import AnsweringForm, EmptyForm
-from app.web.forms import attempt, submitted
+from app.web.forms import attempt, button, submitted
 from app.web.urls import external_url
 
 DEVICE_COOKIE = "concerto_room_device"
@@ -38,10 +38,19 @@ def _unknown_room(code: str, status: int):
     return render_template("events/live_join.html", code=code, problem=status, form=EmptyForm()), status
 
 
+def _live_room(code: str, now) -> tuple[LiveRoom, Ballot]:
+    """The room of ``code`` and its ballot, if the room is live at ``now``; otherwise the page that says there is no
+    such room (404) or that it has ended (410) answers the request."""
+    room = live.find_room(code)
+    if room is None:
+        abort(make_response(_unknown_room(code, 404)))
+    if not room.is_live(now):
+        abort(make_response(_unknown_room(code, 410)))
+    return room, db.session.get(Ballot, room.ballot_id)
+
+
 def open_ballots(process_id: int) -> list[Ballot]:
-    return db.session.scalars(
-        sa.select(Ballot).where(Ballot.process_id == process_id, Ballot.status == BallotStatus.OPEN).order_by(Ballot.id)
-    ).all()
+    return rows_where(Ballot, Ballot.process_id == process_id, Ballot.status == BallotStatus.OPEN, order_by=Ballot.id)
 
 
 @bp.post("/events/<int:event_id>/live")
@@ -78,38 +87,40 @@ def control_room(code: str):
     )
 
 
+def _room_button(code: str, audit_name: str, action, success: str):
+    """A facilitator's button on the room's controls: ``action(room)``, recorded in the audit trail."""
+    room = _room_or_404(code)
+
+    def act() -> None:
+        action(room)
+        audit.record(current_user, audit_name, room)
+
+    button(act, success=success)
+    return redirect(url_for(".control_room", code=room.code))
+
+
 @bp.post("/live/<code>/reveal")
 @facilitator_required
 def reveal_room(code: str):
-    room = _room_or_404(code)
-    if submitted():
-        with attempt(success=_("The vote is closed and its results are on the projector.")):
-            live.reveal(current_user, room, db.session.get(Ballot, room.ballot_id))
-            audit.record(current_user, "reveal_live_room", room)
-    return redirect(url_for(".control_room", code=room.code))
+    return _room_button(
+        code,
+        "reveal_live_room",
+        lambda room: live.reveal(current_user, room, db.session.get(Ballot, room.ballot_id)),
+        _("The vote is closed and its results are on the projector."),
+    )
 
 
 @bp.post("/live/<code>/end")
 @facilitator_required
 def end_room(code: str):
-    room = _room_or_404(code)
-    if submitted():
-        with attempt(success=_("The room has ended: its code no longer works.")):
-            live.end_room(room)
-            audit.record(current_user, "end_live_room", room)
-    return redirect(url_for(".control_room", code=room.code))
+    return _room_button(code, "end_live_room", live.end_room, _("The room has ended: its code no longer works."))
 
 
 @bp.get("/live/<code>")
 @public
 def projector(code: str):
-    room = live.find_room(code)
-    if room is None:
-        return _unknown_room(code, 404)
     now = utcnow()
-    if not room.is_live(now):
-        return _unknown_room(code, 410)
-    ballot = db.session.get(Ballot, room.ballot_id)
+    room, ballot = _live_room(code, now)
     state = live.status(room, ballot, now)
     join_url = external_url("events.room_vote", code=room.code)
     results = compute_results(ballot) if state.revealed and ballot.is_over else None
@@ -147,12 +158,7 @@ def room_status(code: str):
 def join_room():
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
-        typed = request.form.get("code", "")
-        room = live.find_room(typed)
-        if room is None:
-            return _unknown_room(typed, 404)
-        if not room.is_live(utcnow()):
-            return _unknown_room(typed, 410)
+        room, _ballot = _live_room(request.form.get("code", ""), utcnow())
         return redirect(url_for(".room_vote", code=room.code), 303)
     return render_template("events/live_join.html", code="", problem=None, form=form)
 
@@ -200,13 +206,8 @@ def _phone_page(room: LiveRoom, ballot: Ballot, *, filled=None, errors=(), recei
 @bp.route("/live/<code>/vote", methods=["GET", "POST"])
 @public
 def room_vote(code: str):
-    room = live.find_room(code)
-    if room is None:
-        return _unknown_room(code, 404)
     now = utcnow()
-    if not room.is_live(now):
-        return _unknown_room(code, 410)
-    ballot = db.session.get(Ballot, room.ballot_id)
+    room, ballot = _live_room(code, now)
     if room.mode is RoomMode.PARTNERS:
         return redirect(url_for("voting.show_ballot", ballot_id=ballot.id))
     key = _device_key()

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.auth.access import facilitator_required
 from app.core.extensions import db
+from app.core.revisions import compared
 from app.followup import actions as action_service
 from app.followup import bp, updates
 from app.followup import commitments as commitment_service
@@ -61,19 +62,15 @@ def reminder_days() -> int:
 @facilitator_required
 def overview(process_id: int):
     process = db.get_or_404(Process, process_id)
-    priorities = action_service.adopted_priorities(process.id)
-    listed = action_service.actions_of(process.id)
     days = reminder_days()
-    stale = updates.stale_actions(process.id, days, local_today())
-    pending = updates.pending_updates(process.id)
     return render_template(
         "followup/overview.html",
         process=process,
-        priorities=priorities,
-        actions=listed,
-        stale=stale,
+        priorities=action_service.adopted_priorities(process.id),
+        actions=action_service.actions_of(process.id),
+        stale=updates.stale_actions(process.id, days, local_today()),
         days=days,
-        pending=pending,
+        pending=updates.pending_updates(process.id),
         grid=commitment_service.matrix(process),
         empty_form=EmptyForm(),
     )
@@ -161,16 +158,10 @@ def edit_action(action_id: int):
 @facilitator_required
 def action_history(action_id: int):
     action = db.get_or_404(CollectiveAction, action_id)
-    revisions = action.revisions
-    changes = old = new = None
-    if len(revisions) >= 2:
-        wanted = request.args.get("to", type=int)
-        new = next((r for r in revisions if r.number == wanted), revisions[-1])
-        previous = [r for r in revisions if r.number < new.number]
-        old = previous[-1] if previous else revisions[0]
-        changes = action_service.diff(old, new)
+    old, new = compared(action.revisions, None, request.args.get("to", type=int))
+    changes = action_service.diff(old, new) if old else None
     return render_template(
-        "followup/history.html", action=action, revisions=revisions, old=old, new=new, changes=changes
+        "followup/history.html", action=action, revisions=action.revisions, old=old, new=new, changes=changes
     )
 
 

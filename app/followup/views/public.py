@@ -4,8 +4,10 @@ published orientations with their evidence. Only approved, redacted texts and co
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import sqlalchemy as sa
-from flask import render_template
+from flask import render_template, request
 from flask_babel import force_locale
 
 from app.auth.access import public
@@ -34,14 +36,10 @@ def _page(slug: str):
     return render_template("followup/you_said.html", process=process, chains=chains(process), entries=entries)
 
 
-@bp.get("/p/<slug>/vous-avez-dit")
+@bp.get("/p/<slug>/vous-avez-dit", endpoint="you_said")
+@bp.get("/p/<slug>/you-said", endpoint="you_said_en")
 @public
 def you_said(slug: str):
-    return _page(slug)
-
-
-@bp.get("/p/<slug>/you-said")
-@public
-def you_said_en(slug: str):
-    with force_locale("en"):
+    """The page in the visit's language; its English twin (you_said_en) in English whatever that language."""
+    with force_locale("en") if request.endpoint == "followup.you_said_en" else nullcontext():
         return _page(slug)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort
 
 from app.core.extensions import db
+from app.core.queries import rows_where
 from app.models import Orientation, Process, ProcessStatus
 from app.models.moderation import PUBLISHED_ORIENTATION_STATES
 
@@ -21,10 +21,9 @@ def published_orientation_or_404(orientation_id: int) -> Orientation:
 
 def published_orientations(process: Process, *order_by: Any) -> list[Orientation]:
     """The published orientations of ``process``, in the order given."""
-    return list(
-        db.session.scalars(
-            sa.select(Orientation)
-            .where(Orientation.process_id == process.id, Orientation.state.in_(PUBLISHED_ORIENTATION_STATES))
-            .order_by(*order_by)
-        )
+    return rows_where(
+        Orientation,
+        Orientation.process_id == process.id,
+        Orientation.state.in_(PUBLISHED_ORIENTATION_STATES),
+        order_by=order_by,
     )

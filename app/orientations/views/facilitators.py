@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.auth.access import facilitator_required
 from app.compliance.audit import record_access
 from app.core.extensions import db
+from app.core.revisions import compared
 from app.models import (
     Ballot,
     Orientation,
@@ -28,10 +29,14 @@ from app.orientations import ballot_links, suggestions, themes
 from app.orientations import orientations as orient
 from app.web.boundary import records_access
 from app.web.fields import EmptyForm
-from app.web.forms import attempt
+from app.web.forms import attempt, form_action
 from app.web.params import positive_int, positive_ints
 
 DISMISSED_KEY = "moderation_dismissed"
+
+
+def _theme_texts(form: ThemeForm) -> dict[str, str]:
+    return {key: form[key].data or "" for key in themes.THEME_TEXTS}
 
 
 @bp.route("/moderation/processes/<int:process_id>/themes", methods=["GET", "POST"])
@@ -39,24 +44,15 @@ DISMISSED_KEY = "moderation_dismissed"
 def list_themes(process_id: int):
     process = db.get_or_404(Process, process_id)
     form = ThemeForm()
-    if form.validate_on_submit():
-        with attempt(form, success=_("Theme created.")) as done:
-            themes.create_theme(
-                process,
-                current_user,
-                form.name_fr.data,
-                form.name_en.data or "",
-                form.description_fr.data or "",
-                form.description_en.data or "",
-            )
-        if done:
-            return redirect(url_for(".list_themes", process_id=process.id))
-    active = themes.active_themes(process.id)
+    if form_action(
+        form, lambda: themes.create_theme(process, current_user, **_theme_texts(form)), success=_("Theme created.")
+    ):
+        return redirect(url_for(".list_themes", process_id=process.id))
     return render_template(
         "moderation/themes.html",
         process=process,
         form=form,
-        themes=active,
+        themes=themes.active_themes(process.id),
         counts=themes.theme_counts(process.id),
         by_territory=themes.counts_by_territory(process.id),
         by_group=themes.counts_by_group(process.id),
@@ -71,14 +67,7 @@ def edit_theme(theme_id: int):
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
         with attempt(form, success=_("Theme saved.")) as done:
-            themes.update_theme(
-                theme,
-                current_user,
-                name_fr=form.name_fr.data,
-                name_en=form.name_en.data or "",
-                description_fr=form.description_fr.data or "",
-                description_en=form.description_en.data or "",
-            )
+            themes.update_theme(theme, current_user, **_theme_texts(form))
         if done:
             return redirect(url_for(".list_themes", process_id=theme.process_id))
     others = [t for t in themes.active_themes(theme.process_id) if t.id != theme.id]
@@ -286,25 +275,15 @@ def edit_orientation(orientation_id: int):
 def orientation_history(orientation_id: int):
     orientation = db.get_or_404(Orientation, orientation_id)
     revisions = orientation.revisions
-    numbers = [r.number for r in revisions]
-    old_n = positive_int(request.args.get("from"))
-    new_n = positive_int(request.args.get("to"))
-    changes = None
-    old = new = None
-    if len(revisions) >= 2:
-        new = next((r for r in revisions if r.number == new_n), revisions[-1])
-        old = next((r for r in revisions if r.number == old_n), None) or next(
-            (r for r in reversed(revisions) if r.number < new.number), revisions[0]
-        )
-        changes = orient.diff(old, new)
+    old, new = compared(revisions, positive_int(request.args.get("from")), positive_int(request.args.get("to")))
     return render_template(
         "moderation/history.html",
         orientation=orientation,
         revisions=revisions,
-        numbers=numbers,
+        numbers=[r.number for r in revisions],
         old=old,
         new=new,
-        changes=changes,
+        changes=orient.diff(old, new) if old else None,
     )
 
 
