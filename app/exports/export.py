@@ -33,17 +33,20 @@ cells are written as typed strings and numbers, never as formulas.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
+from queue import Empty, Full, Queue
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -154,8 +157,8 @@ class Layout:
     def cells(self, meta: Any, answers: Answers) -> list[Any]:
         return [
             meta.id,
-            meta.status.value,
-            meta.channel.value,
+            str(meta.status),
+            str(meta.channel),
             meta.locale,
             meta.started_at,
             meta.submitted_at,
@@ -175,8 +178,8 @@ class Layout:
                 values.update(question_type(q).export_value(q, rows, self))
         return {
             "response_id": meta.id,
-            "status": meta.status.value,
-            "channel": meta.channel.value,
+            "status": str(meta.status),
+            "channel": str(meta.channel),
             "locale": meta.locale,
             "started_at": _iso(meta.started_at),
             "submitted_at": _iso(meta.submitted_at),
@@ -210,53 +213,126 @@ METADATA_COLUMNS = (
     Response.paper_filled_on,
     Response.paper_territory_id,
 )
+#: A response's metadata as :meth:`Layout.cells` reads it (``meta.status``: its value).
+Metadata = namedtuple("Metadata", [column.key for column in METADATA_COLUMNS])  # type: ignore[misc]
 
 # The answer rows of one response to one question as a key: tuples without the response id, in order.
 Key = tuple[tuple[Any, ...], ...]
 
 
-def _tuples(statement: sa.Select) -> list[tuple[Any, ...]]:
-    """The rows of ``statement`` as plain tuples. On PostgreSQL through psycopg's own cursor (the same connection
-    and transaction): an SQLAlchemy row per answer cost as much as reading the answers. Elsewhere (SQLite: tests and
-    development) through SQLAlchemy, which converts its stored numbers and dates."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return [tuple(row) for row in connection.execute(statement)]
-    compiled = statement.compile(dialect=connection.dialect)
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(str(compiled), compiled.params)
-        return cursor.fetchall()
+def _postgresql_batches(
+    connection: sa.Connection, selected: list[Any], batch_size: int
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """PostgreSQL: (a batch of response metadata rows, their answer rows) as plain tuples through psycopg's own
+    cursors on the session's connection and transaction (an SQLAlchemy row per answer cost as much as reading the
+    answers): the responses through a server-side cursor, the answers of each batch by its ids (one array, read
+    along the (response_id, question_id) index in order; a join on the survey walked all of the survey's
+    responses for each batch). Runs in the prefetching thread (:func:`_prefetched`)."""
+    dialect = connection.dialect
+    responses = sa.select(*METADATA_COLUMNS).where(*selected).order_by(Response.id).compile(dialect=dialect)
+    answers = (
+        sa.select(*ANSWER_COLUMNS)
+        .where(Answer.response_id == sa.any_(sa.cast(sa.bindparam("ids"), ARRAY(sa.Integer))))
+        .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
+        .compile(dialect=dialect)
+    )
+    driver = connection.connection.driver_connection
+    zone = driver.info.timezone  # type: ignore[union-attr]
+    utc = all(zone.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
+    with driver.cursor(name=f"concerto_export_{id(connection)}") as metadata, driver.cursor() as cursor:  # type: ignore[union-attr]
+        metadata.execute(str(responses), responses.params)
+        while batch := metadata.fetchmany(batch_size):
+            if not utc:  # the session's time zone is not UTC: as UTCDateTime gives them
+                batch = [(*m[:4], _utc(m[4]), _utc(m[5]), *m[6:]) for m in batch]
+            cursor.execute(str(answers), {**answers.params, "ids": [meta[0] for meta in batch]})
+            yield batch, cursor.fetchall()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _sqlalchemy_batches(
+    connection: sa.Connection, selected: list[Any], batch_size: int
+) -> Iterator[tuple[Sequence[Any], list[tuple[Any, ...]]]]:
+    """Elsewhere (SQLite: tests and development): through SQLAlchemy, which converts SQLite's stored numbers and
+    dates."""
+    responses = connection.execute(
+        sa.select(*METADATA_COLUMNS).where(*selected).order_by(Response.id).execution_options(yield_per=batch_size)
+    )
+    for batch in responses.partitions():
+        answers = connection.execute(
+            sa.select(*ANSWER_COLUMNS)
+            .where(Answer.response_id.in_([meta[0] for meta in batch]))
+            .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
+        )
+        yield batch, [tuple(row) for row in answers]
+
+
+_END = object()
+
+
+def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The items of ``items``, produced by a thread of their own up to ``depth`` ahead: PostgreSQL runs the next
+    batch's query (the driver waits without the GIL) while this thread writes the current one out. Whatever way
+    this generator ends (exhausted, closed by a client gone away, an error), the thread has ended when it does."""
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            put(error)
+        finally:
+            items.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=produce, name="export-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()
 
 
 def iter_batches(
     survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
 ) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
     """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
-    order, each batch yielding (response metadata row, its answers as [(question id, key)] in question id order),
-    with one query for the answers of a batch."""
-    session = db.session
+    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
+    [(question id, key)] in question id order), with one query for the answers of a batch."""
     selected = [Response.survey_id == survey_id]
     if paper_source:
         selected.append(Response.paper_source == paper_source)
-    responses = session.execute(
-        sa.select(*METADATA_COLUMNS).where(*selected).order_by(Response.id).execution_options(yield_per=batch_size)
-    )
-    postgresql = session.connection().dialect.name == "postgresql"
-    for batch in responses.partitions():
-        ids = [meta.id for meta in batch]
-        # By the batch's ids (PostgreSQL: one array, read along the (response_id, question_id) index in order; a
-        # join on the survey made it walk all of the survey's responses for each batch).
-        of_batch = (
-            Answer.response_id == sa.any_(sa.cast(sa.bindparam("ids", ids), ARRAY(sa.Integer)))
-            if postgresql
-            else Answer.response_id.in_(ids)
-        )
-        answers = _tuples(
-            sa.select(*ANSWER_COLUMNS)
-            .where(of_batch)
-            .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
-        )
-        yield _answered(batch, answers)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        batches = _prefetched(_postgresql_batches(connection, selected, batch_size))
+    else:
+        batches = _sqlalchemy_batches(connection, selected, batch_size)
+    try:
+        for batch, answers in batches:
+            yield _answered(batch, answers)
+    finally:
+        batches.close()  # type: ignore[attr-defined]
 
 
 def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[int, Key]]]]:
@@ -264,7 +340,7 @@ def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[
     group = next(groups, None)
     for meta in batch:
         found = []
-        while group is not None and group[0][0] == meta.id:
+        while group is not None and group[0][0] == meta[0]:
             found.append((group[0][1], tuple(map(_ANSWER_KEY, group[1]))))
             group = next(groups, None)
         yield meta, found
@@ -278,7 +354,7 @@ def iter_responses(
     and :meth:`Layout.json_object` read."""
     for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=paper_source):
         for meta, found in batch:
-            yield meta, {qid: [AnswerRow(meta.id, *row) for row in key] for qid, key in found}
+            yield Metadata._make(meta), {qid: [AnswerRow(meta[0], *row) for row in key] for qid, key in found}
 
 
 class _Cells:
@@ -355,16 +431,17 @@ def _metadata_cells(layout: Layout, convert: Callable[[Any], Any]) -> Callable[[
     status, channel, locale, source, filled = (_Memo(convert) for _ in range(5))
 
     def metadata(meta: Any) -> list[Any]:
+        response_id, status_, channel_, locale_, started_at, submitted_at, source_, filled_, territory_id = meta
         return [
-            convert(meta.id),
-            status[meta.status.value],
-            channel[meta.channel.value],
-            locale[meta.locale],
-            convert(meta.started_at),
-            convert(meta.submitted_at),
-            source[meta.paper_source],
-            filled[meta.paper_filled_on],
-            territory[meta.paper_territory_id],
+            convert(response_id),
+            status[status_],
+            channel[channel_],
+            locale[locale_],
+            convert(started_at),
+            convert(submitted_at),
+            source[source_],
+            filled[filled_],
+            territory[territory_id],
         ]
 
     return metadata
@@ -404,7 +481,7 @@ def iter_rows(
                 question = question_of(question_id)
                 if question is not None:  # not a question of the export (an e-mail kept apart, say)
                     cells = question.cache.get(key)
-                    row[question.start : question.stop] = cells if cells is not None else question.miss(key, meta.id)
+                    row[question.start : question.stop] = cells if cells is not None else question.miss(key, meta[0])
             rows.append(row)
         yield rows
 
@@ -470,24 +547,25 @@ def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BAT
                 question = question_of(question_id)
                 if question is not None:
                     part = question.cache.get(key)
-                    parts.append((question.start, part if part is not None else question.miss(key, meta.id)))
+                    parts.append((question.start, part if part is not None else question.miss(key, meta[0])))
             if not in_order:
                 parts.sort(key=itemgetter(0))
             values: dict[str, Any] = {}
             for _position, part in parts:
                 values.update(part)
+            response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
             objects.append(
                 dumps(
                     {
-                        "response_id": meta.id,
-                        "status": meta.status.value,
-                        "channel": meta.channel.value,
-                        "locale": meta.locale,
-                        "started_at": _iso(meta.started_at),
-                        "submitted_at": _iso(meta.submitted_at),
-                        "paper_source": meta.paper_source,
-                        "paper_filled_on": meta.paper_filled_on.isoformat() if meta.paper_filled_on else None,
-                        "paper_territory": territories.get(meta.paper_territory_id),
+                        "response_id": response_id,
+                        "status": str(status),
+                        "channel": str(channel),
+                        "locale": locale,
+                        "started_at": _iso(started_at),
+                        "submitted_at": _iso(submitted_at),
+                        "paper_source": source,
+                        "paper_filled_on": filled.isoformat() if filled else None,
+                        "paper_territory": territories.get(territory_id),
                         "answers": values,
                     }
                 )
