@@ -366,7 +366,7 @@ class _Cells:
     __slots__ = ("cache", "compute", "limit", "question_id", "start", "stop")
 
     def __init__(
-        self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0, limit: int = 4_096
+        self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0, limit: int = 16_384
     ) -> None:
         self.question_id, self.compute, self.start, self.stop, self.limit = question_id, compute, start, stop, limit
         self.cache: dict[Any, Any] = {}
