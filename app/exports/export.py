@@ -297,7 +297,9 @@ def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         except BaseException as error:  # handed to the consumer, raised there
             put(error)
         finally:
-            items.close()  # type: ignore[attr-defined]
+            close = getattr(items, "close", None)  # a generator's cursors are closed in this thread
+            if close is not None:
+                close()
 
     thread = threading.Thread(target=produce, name="export-prefetch", daemon=True)
     thread.start()

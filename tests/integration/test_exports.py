@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from app.core.extensions import db
 from app.devdata.synthetic import generate_responses
@@ -256,3 +257,22 @@ def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(create
     assert streamed.count("\n") == 253
     assert streamed == _reference_csv(survey.id, export)
     assert "".join(json_chunks(survey.id, export, batch_size=40)) == _reference_json(survey.id, export)
+
+
+def test_a_download_cut_short_leaves_no_reader_behind(create_survey, create_territory):
+    """A client that goes away after the first rows closes the export's generator: its reading thread
+    (PostgreSQL) has ended and the session still answers, and the next export is whole."""
+    import threading
+
+    create_territory(code="COA")
+    survey = make_export_survey(create_survey)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    generate_responses(survey, 300, seed=5, start=start, end=start + timedelta(days=20), moderation_items=False)
+    db.session.commit()
+    chunks = csv_chunks(survey.id, ExportOptions(), batch_size=20)
+    assert next(chunks).startswith("\ufeffresponse_id,")
+    assert next(chunks).count("\n") == 20
+    chunks.close()
+    assert [t for t in threading.enumerate() if t.name == "export-prefetch"] == []
+    assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+    assert "".join(csv_chunks(survey.id, ExportOptions(), batch_size=20)).count("\n") == 301
