@@ -1,8 +1,15 @@
 """Exports of a survey's responses (CSV, XLSX, JSON) and of its codebook. Plain arguments, no request.
 
 Streaming: responses are read in batches ordered by id (``yield_per``: a server-side cursor on PostgreSQL); for
-each batch one query fetches its answers ordered by response and question; rows are built per response and
-written out at once. Memory depends on the batch size, never on the number of responses.
+each batch one query fetches its answers ordered by response and question, as plain tuples (on PostgreSQL through
+the driver's cursor: no SQLAlchemy row per answer); each batch is written out at once. Memory depends on the batch
+size, never on the number of responses.
+
+Speed (docs/BENCHMARKS.md, issue 19): a question's cells (and its JSON values) depend only on its answer rows, so
+they are computed by its type once per distinct set of answer rows and reused (:class:`_Cells`, a bounded cache
+per question): a response then costs one dictionary look-up per question instead of a call per column and a
+formula check per cell. :meth:`Layout.cells` and :meth:`Layout.json_object` remain the definition, one response
+at a time (tests/integration/test_exports.py checks that the streamed files equal them byte for byte).
 
 Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
 value and its codebook rows (app/questions/), the built-in types as follows:
@@ -26,17 +33,24 @@ cells are written as typed strings and numbers, never as formulas.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from queue import Empty, Full, Queue
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.extensions import db
 from app.models import Answer, Response, Survey, Territory
@@ -126,9 +140,8 @@ class Layout:
         self.choices = {c.id: c for q in self.questions for c in q.all_choices}
         territories = db.session.execute(sa.select(Territory.id, Territory.code, Territory.name)).all()
         self.territories = {t.id: (t.name if options.labels else t.code) for t in territories}
-        self.columns: list[Column] = []
-        for q in self.questions:
-            self.columns.extend(question_type(q).export_columns(q, self))
+        self.question_columns = [(q, question_type(q).export_columns(q, self)) for q in self.questions]
+        self.columns: list[Column] = [column for _q, columns in self.question_columns for column in columns]
 
     def value_of(self, choice_id: int | None) -> str | None:
         """A chosen option (or matrix point): its code, or its label with ``labels``."""
@@ -144,8 +157,8 @@ class Layout:
     def cells(self, meta: Any, answers: Answers) -> list[Any]:
         return [
             meta.id,
-            meta.status.value,
-            meta.channel.value,
+            str(meta.status),
+            str(meta.channel),
             meta.locale,
             meta.started_at,
             meta.submitted_at,
@@ -165,8 +178,8 @@ class Layout:
                 values.update(question_type(q).export_value(q, rows, self))
         return {
             "response_id": meta.id,
-            "status": meta.status.value,
-            "channel": meta.channel.value,
+            "status": str(meta.status),
+            "channel": str(meta.channel),
             "locale": meta.locale,
             "started_at": _iso(meta.started_at),
             "submitted_at": _iso(meta.submitted_at),
@@ -184,45 +197,189 @@ def _iso(value: datetime | None) -> str | None:
 # ---------------------------------------------------------------------------------------------------- reading
 
 ANSWER_COLUMNS = (Answer.response_id, *STORED_ANSWER_COLUMNS)
+#: An answer row as the question types' export functions read it (``row.choice_id``, ...).
+AnswerRow = namedtuple("AnswerRow", [column.key for column in ANSWER_COLUMNS])  # type: ignore[misc]
+# An answer as a key of the caches: the row without its response id (question_id, choice_id, ..., territory_id).
+_ANSWER_KEY = itemgetter(slice(1, None))
+_RESPONSE_AND_QUESTION = itemgetter(0, 1)
+METADATA_COLUMNS = (
+    Response.id,
+    Response.status,
+    Response.channel,
+    Response.locale,
+    Response.started_at,
+    Response.submitted_at,
+    Response.paper_source,
+    Response.paper_filled_on,
+    Response.paper_territory_id,
+)
+#: A response's metadata as :meth:`Layout.cells` reads it (``meta.status``: its value).
+Metadata = namedtuple("Metadata", [column.key for column in METADATA_COLUMNS])  # type: ignore[misc]
+
+# The answer rows of one response to one question as a key: tuples without the response id, in order.
+Key = tuple[tuple[Any, ...], ...]
+
+
+def _postgresql_batches(
+    connection: sa.Connection, selected: list[Any], batch_size: int
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """PostgreSQL: (a batch of response metadata rows, their answer rows) as plain tuples through psycopg's own
+    cursors on the session's connection and transaction (an SQLAlchemy row per answer cost as much as reading the
+    answers): the responses through a server-side cursor, the answers of each batch by its ids (one array, read
+    along the (response_id, question_id) index in order; a join on the survey walked all of the survey's
+    responses for each batch). Runs in the prefetching thread (:func:`_prefetched`)."""
+    dialect = connection.dialect
+    responses = sa.select(*METADATA_COLUMNS).where(*selected).order_by(Response.id).compile(dialect=dialect)
+    answers = (
+        sa.select(*ANSWER_COLUMNS)
+        .where(Answer.response_id == sa.any_(sa.cast(sa.bindparam("ids"), ARRAY(sa.Integer))))
+        .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
+        .compile(dialect=dialect)
+    )
+    driver = connection.connection.driver_connection
+    zone = driver.info.timezone  # type: ignore[union-attr]
+    utc = all(zone.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
+    with driver.cursor(name=f"concerto_export_{id(connection)}") as metadata, driver.cursor() as cursor:  # type: ignore[union-attr]
+        metadata.execute(str(responses), responses.params)
+        while batch := metadata.fetchmany(batch_size):
+            if not utc:  # the session's time zone is not UTC: as UTCDateTime gives them
+                batch = [(*m[:4], _utc(m[4]), _utc(m[5]), *m[6:]) for m in batch]
+            cursor.execute(str(answers), {**answers.params, "ids": [meta[0] for meta in batch]})
+            yield batch, cursor.fetchall()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _sqlalchemy_batches(
+    connection: sa.Connection, selected: list[Any], batch_size: int
+) -> Iterator[tuple[Sequence[Any], list[tuple[Any, ...]]]]:
+    """Elsewhere (SQLite: tests and development): through SQLAlchemy, which converts SQLite's stored numbers and
+    dates."""
+    responses = connection.execute(
+        sa.select(*METADATA_COLUMNS).where(*selected).order_by(Response.id).execution_options(yield_per=batch_size)
+    )
+    for batch in responses.partitions():
+        answers = connection.execute(
+            sa.select(*ANSWER_COLUMNS)
+            .where(Answer.response_id.in_([meta[0] for meta in batch]))
+            .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
+        )
+        yield batch, [tuple(row) for row in answers]
+
+
+_END = object()
+
+
+def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The items of ``items``, produced by a thread of their own up to ``depth`` ahead: PostgreSQL runs the next
+    batch's query (the driver waits without the GIL) while this thread writes the current one out. Whatever way
+    this generator ends (exhausted, closed by a client gone away, an error), the thread has ended when it does."""
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            put(error)
+        finally:
+            close = getattr(items, "close", None)  # a generator's cursors are closed in this thread
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="export-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()
+
+
+def iter_batches(
+    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
+) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
+    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
+    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
+    [(question id, key)] in question id order), with one query for the answers of a batch."""
+    selected = [Response.survey_id == survey_id]
+    if paper_source:
+        selected.append(Response.paper_source == paper_source)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        batches = _prefetched(_postgresql_batches(connection, selected, batch_size))
+    else:
+        batches = _sqlalchemy_batches(connection, selected, batch_size)
+    try:
+        for batch, answers in batches:
+            yield _answered(batch, answers)
+    finally:
+        batches.close()  # type: ignore[attr-defined]
+
+
+def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[int, Key]]]]:
+    groups = groupby(answers, _RESPONSE_AND_QUESTION)
+    group = next(groups, None)
+    for meta in batch:
+        found = []
+        while group is not None and group[0][0] == meta[0]:
+            found.append((group[0][1], tuple(map(_ANSWER_KEY, group[1]))))
+            group = next(groups, None)
+        yield meta, found
 
 
 def iter_responses(
     survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
 ) -> Iterator[tuple[Any, Answers]]:
-    """(response metadata row, its answers by question id) for every response of the survey (or only the paper
-    questionnaires filled in at ``paper_source``), in id order."""
-    session = db.session
-    selected = [Response.survey_id == survey_id]
-    if paper_source:
-        selected.append(Response.paper_source == paper_source)
-    responses = session.execute(
-        sa.select(
-            Response.id,
-            Response.status,
-            Response.channel,
-            Response.locale,
-            Response.started_at,
-            Response.submitted_at,
-            Response.paper_source,
-            Response.paper_filled_on,
-            Response.paper_territory_id,
-        )
-        .where(*selected)
-        .order_by(Response.id)
-        .execution_options(yield_per=batch_size)
-    )
-    for batch in responses.partitions():
-        by_response: dict[int, Answers] = {}
-        answers = session.execute(
-            sa.select(*ANSWER_COLUMNS)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey_id, Answer.response_id.between(batch[0].id, batch[-1].id))
-            .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
-        )
-        for row in answers:
-            by_response.setdefault(row.response_id, {}).setdefault(row.question_id, []).append(row)
-        for meta in batch:
-            yield meta, by_response.pop(meta.id, {})
+    """(response metadata row, its answers by question id, as :data:`AnswerRow`) for every response of the
+    survey (or only the paper questionnaires filled in at ``paper_source``), in id order: what :meth:`Layout.cells`
+    and :meth:`Layout.json_object` read."""
+    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=paper_source):
+        for meta, found in batch:
+            yield Metadata._make(meta), {qid: [AnswerRow(meta[0], *row) for row in key] for qid, key in found}
+
+
+class _Cells:
+    """What one question gives a response (its cells, or its JSON values), computed by its type once per distinct
+    answer (its answer rows as a key) and then looked up. The cache is emptied when it reaches ``limit`` entries
+    (free texts rarely repeat), so memory stays bounded whatever the number of responses. ``start``: where its
+    cells go in a row (or its place among the questions, for JSON)."""
+
+    __slots__ = ("cache", "compute", "limit", "question_id", "start", "stop")
+
+    def __init__(
+        self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0, limit: int = 16_384
+    ) -> None:
+        self.question_id, self.compute, self.start, self.stop, self.limit = question_id, compute, start, stop, limit
+        self.cache: dict[Any, Any] = {}
+
+    def miss(self, key: Key | None, response_id: int) -> Any:
+        rows = [AnswerRow(response_id, *row) for row in key] if key else []
+        value = self.compute({self.question_id: rows} if rows else {})
+        if len(self.cache) >= self.limit:
+            self.cache.clear()
+        self.cache[key] = value
+        return value
 
 
 # -------------------------------------------------------------------------------------------------------- CSV
@@ -257,25 +414,94 @@ def load_survey(survey_id: int) -> Survey:
     return survey
 
 
-def csv_chunks(
-    survey_id: int, options: ExportOptions, *, batch_size: int = BATCH, chunk_chars: int = 64_000
-) -> Iterator[str]:
-    """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response."""
+class _Memo(dict):
+    """``convert(value)`` for values that repeat (a status, a language, a territory), remembered (at most 4,096)."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) >= 4_096:
+            self.clear()
+        converted = self[value] = self.convert(value)
+        return converted
+
+
+def _metadata_cells(layout: Layout, convert: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
+    territory = _Memo(lambda territory_id: convert(layout.territories.get(territory_id)))
+    status, channel, locale, source, filled = (_Memo(convert) for _ in range(5))
+
+    def metadata(meta: Any) -> list[Any]:
+        response_id, status_, channel_, locale_, started_at, submitted_at, source_, filled_, territory_id = meta
+        return [
+            convert(response_id),
+            status[status_],
+            channel[channel_],
+            locale[locale_],
+            convert(started_at),
+            convert(submitted_at),
+            source[source_],
+            filled[filled_],
+            territory[territory_id],
+        ]
+
+    return metadata
+
+
+def _row_cells(layout: Layout, convert: Callable[[Any], Any]) -> tuple[list[Any], dict[int, _Cells]]:
+    """The cells of a response that answered nothing, and per question where its cells go in a row and how they are
+    made (as ``convert`` makes them) from its answer rows."""
+
+    def cells_of(columns: list[Column]) -> Callable[[Answers], list[Any]]:
+        return lambda answers: [convert(column.get(answers)) for column in columns]
+
+    empty: list[Any] = []
+    questions = {}
+    start = len(METADATA)
+    for q, columns in layout.question_columns:
+        question = questions[q.id] = _Cells(q.id, cells_of(columns), start, start + len(columns))
+        empty += question.compute({})
+        start = question.stop
+    return empty, questions
+
+
+def iter_rows(
+    survey_id: int, layout: Layout, convert: Callable[[Any], Any], *, batch_size: int = BATCH
+) -> Iterator[list[list[Any]]]:
+    """Batches of export rows (a list of cells a response, each made by ``convert``): :meth:`Layout.cells`, each
+    question's cells computed once per distinct answer."""
+    metadata = _metadata_cells(layout, convert)
+    empty, questions = _row_cells(layout, convert)
+    question_of = questions.get
+    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=layout.options.paper_source):
+        rows = []
+        for meta, found in batch:
+            row = metadata(meta)
+            row += empty
+            for question_id, key in found:
+                question = question_of(question_id)
+                if question is not None:  # not a question of the export (an e-mail kept apart, say)
+                    cells = question.cache.get(key)
+                    row[question.start : question.stop] = cells if cells is not None else question.miss(key, meta[0])
+            rows.append(row)
+        yield rows
+
+
+def csv_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
+    """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response
+    (a chunk per batch of responses)."""
     layout = Layout(load_survey(survey_id), options)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     _csv_line(writer, layout.headers())
     yield buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    for meta, answers in iter_responses(survey_id, batch_size=batch_size, paper_source=options.paper_source):
-        _csv_line(writer, layout.cells(meta, answers))
-        if buffer.tell() >= chunk_chars:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    for rows in iter_rows(survey_id, layout, csv_cell, batch_size=batch_size):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
 
 
 def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
@@ -301,13 +527,54 @@ def codebook_csv(survey: Survey) -> str:
 
 
 def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
-    """A JSON array with one object per response, written one object at a time."""
+    """A JSON array with one object per response (:meth:`Layout.json_object`), a chunk per batch of responses;
+    each question's values computed once per distinct answer."""
     layout = Layout(load_survey(survey_id), options)
+    territories, dumps = layout.territories, json.JSONEncoder(ensure_ascii=False).encode
+
+    def values_of(q: Any) -> Callable[[Answers], dict[str, Any]]:
+        qtype = question_type(q)
+        return lambda answers: qtype.export_value(q, answers[q.id], layout)
+
+    questions = {q.id: _Cells(q.id, values_of(q), position) for position, q in enumerate(layout.questions)}
+    question_of = questions.get
+    in_order = [q.id for q in layout.questions] == sorted(questions)  # answers come in question id order
     yield "[\n"
     separator = ""
-    for meta, answers in iter_responses(survey_id, batch_size=batch_size, paper_source=options.paper_source):
-        yield separator + json.dumps(layout.json_object(meta, answers), ensure_ascii=False)
-        separator = ",\n"
+    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=options.paper_source):
+        objects = []
+        for meta, found in batch:
+            parts = []
+            for question_id, key in found:
+                question = question_of(question_id)
+                if question is not None:
+                    part = question.cache.get(key)
+                    parts.append((question.start, part if part is not None else question.miss(key, meta[0])))
+            if not in_order:
+                parts.sort(key=itemgetter(0))
+            values: dict[str, Any] = {}
+            for _position, part in parts:
+                values.update(part)
+            response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
+            objects.append(
+                dumps(
+                    {
+                        "response_id": response_id,
+                        "status": str(status),
+                        "channel": str(channel),
+                        "locale": locale,
+                        "started_at": _iso(started_at),
+                        "submitted_at": _iso(submitted_at),
+                        "paper_source": source,
+                        "paper_filled_on": filled.isoformat() if filled else None,
+                        "paper_territory": territories.get(territory_id),
+                        "answers": values,
+                    }
+                )
+            )
+        if objects:
+            yield separator + ",\n".join(objects)
+            separator = ",\n"
     yield "\n]\n"
 
 
@@ -331,10 +598,12 @@ def write_xlsx(survey_id: int, options: ExportOptions, target: str | IO[bytes], 
         sheet.write_string(0, col, header, bold)
     sheet.freeze_panes(1, 1)
     count = 0
-    for meta, answers in iter_responses(survey.id, batch_size=batch_size, paper_source=options.paper_source):
-        count += 1
-        for col, value in enumerate(layout.cells(meta, answers)):
-            _xlsx_cell(sheet, count, col, value, day)
+    for rows in iter_rows(survey.id, layout, _same, batch_size=batch_size):
+        for values in rows:
+            count += 1
+            for col, value in enumerate(values):
+                if value is not None:
+                    _xlsx_cell(sheet, count, col, value, day)
     codebook = workbook.add_worksheet("codebook")
     for row, values in enumerate(codebook_rows(survey)):
         for col, value in enumerate(values):
@@ -342,6 +611,10 @@ def write_xlsx(survey_id: int, options: ExportOptions, target: str | IO[bytes], 
                 codebook.write_string(row, col, value, bold if row == 0 else None)
     workbook.close()
     return count
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _xlsx_cell(sheet: Any, row: int, col: int, value: Any, day: Any) -> None:

@@ -6,10 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from app.core.extensions import db
 from app.devdata.synthetic import generate_responses
-from app.exports.export import ExportOptions, csv_chunks, iter_responses, json_chunks, write_xlsx
+from app.exports.export import (
+    ExportOptions,
+    Layout,
+    csv_cell,
+    csv_chunks,
+    iter_responses,
+    json_chunks,
+    load_survey,
+    write_xlsx,
+)
 from app.models import AuditLog, ResponseStatus, Role
 from tests.integration.export_helpers import add_response, make_export_survey
 
@@ -184,7 +194,7 @@ def _peak_bytes(survey, batch_size: int) -> int:
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
-    for _chunk in csv_chunks(survey.id, ExportOptions(), batch_size=batch_size, chunk_chars=4_000):
+    for _chunk in csv_chunks(survey.id, ExportOptions(), batch_size=batch_size):
         pass
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
@@ -203,3 +213,66 @@ def test_export_memory_does_not_grow_with_the_number_of_responses(create_survey,
     _peak_bytes(small, 100)  # warm-up: imports, compiled statements
     small_peak, large_peak = _peak_bytes(small, 100), _peak_bytes(large, 100)
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+def _reference_csv(survey_id, options):
+    """The CSV as the question types define it, a response and a column at a time (Layout.cells)."""
+    layout = Layout(load_survey(survey_id), options)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([csv_cell(v) for v in layout.headers()])
+    for meta, answers in iter_responses(survey_id, batch_size=7):
+        writer.writerow([csv_cell(v) for v in layout.cells(meta, answers)])
+    return buffer.getvalue()
+
+
+def _reference_json(survey_id, options):
+    layout = Layout(load_survey(survey_id), options)
+    objects = [json.dumps(layout.json_object(m, a), ensure_ascii=False) for m, a in iter_responses(survey_id)]
+    return "[\n" + ",\n".join(objects) + "\n]\n" if objects else "[\n\n]\n"
+
+
+@pytest.mark.parametrize("options", [{}, {"labels": True}, {"labels": True, "language": "en"}])
+def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(create_survey, create_territory, options):
+    """The streamed CSV and JSON compute each question's cells once per distinct answer: the files must be the same,
+    byte for byte, as building every cell of every response through its question type, whatever the order of the
+    questions (the last question moved first: its answers come last from the database)."""
+    create_territory(code="COA", name="Coaticook")
+    survey = make_export_survey(create_survey)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    generate_responses(survey, 250, seed=3, start=start, end=start + timedelta(days=20), moderation_items=False)
+    add_response(survey, FULL)  # formulas to neutralize, "other" texts
+    add_response(survey, {}, status=ResponseStatus.IN_PROGRESS)  # nothing answered
+    page = survey.pages[0]
+    moved = page.questions[-2]  # "idees", a long text
+    for question in page.questions:
+        question.position += 1
+    moved.position = 0
+    db.session.commit()
+    db.session.expire_all()
+    assert load_survey(survey.id).ordered_questions()[0].code == "idees"
+    export = ExportOptions(**options)
+    streamed = "".join(csv_chunks(survey.id, export, batch_size=40))
+    assert streamed.count("\n") == 253
+    assert streamed == _reference_csv(survey.id, export)
+    assert "".join(json_chunks(survey.id, export, batch_size=40)) == _reference_json(survey.id, export)
+
+
+def test_a_download_cut_short_leaves_no_reader_behind(create_survey, create_territory):
+    """A client that goes away after the first rows closes the export's generator: its reading thread
+    (PostgreSQL) has ended and the session still answers, and the next export is whole."""
+    import threading
+
+    create_territory(code="COA")
+    survey = make_export_survey(create_survey)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    generate_responses(survey, 300, seed=5, start=start, end=start + timedelta(days=20), moderation_items=False)
+    db.session.commit()
+    chunks = csv_chunks(survey.id, ExportOptions(), batch_size=20)
+    assert next(chunks).startswith("\ufeffresponse_id,")
+    assert next(chunks).count("\n") == 20
+    chunks.close()
+    assert [t for t in threading.enumerate() if t.name == "export-prefetch"] == []
+    assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+    assert "".join(csv_chunks(survey.id, ExportOptions(), batch_size=20)).count("\n") == 301

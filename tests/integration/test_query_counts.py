@@ -215,3 +215,60 @@ def test_a_page_sent_by_a_respondent_runs_four_statements_on_postgresql(
     assert sent.headers["Location"].endswith("/page/2")
     assert counted.count == (4 if is_postgres() else 7), counted.statements
     assert count_rows(Answer) == 3 and count_rows(SubmissionKey) == 2  # the start's key and the page's
+
+
+# --- issue 19: the survey's results page and the moderation queue's search ---------------------------------------
+
+
+def test_the_results_page_statements_stay_within_the_counts_of_issue_19(
+    client, auth, create_user, create_survey, create_territory, count_queries
+):
+    """The survey's results page was 19 statements, one pass over the answers per kind of figure; issue 19 made it
+    one pass (13-15). Counted with the sign-in session's statements: the first view (no summary yet: the answers
+    are read), the next one (the summary built after the first), and a page filtered on a territory with a
+    cross-tabulation. PostgreSQL adds one (the results transaction's settings: no JIT, work_mem)."""
+    from app.core.database import is_postgres
+    from tests.support.clients import finish_responses
+    from tests.support.results_data import build_results_survey
+
+    data = build_results_survey(create_survey, create_territory)
+    auth.login(create_user(Role.FACILITATOR, locale="en"))
+    age, where = data.question("age"), data.question("where")
+    url = f"/surveys/{data.survey.id}/results"
+    filtered = f"{url}?territory={data.territories['A'].id}&row={age.id}&column={where.id}"
+    counts = {}
+    for name, page in (("first view", url), ("summary", url), ("territory and cross-tab", filtered)):
+        with count_queries() as counted:
+            assert client.get(page).status_code == 200
+        finish_responses()  # the summary is built after the first view's response
+        counts[name] = counted.count
+    extra = 1 if is_postgres() else 0
+    budget = {"first view": 15 + extra, "summary": 13 + extra, "territory and cross-tab": 15}
+    assert all(counts[name] <= budget[name] for name in budget), (counts, budget)
+    assert counts["summary"] < counts["first view"]
+
+
+def test_a_searched_moderation_queue_sends_two_search_statements(client, auth, create_process, count_queries):
+    """The queue searched for words: its total (capped at 10,000) and its page are the only statements that
+    search the texts, with the page's items, themes, territories and questions loaded in a constant number of
+    statements whatever the number of items listed."""
+    from tests.integration.moderation_helpers import make_item
+
+    auth.login(Role.FACILITATOR)
+    process = create_process()
+    url = f"/moderation/items?process={process.id}&q=garderie"
+
+    def counted_page() -> tuple[int, int]:
+        with count_queries() as counted:
+            page = client.get(url)
+        assert page.status_code == 200
+        searching = [s for s in counted.statements if "moderation_items" in s and ("tsvector" in s or "LIKE" in s)]
+        return counted.count, len(searching)
+
+    make_item(process, "Plus de places en garderie")
+    few = counted_page()
+    for n in range(12):
+        make_item(process, f"Les garderies ferment trop tôt ({n})")
+    many = counted_page()
+    assert few[1] == many[1] == 2
+    assert many[0] == few[0], (few, many)
