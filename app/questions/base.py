@@ -2,7 +2,8 @@
 the application.
 
 A question type is one class (one module under ``app/questions/``) plus one template
-(``templates/questions/<key>.html``). The class says everything the application needs to know about questions of
+(``templates/questions/<key>.html``, or one its base class names: the formatted types share
+``formatted.html``). The class says everything the application needs to know about questions of
 that type, wherever it needs it:
 
 ==========================  ======================================================================================

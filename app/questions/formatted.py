@@ -50,6 +50,8 @@ class FormattedType(ScalarType):
     #: The HTML input type (``time``, ``datetime-local``, ``text``) and, for a text input, its inputmode.
     input_type: ClassVar[str] = "text"
     inputmode: ClassVar[str] = ""
+    #: One template for every formatted type: the class gives its input's type and inputmode.
+    template = "questions/formatted.html"
 
     def normalize(self, text: str) -> str | None:
         """The stored form of what was typed, or None when it does not fit."""
