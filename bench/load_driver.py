@@ -299,12 +299,16 @@ async def page_submits(run: Run, person: tuple) -> None:
         await client.aclose()
 
 
-async def floor_client(run: Run, base_url: str, requests: int, index: int) -> None:
+async def floor_client(run: Run, base_url: str, requests: int, index: int, health: bool = False) -> None:
+    """``requests`` bare inserts; ``health``: each followed by GET /healthz (the shape of a POST and its redirect)."""
     async with _client(base_url) as client:
         for n in range(requests):
             payload = {"payload": f"client {index} request {n}"}
-            if await run.request(client, "floor POST", "POST", "/bench/floor", {204}, data=payload) is not None:
-                run.completed += 1
+            if await run.request(client, "floor POST", "POST", "/bench/floor", {204}, data=payload) is None:
+                continue
+            if health and await run.request(client, "healthz GET", "GET", "/healthz", {200}) is None:
+                continue
+            run.completed += 1
 
 
 async def signed_in_partner(run: Run, base_url: str, email: str, password: str, ballot_id: int) -> tuple | None:
@@ -368,7 +372,8 @@ async def main(phase: str, config: dict) -> dict:
     base = config["base_url"]
     casts: list[dict[str, int]] = []
     if phase == "floor":
-        jobs = [floor_client(run, base, config["requests"], i) for i in range(config["concurrency"])]
+        health = bool(config.get("health"))
+        jobs = [floor_client(run, base, config["requests"], i, health) for i in range(config["concurrency"])]
     elif phase in {"respond", "paced"}:
         think = tuple(config["think"]) if config.get("think") else None
         jobs = [

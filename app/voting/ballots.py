@@ -875,7 +875,7 @@ def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: date
             .values(status=Ballot.status)
             .execution_options(synchronize_session=False)
         )
-    db.session.refresh(ballot, with_for_update={"read": True})
+    _read_for_cast(ballot)
     if not ballot.accepts_casts(now):
         raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
     problem = eligibility_problem(ballot, voter)
@@ -934,6 +934,13 @@ def cast_vote(ballot: Ballot, voter: User, choices: Mapping[int, Any], now: date
             continue
         return receipt
     raise AssertionError("unreachable")
+
+
+def _read_for_cast(ballot: Ballot) -> None:
+    """Read the ballot's row again, ``FOR SHARE`` (a close waits for the casts in flight, and a cast never slips in
+    after a close): its columns only; its options, which cannot change once it is open, stay as loaded."""
+    columns = [attribute.key for attribute in sa.inspect(Ballot).column_attrs]
+    db.session.refresh(ballot, attribute_names=columns, with_for_update={"read": True})
 
 
 TRANSIENT_ERRORS = ("database is locked", "deadlock detected", "could not serialize access")
@@ -996,7 +1003,7 @@ def cast_room_vote(ballot: Ballot, device_key: str, choices: Mapping[int, Any], 
             .values(status=Ballot.status)
             .execution_options(synchronize_session=False)
         )
-    db.session.refresh(ballot, with_for_update={"read": True})
+    _read_for_cast(ballot)
     if not ballot.accepts_casts(now):
         raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
     errors = check_choices(ballot, choices)
