@@ -128,6 +128,13 @@ def _processes() -> dict[int, tuple[int, str, float]]:
     return table
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent not idle so far (every process, ours and others')."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
 def _descendants(table: dict, roots: set[int]) -> set[int]:
     found = set(roots)
     grew = True
@@ -155,6 +162,7 @@ class Watch:
 
     def __enter__(self) -> Watch:
         self.before = _processes()
+        self.machine_before = _machine_busy()
         self.sampler = threading.Thread(target=self._sample, daemon=True)
         self.sampler.start()
         return self
@@ -174,6 +182,7 @@ class Watch:
         self.sampler.join()
         self.engine.dispose()
         after = _processes()
+        machine = _machine_busy() - self.machine_before
         self.cpu = {}
         groups = {name: _descendants(after, roots) for name, roots in self.roots.items()}
         groups["PostgreSQL (bench database)"] = self.backends
@@ -181,6 +190,7 @@ class Watch:
             self.cpu[name] = sum(
                 after[pid][2] - (self.before[pid][2] if pid in self.before else 0.0) for pid in pids if pid in after
             )
+        self.cpu["the whole machine (every process)"] = machine
 
 
 # ------------------------------------------------------------------------------------------------------ run
