@@ -245,7 +245,10 @@ def orientation_options(process: Process, orientation_ids: Iterable[int], ballot
 
 def option_evidence(ballot: Ballot) -> dict[int, tuple[int, int]]:
     """Option id -> (orientation id, approved evidence items) for the options that put a published orientation
-    to the vote: what the voting page links to, so partners vote knowing what each option rests on."""
+    to the vote: what the voting page links to, so partners vote knowing what each option rests on. A ballot whose
+    options put no orientation to the vote (the page shows its options anyway) needs no query."""
+    if not any(option.orientation_id is not None for option in ballot.options):
+        return {}
     rows = db.session.execute(
         sa.select(BallotOption.id, Orientation.id, sa.func.count(ModerationItem.id))
         .join(Orientation, Orientation.id == BallotOption.orientation_id)

@@ -15,7 +15,7 @@ __all__ = ["create_ballot"]
 pytestmark = pytest.mark.postgres_only
 
 
-def test_a_vote_sent_by_a_partner_runs_eight_statements_on_postgresql(
+def test_a_vote_runs_eight_statements_and_its_receipt_page_six_on_postgresql(
     client, auth, create_ballot, create_user, count_queries
 ):
     """The voter, the ballot, its process and options, the ballot again FOR SHARE, the voter's organization, the cast
@@ -41,8 +41,12 @@ def test_a_vote_sent_by_a_partner_runs_eight_statements_on_postgresql(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Cast).filter_by(ballot_id=ballot.id)) == 1
     record = db.session.scalar(sa.select(VoterRecord).filter_by(ballot_id=ballot.id))
     assert record.cast_count == 2
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with count_queries() as counted:
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "receipt-code" in page
+    # The receipt page: the voter, the ballot, its process, the voter's record, the receipt among the casts, the
+    # options (their evidence is not looked up when no option puts an orientation to the vote).
+    assert counted.count == 6, "\n".join(counted.statements)
     assert db.session.scalar(sa.select(Cast.contents).filter_by(ballot_id=ballot.id)) == {
         str(option): rank for rank, option in enumerate(ids, start=1)
     }
