@@ -83,6 +83,7 @@ RATIO_BUDGET = 4.0  # issue 19 (was 3: not met, 6.3-8.3x)
 P95_BUDGET_MS = 500.0
 ASSEMBLY_BUDGET_S = 2.0  # issue 19: the wave of 100 votes (sign-in not timed)
 VOTE_P95_BUDGET_MS = 1500
+WAVES = int(os.environ.get("BENCH_LOAD_WAVES", "3"))
 UNLIMITED = "1000000/minute"
 
 # The six questions added to the demo's parent-needs template (14 questions) to make the 20-question survey.
@@ -484,14 +485,14 @@ def assembly_figures(assembly: dict, wave_floor: dict, vote_check: dict) -> list
     floor_wall = wave_floor["wall_s"]
     return [
         _row(
-            f"assembly floor: {PARTNERS} clients at once, a bare insert + GET /healthz each",
+            f"assembly floor: {PARTNERS} clients at once, a bare insert + GET /healthz each (fastest of {WAVES})",
             round(floor_wall, 2),
             "s",
             "reference",
             wave_floor["error_count"] == 0,
         ),
         _row(
-            f"assembly: {PARTNERS} signed-in partners press Voter at once, whole wave",
+            f"assembly: {PARTNERS} signed-in partners press Voter at once, whole wave (median of {WAVES})",
             round(assembly["wall_s"], 2),
             "s",
             f"<= {ASSEMBLY_BUDGET_S:g} s",
@@ -603,6 +604,21 @@ def _say(name: str, result: dict, what: str) -> None:
     )
 
 
+def _waves(base_url: str, config: dict, work: Path) -> tuple[list[dict], list[dict]]:
+    """``WAVES`` times: the wave's own floor (as many clients as partners, at once, a bare insert and GET /healthz
+    each), then the partners sign in again (not timed) and press "Voter" at once, the same ballots each time (a
+    vote replaces the voter's earlier one). On a shared machine one wave of 2-3 s is at the mercy of the others:
+    the figures use the median wave and the fastest floor (the stricter ratio)."""
+    floors, waves = [], []
+    for number in range(1, WAVES + 1):
+        floor_config = {"base_url": base_url, "concurrency": PARTNERS, "requests": 1, "health": True}
+        floors.append(_drive("floor", floor_config, work))
+        _say(f"assembly floor {number}", floors[-1], "clients")
+        waves.append(_drive("assembly", config, work))
+        _say(f"assembly wave {number}", waves[-1], "votes")
+    return floors, waves
+
+
 def _measure(url: sa.URL, redis_url: str) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="concerto-bench-load-") as tmp:
         work = Path(tmp)
@@ -646,10 +662,11 @@ def _measure(url: sa.URL, redis_url: str) -> list[dict]:
             for phase in PHASES:
                 if phase not in SELECTED:
                     continue
-                if phase == "assembly":  # the wave's own floor, just before it
-                    wave_floor = {"base_url": base_url, "concurrency": PARTNERS, "requests": 1, "health": True}
-                    results["wave floor"] = _drive("floor", wave_floor, work)
-                    _say("assembly floor", results["wave floor"], "clients")
+                if phase == "assembly":
+                    results["wave floors"], results["waves"] = _waves(base_url, configs[phase], work)
+                    results["wave floor"] = min(results["wave floors"], key=lambda r: r["wall_s"])
+                    results[phase] = sorted(results["waves"], key=lambda r: r["wall_s"])[len(results["waves"]) // 2]
+                    continue
                 results[phase] = _drive(phase, configs[phase], work)
                 _say(phase, results[phase], "done")
             floors.append(_drive("floor", floor_config, work))
@@ -662,9 +679,7 @@ def _measure(url: sa.URL, redis_url: str) -> list[dict]:
             if os.environ.get("BENCH_LOAD_SHOW_LOG"):
                 print(server.tail(5000))
         respond_phases = [results[p] for p in ("respond", "pages", "paced") if p in results]
-        db_check = check_database(
-            url, respond_phases, [*floors, *([results["wave floor"]] if "wave floor" in results else [])]
-        )
+        db_check = check_database(url, respond_phases, [*floors, *results.get("wave floors", [])])
         print(f"   database check: {db_check}", flush=True)
         floor_rps = max(floor["completed"] / floor["wall_s"] for floor in floors)
         rows = [_row(f"machine: {machine}", 0, "", "reference", True), *floor_rows(floors)]
