@@ -568,6 +568,7 @@ class Server:
 
     def __init__(self, env: dict, work: Path, name: str = "gunicorn") -> None:
         self.base_url = f"http://{env['GUNICORN_BIND']}"
+        self.env = env
         self.log_path = work / f"{name}.log"
         self.log = self.log_path.open("w")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))

@@ -214,16 +214,32 @@ def _configuration(
     floor = load._drive("floor", {"base_url": base_url, "concurrency": RESPONDENTS, "requests": 13}, work)
     load._say(f"{label}: floor", floor, "inserts")
     config = {"base_url": base_url, "concurrency": RESPONDENTS, "slug": slug, "first_index": first}
+    before = [_lines(server) for server in servers]
     with Watch(url, [s.process.pid for s in servers], proxy.process.pid) as watch:
         flood = load._drive("respond", config, work)
+    answered = [_lines(server) - count for server, count in zip(servers, before, strict=True)]
     load._say(f"{label}: respondents", flood, "complete")
     cpu = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in watch.cpu.items())
     print(
         f"   {label}: CPU during the flood ({flood['wall_s']:.1f} s): {cpu}, driver {flood['driver_cpu_s']:.1f} s;"
-        f" database connections at most {watch.connections}, {watch.active} running at once",
+        f" database connections at most {watch.connections}, {watch.active} running at once;"
+        f" requests answered per server {answered}",
         flush=True,
     )
-    return {"floor": floor, "flood": flood, "cpu": watch.cpu, "connections": watch.connections, "active": watch.active}
+    return {
+        "floor": floor,
+        "flood": flood,
+        "cpu": watch.cpu,
+        "connections": watch.connections,
+        "active": watch.active,
+        "answered": answered,
+    }
+
+
+def _lines(server) -> int:
+    """Requests this server answered so far (its access log: one line each)."""
+    path = Path(server.env["GUNICORN_ACCESS_LOG"])
+    return sum(1 for _ in path.open()) if path.exists() else 0
 
 
 def _measure(binary: str, url: sa.URL, redis_url: str) -> list[dict]:
@@ -310,6 +326,15 @@ def figures(results: dict, machine: str) -> list[dict]:
                 "cores",
                 "reference",
                 True,
+            )
+        )
+        rows.append(
+            row(
+                f"{label}: requests answered by each server",
+                " / ".join(str(n) for n in result["answered"]),
+                "req",
+                "every server",
+                all(result["answered"]),
             )
         )
         rows.append(
