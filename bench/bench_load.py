@@ -477,7 +477,7 @@ def respondent_figures(floor_rps: float, respond: dict | None, pages: dict | Non
     return rows
 
 
-def assembly_figures(assembly: dict, wave_floor: dict, vote_check: dict) -> list[dict]:
+def assembly_figures(assembly: dict, wave_floor: dict, vote_check: dict, errors: int) -> list[dict]:
     """The vote wave against its own floor: as many clients as partners, at once, each sending two bare requests
     (the floor's insert, then GET /healthz), the shape of a vote POST and its receipt GET."""
     assembly_every = [ms for values in assembly["latencies"].values() for ms in values]
@@ -496,7 +496,7 @@ def assembly_figures(assembly: dict, wave_floor: dict, vote_check: dict) -> list
             round(assembly["wall_s"], 2),
             "s",
             f"<= {ASSEMBLY_BUDGET_S:g} s",
-            assembly["wall_s"] <= ASSEMBLY_BUDGET_S and assembly["error_count"] == 0,
+            assembly["wall_s"] <= ASSEMBLY_BUDGET_S and errors == 0,
         ),
         _row(
             "assembly: whole wave / its floor",
@@ -513,7 +513,7 @@ def assembly_figures(assembly: dict, wave_floor: dict, vote_check: dict) -> list
             percentile(vote_ms, 95) <= VOTE_P95_BUDGET_MS,
         ),
         _row("assembly: p95 (POST and receipt GET)", round(percentile(assembly_every, 95)), "ms", "reference", True),
-        _row("assembly: errors", assembly["error_count"], "", "= 0", assembly["error_count"] == 0),
+        _row(f"assembly: errors (all {WAVES} waves)", errors, "", "= 0", errors == 0),
         _row(
             "assembly: counted ballots (cast = stored = tallied)",
             vote_check["casts"],
@@ -699,7 +699,8 @@ def _measure(url: sa.URL, redis_url: str) -> list[dict]:
         if "assembly" in results:
             vote_check = check_assembly(url, setup["ballot_id"], results["assembly"])
             print(f"   assembly check: {vote_check}", flush=True)
-            rows += assembly_figures(results["assembly"], results["wave floor"], vote_check)
+            errors = sum(wave["error_count"] for wave in results["waves"])
+            rows += assembly_figures(results["assembly"], results["wave floor"], vote_check, errors)
         if "respond" in results:
             respond = results["respond"]
             rows.append(

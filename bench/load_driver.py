@@ -314,7 +314,10 @@ async def floor_client(run: Run, base_url: str, requests: int, index: int, healt
 async def signed_in_partner(run: Run, base_url: str, email: str, password: str, ballot_id: int) -> tuple | None:
     """A partner signed in, with the ballot form on screen (not timed: the assembly times the votes)."""
     rng = random.Random(email)
-    client = _client(base_url)
+    # Like the paced respondents: the vote goes out after everyone has signed in, seconds later, on a connection
+    # gunicorn may be closing (keep-alive 5 s): a connection idle for more than 1 s is not reused, as a browser
+    # would retry on a new one.
+    client = _client(base_url, paced=True)
     person = await _sign_in(run, client, email, password, ballot_id)
     if person is None:
         await client.aclose()
