@@ -262,8 +262,10 @@ async def respondent(run: Run, base_url: str, slug: str, index: int, think: tupl
 
 
 async def started_respondent(run: Run, base_url: str, slug: str, index: int) -> tuple | None:
-    """A person who opened the survey, pressed Start and has the first page in front of them (not timed)."""
-    client = _client(base_url)
+    """A person who opened the survey, pressed Start and has the first page in front of them (not timed). Their
+    first POST goes out once everyone has started, possibly after gunicorn's keep-alive: on a new connection when
+    the last one has been idle for more than 1 s (a ReadError in a run at load 18 otherwise)."""
+    client = _client(base_url, paced=True)
     landing = await run.request(client, "prepare GET", "GET", f"/s/{slug}", {200})
     start = parse_form(landing.text, 'action="/s/') if landing is not None else None
     if start is not None:
