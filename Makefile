@@ -11,7 +11,7 @@ PORT ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run serve test test-live test-e2e chromium node lint format bench translations clean
+.PHONY: install run serve test test-live test-e2e chromium node nginx lint format bench translations clean
 
 install: $(VENV)/.installed $(COMPILED)
 
@@ -87,6 +87,15 @@ node:
 			|| echo "Could not install nodejs: the JavaScript tests will be skipped (they fail in CI)"; \
 	}
 
+# Debian's nginx for the scale-out benchmark (bench/bench_scaleout.py: two app servers behind one local proxy).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		echo "Installing Debian's nginx package for the scale-out benchmark"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null \
+			|| echo "Could not install nginx: the scale-out benchmark will be skipped"; \
+	}
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -95,7 +104,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install nginx
 	$(BIN)/python -m bench $(BENCH)
 
 # Refresh the catalogs after changing visible strings; then fill in the French and run it again (it compiles

@@ -73,7 +73,7 @@ class _Profiled:
             finally:
                 self.profile.disable()
                 self.requests += 1
-                if self.requests % 100 == 0:
+                if self.requests % 10 == 0:
                     self.profile.dump_stats(self.path)
 
 

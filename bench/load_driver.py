@@ -262,8 +262,10 @@ async def respondent(run: Run, base_url: str, slug: str, index: int, think: tupl
 
 
 async def started_respondent(run: Run, base_url: str, slug: str, index: int) -> tuple | None:
-    """A person who opened the survey, pressed Start and has the first page in front of them (not timed)."""
-    client = _client(base_url)
+    """A person who opened the survey, pressed Start and has the first page in front of them (not timed). Their
+    first POST goes out once everyone has started, possibly after gunicorn's keep-alive: on a new connection when
+    the last one has been idle for more than 1 s (a ReadError in a run at load 18 otherwise)."""
+    client = _client(base_url, paced=True)
     landing = await run.request(client, "prepare GET", "GET", f"/s/{slug}", {200})
     start = parse_form(landing.text, 'action="/s/') if landing is not None else None
     if start is not None:
@@ -299,18 +301,25 @@ async def page_submits(run: Run, person: tuple) -> None:
         await client.aclose()
 
 
-async def floor_client(run: Run, base_url: str, requests: int, index: int) -> None:
+async def floor_client(run: Run, base_url: str, requests: int, index: int, health: bool = False) -> None:
+    """``requests`` bare inserts; ``health``: each followed by GET /healthz (the shape of a POST and its redirect)."""
     async with _client(base_url) as client:
         for n in range(requests):
             payload = {"payload": f"client {index} request {n}"}
-            if await run.request(client, "floor POST", "POST", "/bench/floor", {204}, data=payload) is not None:
-                run.completed += 1
+            if await run.request(client, "floor POST", "POST", "/bench/floor", {204}, data=payload) is None:
+                continue
+            if health and await run.request(client, "healthz GET", "GET", "/healthz", {200}) is None:
+                continue
+            run.completed += 1
 
 
 async def signed_in_partner(run: Run, base_url: str, email: str, password: str, ballot_id: int) -> tuple | None:
     """A partner signed in, with the ballot form on screen (not timed: the assembly times the votes)."""
     rng = random.Random(email)
-    client = _client(base_url)
+    # Like the paced respondents: the vote goes out after everyone has signed in, seconds later, on a connection
+    # gunicorn may be closing (keep-alive 5 s): a connection idle for more than 1 s is not reused, as a browser
+    # would retry on a new one.
+    client = _client(base_url, paced=True)
     person = await _sign_in(run, client, email, password, ballot_id)
     if person is None:
         await client.aclose()
@@ -368,7 +377,8 @@ async def main(phase: str, config: dict) -> dict:
     base = config["base_url"]
     casts: list[dict[str, int]] = []
     if phase == "floor":
-        jobs = [floor_client(run, base, config["requests"], i) for i in range(config["concurrency"])]
+        health = bool(config.get("health"))
+        jobs = [floor_client(run, base, config["requests"], i, health) for i in range(config["concurrency"])]
     elif phase in {"respond", "paced"}:
         think = tuple(config["think"]) if config.get("think") else None
         jobs = [

@@ -245,7 +245,10 @@ def orientation_options(process: Process, orientation_ids: Iterable[int], ballot
 
 def option_evidence(ballot: Ballot) -> dict[int, tuple[int, int]]:
     """Option id -> (orientation id, approved evidence items) for the options that put a published orientation
-    to the vote: what the voting page links to, so partners vote knowing what each option rests on."""
+    to the vote: what the voting page links to, so partners vote knowing what each option rests on. A ballot whose
+    options put no orientation to the vote (the page shows its options anyway) needs no query."""
+    if not any(option.orientation_id is not None for option in ballot.options):
+        return {}
     rows = db.session.execute(
         sa.select(BallotOption.id, Orientation.id, sa.func.count(ModerationItem.id))
         .join(Orientation, Orientation.id == BallotOption.orientation_id)
@@ -937,7 +940,10 @@ def _lock_for_cast(ballot: Ballot, now: datetime) -> None:
             .values(status=Ballot.status)
             .execution_options(synchronize_session=False)
         )
-    db.session.refresh(ballot, with_for_update={"read": True})
+    # Its columns only, FOR SHARE (a close waits for the casts in flight, and no cast slips in after a close); its
+    # options, which cannot change once it is open, stay as loaded.
+    columns = [attribute.key for attribute in sa.inspect(Ballot).column_attrs]
+    db.session.refresh(ballot, attribute_names=columns, with_for_update={"read": True})
     if not ballot.accepts_casts(now):
         raise NotAcceptingCasts(closed_message(ballot, now), code="not_open")
 

@@ -21,20 +21,27 @@ _SQLITE_WRITER = threading.Lock()
 
 
 def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now: datetime) -> ballots.Receipt:
-    """Cast and commit, as one transaction of its own (what this request read so far is rolled back first).
+    """Cast and commit, as one transaction of its own.
 
     The transaction starts again, a few times, when the database asks to: SQLite when two writers meet
     ("database is locked"), PostgreSQL on a deadlock. On SQLite, casts of this process also take turns on a
-    lock, so that they queue instead of sleeping in SQLite's busy handler. Used by the voting view
-    (``voting.cast_vote``, which manages its own transaction) and by bench/bench_voting.py.
+    lock, so that they queue instead of sleeping in SQLite's busy handler, and what this request read so far is
+    rolled back first (the cast's first statement must be the one that takes the write lock). On PostgreSQL the
+    first attempt continues the request's transaction, which has only read (at READ COMMITTED each statement
+    sees what is committed, and the cast reads the ballot again ``FOR SHARE``): the voter, the ballot's process
+    and options already read are not read a second time. The objects are not expired by the commit: what the
+    request shows next (the redirect to the receipt) uses the ids it holds, without reading them back.
+    Used by the voting view (``voting.cast_vote``, which manages its own transaction) and by
+    bench/bench_voting.py.
     """
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     for turn in range(1, CAST_ATTEMPTS + 1):
-        db.session.rollback()
+        if sqlite or turn > 1:
+            db.session.rollback()
         try:
             with _SQLITE_WRITER if sqlite else nullcontext():
                 receipt = ballots.cast_vote(ballot, voter, ballot_choices, now)
-                db.session.commit()
+                _commit_keeping_state()
         except sa.exc.OperationalError as error:
             db.session.rollback()
             if turn == CAST_ATTEMPTS or not ballots.is_transient(error):
@@ -43,3 +50,14 @@ def commit_cast(ballot: Ballot, voter: User, ballot_choices: dict[int, int], now
             continue
         return receipt
     raise AssertionError("unreachable")
+
+
+def _commit_keeping_state() -> None:
+    """Commit without expiring the session's objects (they hold what this transaction just read and wrote)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
