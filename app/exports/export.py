@@ -316,12 +316,11 @@ def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         thread.join()
 
 
-def iter_batches(
-    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
-) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
-    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
-    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
-    [(question id, key)] in question id order), with one query for the answers of a batch."""
+def _read_batches(
+    survey_id: int, batch_size: int, paper_source: str | None
+) -> Iterator[tuple[Sequence[Any], list[tuple[Any, ...]]]]:
+    """(a batch of response metadata rows, their answer rows ordered by response and question) for the survey's
+    responses (or only the paper questionnaires filled in at ``paper_source``), in id order."""
     selected = [Response.survey_id == survey_id]
     if paper_source:
         selected.append(Response.paper_source == paper_source)
@@ -331,10 +330,23 @@ def iter_batches(
     else:
         batches = _sqlalchemy_batches(connection, selected, batch_size)
     try:
+        yield from batches
+    finally:
+        batches.close()  # type: ignore[attr-defined]
+
+
+def iter_batches(
+    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
+) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
+    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
+    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
+    [(question id, key)] in question id order), with one query for the answers of a batch."""
+    batches = _read_batches(survey_id, batch_size, paper_source)
+    try:
         for batch, answers in batches:
             yield _answered(batch, answers)
     finally:
-        batches.close()  # type: ignore[attr-defined]
+        batches.close()
 
 
 def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[int, Key]]]]:
@@ -380,6 +392,38 @@ class _Cells:
             self.cache.clear()
         self.cache[key] = value
         return value
+
+
+_NO_GROUP = ((None, None), ())
+
+
+def _looked_up(
+    survey_id: int, questions: dict[int, _Cells], *, batch_size: int, paper_source: str | None
+) -> Iterator[Iterator[tuple[Any, list[tuple[int, int, Any]]]]]:
+    """Batches, each yielding (response metadata row, [(start, stop, its cached cells or values)] for each question
+    it answered, in question id order): the answers grouped and looked up in one pass, one response at a time (the
+    export's inner loop: one step per answered question; nothing kept for a whole batch, which cost collections)."""
+    for batch, answers in _read_batches(survey_id, batch_size, paper_source):
+        yield _found(batch, answers, questions.get)
+
+
+def _found(
+    batch: Sequence[Any], answers: list[tuple[Any, ...]], question_of: Callable[[int], _Cells | None]
+) -> Iterator[tuple[Any, list[tuple[int, int, Any]]]]:
+    groups = groupby(answers, _RESPONSE_AND_QUESTION)
+    (response_id, question_id), rows = next(groups, _NO_GROUP)
+    for meta in batch:
+        found = []
+        while response_id == meta[0]:
+            question = question_of(question_id)
+            if question is not None:  # not a question of the export (an e-mail kept apart, say)
+                key = tuple(map(_ANSWER_KEY, rows))
+                value = question.cache.get(key)
+                if value is None:
+                    value = question.miss(key, response_id)
+                found.append((question.start, question.stop, value))
+            (response_id, question_id), rows = next(groups, _NO_GROUP)
+        yield meta, found
 
 
 # -------------------------------------------------------------------------------------------------------- CSV
@@ -473,17 +517,13 @@ def iter_rows(
     question's cells computed once per distinct answer."""
     metadata = _metadata_cells(layout, convert)
     empty, questions = _row_cells(layout, convert)
-    question_of = questions.get
-    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=layout.options.paper_source):
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=layout.options.paper_source):
         rows = []
         for meta, found in batch:
             row = metadata(meta)
             row += empty
-            for question_id, key in found:
-                question = question_of(question_id)
-                if question is not None:  # not a question of the export (an e-mail kept apart, say)
-                    cells = question.cache.get(key)
-                    row[question.start : question.stop] = cells if cells is not None else question.miss(key, meta[0])
+            for start, stop, cells in found:
+                row[start:stop] = cells
             rows.append(row)
         yield rows
 
@@ -537,23 +577,16 @@ def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BAT
         return lambda answers: qtype.export_value(q, answers[q.id], layout)
 
     questions = {q.id: _Cells(q.id, values_of(q), position) for position, q in enumerate(layout.questions)}
-    question_of = questions.get
     in_order = [q.id for q in layout.questions] == sorted(questions)  # answers come in question id order
     yield "[\n"
     separator = ""
-    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=options.paper_source):
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=options.paper_source):
         objects = []
         for meta, found in batch:
-            parts = []
-            for question_id, key in found:
-                question = question_of(question_id)
-                if question is not None:
-                    part = question.cache.get(key)
-                    parts.append((question.start, part if part is not None else question.miss(key, meta[0])))
             if not in_order:
-                parts.sort(key=itemgetter(0))
+                found.sort(key=itemgetter(0))
             values: dict[str, Any] = {}
-            for _position, part in parts:
+            for _position, _stop, part in found:
                 values.update(part)
             response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
             objects.append(
