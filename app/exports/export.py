@@ -372,28 +372,40 @@ def iter_responses(
 
 
 class _Cells:
-    """What one question gives a response (its cells, or its JSON values), computed by its type once per distinct
-    answer (its answer rows as a key) and then looked up. The cache is emptied when it reaches ``limit`` entries
-    (free texts rarely repeat), so memory stays bounded whatever the number of responses. ``start``: where its
-    cells go in a row (or its place among the questions, for JSON)."""
+    """What one question gives a response (its cells, or its JSON values) from its answer rows, computed by its
+    type. ``start``, ``stop``: where its cells go in a row (or its place among the questions, for JSON)."""
 
-    __slots__ = ("cache", "compute", "limit", "question_id", "start", "stop")
+    __slots__ = ("compute", "question_id", "start", "stop")
 
-    def __init__(
-        self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0, limit: int = 16_384
-    ) -> None:
-        self.question_id, self.compute, self.start, self.stop, self.limit = question_id, compute, start, stop, limit
-        self.cache: dict[Any, Any] = {}
-
-    def miss(self, key: Key | None, response_id: int) -> Any:
-        rows = [AnswerRow(response_id, *row) for row in key] if key else []
-        value = self.compute({self.question_id: rows} if rows else {})
-        if len(self.cache) >= self.limit:
-            self.cache.clear()
-        self.cache[key] = value
-        return value
+    def __init__(self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0) -> None:
+        self.question_id, self.compute, self.start, self.stop = question_id, compute, start, stop
 
 
+class _Lookup(dict):
+    """An answer (a response's answer rows to one question, without the response id, as a key: each row begins
+    with the question id) → (start, stop, what its question gives it), computed once per distinct answer and then
+    looked up, one dictionary look-up per answered question; ``_SKIP`` for a question the export leaves out (an
+    e-mail kept apart, say). Emptied when it reaches ``limit`` entries (free texts rarely repeat), so memory stays
+    bounded whatever the number of responses."""
+
+    def __init__(self, questions: dict[int, _Cells], limit: int = 65_536) -> None:
+        super().__init__()
+        self.questions, self.limit = questions, limit
+
+    def miss(self, key: Key, response_id: int) -> tuple[int, int, Any]:
+        question = self.questions.get(key[0][0])
+        if question is None:
+            entry = _SKIP
+        else:
+            value = question.compute({question.question_id: [AnswerRow(response_id, *row) for row in key]})
+            entry = (question.start, question.stop, value)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = entry
+        return entry
+
+
+_SKIP = (0, 0, None)
 _NO_GROUP = ((None, None), ())
 
 
@@ -403,26 +415,27 @@ def _looked_up(
     """Batches, each yielding (response metadata row, [(start, stop, its cached cells or values)] for each question
     it answered, in question id order): the answers grouped and looked up in one pass, one response at a time (the
     export's inner loop: one step per answered question; nothing kept for a whole batch, which cost collections)."""
+    lookup = _Lookup(questions)
     for batch, answers in _read_batches(survey_id, batch_size, paper_source):
-        yield _found(batch, answers, questions.get)
+        yield _found(batch, answers, lookup)
 
 
 def _found(
-    batch: Sequence[Any], answers: list[tuple[Any, ...]], question_of: Callable[[int], _Cells | None]
+    batch: Sequence[Any], answers: list[tuple[Any, ...]], lookup: _Lookup
 ) -> Iterator[tuple[Any, list[tuple[int, int, Any]]]]:
+    entry_of, miss = lookup.get, lookup.miss
     groups = groupby(answers, _RESPONSE_AND_QUESTION)
-    (response_id, question_id), rows = next(groups, _NO_GROUP)
+    (response_id, _question_id), rows = next(groups, _NO_GROUP)
     for meta in batch:
         found = []
         while response_id == meta[0]:
-            question = question_of(question_id)
-            if question is not None:  # not a question of the export (an e-mail kept apart, say)
-                key = tuple(map(_ANSWER_KEY, rows))
-                value = question.cache.get(key)
-                if value is None:
-                    value = question.miss(key, response_id)
-                found.append((question.start, question.stop, value))
-            (response_id, question_id), rows = next(groups, _NO_GROUP)
+            key = tuple(map(_ANSWER_KEY, rows))
+            entry = entry_of(key)
+            if entry is None:
+                entry = miss(key, response_id)
+            if entry is not _SKIP:
+                found.append(entry)
+            (response_id, _question_id), rows = next(groups, _NO_GROUP)
         yield meta, found
 
 
@@ -530,18 +543,50 @@ def iter_rows(
 
 def csv_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
     """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response
-    (a chunk per batch of responses)."""
+    (a chunk per batch of responses). Each question's cells are written as CSV text once per distinct answer
+    (:func:`_csv_text`) and a line joins its metadata's text and its questions' texts: the bytes
+    ``csv.writer`` would write for :meth:`Layout.cells`."""
     layout = Layout(load_survey(survey_id), options)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     _csv_line(writer, layout.headers())
     yield buffer.getvalue()
-    for rows in iter_rows(survey_id, layout, csv_cell, batch_size=batch_size):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(rows)
-        yield buffer.getvalue()
+    metadata = _Memo(lambda value: _csv_text([csv_cell(value)]))  # statuses, languages, sources, dates
+    territory = _Memo(lambda territory_id: metadata[layout.territories.get(territory_id)])
+
+    def text_of(columns: list[Column]) -> Callable[[Answers], str]:
+        return lambda answers: _csv_text([csv_cell(column.get(answers)) for column in columns])
+
+    # a question without columns (a matrix without rows, say) has no text: it would add a comma
+    shown = [(q, columns) for q, columns in layout.question_columns if columns]
+    questions = {q.id: _Cells(q.id, text_of(columns), place) for place, (q, columns) in enumerate(shown, start=1)}
+    empty = ["", *(question.compute({}) for question in questions.values())]
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=options.paper_source):
+        lines = []
+        for meta, found in batch:
+            response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
+            line = empty.copy()
+            line[0] = (
+                f"{response_id},{metadata[status]},{metadata[channel]},{metadata[locale]},"
+                f"{'' if started_at is None else started_at.isoformat()},"
+                f"{'' if submitted_at is None else submitted_at.isoformat()},"
+                f"{metadata[source]},{metadata[filled]},{territory[territory_id]}"
+            )
+            for place, _stop, text in found:
+                line[place] = text
+            lines.append(",".join(line))
+        if lines:
+            lines.append("")
+            yield "\r\n".join(lines)
+
+
+def _csv_text(cells: list[str]) -> str:
+    """Cells as ``csv.writer`` writes them in a row, without the line's end (a first cell keeps a lone empty cell
+    from being written as ``""``)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(["-", *cells])
+    return buffer.getvalue()[2:]
 
 
 def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
