@@ -613,16 +613,29 @@ def codebook_csv(survey: Survey) -> str:
 
 def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
     """A JSON array with one object per response (:meth:`Layout.json_object`), a chunk per batch of responses;
-    each question's values computed once per distinct answer."""
+    each question's values encoded once per distinct answer (as JSON text, the inside of its object) and an
+    object written from its metadata's texts and its questions' texts. A question's keys are its code and
+    ``<code>/...``: with codes unique in a survey and without ``/``, no two questions share a key, so the texts
+    joined are what one dictionary of them would be encoded as; otherwise the values are merged in a dictionary
+    first, as :meth:`Layout.json_object` does."""
     layout = Layout(load_survey(survey_id), options)
-    territories, dumps = layout.territories, json.JSONEncoder(ensure_ascii=False).encode
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    text, named = _Memo(dumps), _Memo(lambda value: dumps(str(value)))  # languages, sources; statuses, channels
+    filled_on = _Memo(lambda filled: dumps(filled.isoformat() if filled else None))
+    territory = _Memo(lambda territory_id: dumps(layout.territories.get(territory_id)))
 
-    def values_of(q: Any) -> Callable[[Answers], dict[str, Any]]:
+    def values_of(q: Any) -> Callable[[Answers], tuple[dict[str, Any], str]]:
         qtype = question_type(q)
-        return lambda answers: qtype.export_value(q, answers[q.id], layout)
+
+        def values(answers: Answers) -> tuple[dict[str, Any], str]:
+            value = qtype.export_value(q, answers[q.id], layout)
+            return value, dumps(value)[1:-1]
+
+        return values
 
     questions = {q.id: _Cells(q.id, values_of(q), position) for position, q in enumerate(layout.questions)}
     in_order = [q.id for q in layout.questions] == sorted(questions)  # answers come in question id order
+    apart = not any("/" in q.code for q in layout.questions)  # no two questions share a key
     yield "[\n"
     separator = ""
     for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=options.paper_source):
@@ -630,30 +643,29 @@ def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BAT
         for meta, found in batch:
             if not in_order:
                 found.sort(key=itemgetter(0))
-            values: dict[str, Any] = {}
-            for _position, _stop, part in found:
-                values.update(part)
+            if apart:
+                answers = ", ".join([part for _position, _stop, (_values, part) in found if part])
+            else:
+                values: dict[str, Any] = {}
+                for _position, _stop, (part_values, _part) in found:
+                    values.update(part_values)
+                answers = dumps(values)[1:-1]
             response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
             objects.append(
-                dumps(
-                    {
-                        "response_id": response_id,
-                        "status": str(status),
-                        "channel": str(channel),
-                        "locale": locale,
-                        "started_at": _iso(started_at),
-                        "submitted_at": _iso(submitted_at),
-                        "paper_source": source,
-                        "paper_filled_on": filled.isoformat() if filled else None,
-                        "paper_territory": territories.get(territory_id),
-                        "answers": values,
-                    }
-                )
+                f'{{"response_id": {response_id}, "status": {named[status]}, "channel": {named[channel]}, '
+                f'"locale": {text[locale]}, "started_at": {_json_time(started_at)}, '
+                f'"submitted_at": {_json_time(submitted_at)}, '
+                f'"paper_source": {text[source]}, "paper_filled_on": {filled_on[filled]}, '
+                f'"paper_territory": {territory[territory_id]}, "answers": {{{answers}}}}}'
             )
         if objects:
             yield separator + ",\n".join(objects)
             separator = ",\n"
     yield "\n]\n"
+
+
+def _json_time(value: datetime | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
 
 
 # ------------------------------------------------------------------------------------------------------- XLSX
