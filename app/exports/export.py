@@ -6,10 +6,13 @@ the driver's cursor: no SQLAlchemy row per answer); each batch is written out at
 size, never on the number of responses.
 
 Speed (docs/BENCHMARKS.md, issue 19): a question's cells (and its JSON values) depend only on its answer rows, so
-they are computed by its type once per distinct set of answer rows and reused (:class:`_Cells`, a bounded cache
-per question): a response then costs one dictionary look-up per question instead of a call per column and a
-formula check per cell. :meth:`Layout.cells` and :meth:`Layout.json_object` remain the definition, one response
-at a time (tests/integration/test_exports.py checks that the streamed files equal them byte for byte).
+they are computed by its type once per distinct set of answer rows and reused (:class:`_Lookup`, one bounded table
+for all questions), already written as CSV text (or as JSON text) for the streams: a response then costs one
+dictionary look-up per answered question, grouped and looked up in one pass (:func:`_found`), and a line (or an
+object) is its metadata's text joined with its questions' texts, instead of a call per column, a formula check per
+cell and a writer or encoder over every cell. :meth:`Layout.cells` and :meth:`Layout.json_object` remain the
+definition, one response at a time (tests/integration/test_exports.py checks that the streamed files equal them
+byte for byte).
 
 Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
 value and its codebook rows (app/questions/), the built-in types as follows:
