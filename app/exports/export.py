@@ -586,10 +586,11 @@ def csv_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATC
 
 def _csv_text(cells: list[str]) -> str:
     """Cells as ``csv.writer`` writes them in a row, without the line's end (a first cell keeps a lone empty cell
-    from being written as ``""``)."""
+    from being written as ``""``; the writer's own line end, which also says which cells it quotes: a line break
+    inside a cell)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(["-", *cells])
-    return buffer.getvalue()[2:]
+    csv.writer(buffer).writerow(["-", *cells])
+    return buffer.getvalue()[2:-2]
 
 
 def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:

@@ -251,6 +251,7 @@ def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(
     generate_responses(survey, 250, seed=3, start=start, end=start + timedelta(days=20), moderation_items=False)
     add_response(survey, FULL)  # formulas to neutralize, "other" texts
     add_response(survey, {}, status=ResponseStatus.IN_PROGRESS)  # nothing answered
+    add_response(survey, {"idees": "une ligne\ndeux\r\n=trois"})  # line breaks alone: a quoted cell
     page = survey.pages[0]
     moved = page.questions[-2]  # "idees", a long text
     for question in page.questions:
@@ -264,7 +265,7 @@ def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(
     assert load_survey(survey.id).ordered_questions()[0].code == "idees"
     export = ExportOptions(**options)
     streamed = "".join(csv_chunks(survey.id, export, batch_size=40))
-    assert streamed.count("\n") == 253
+    assert streamed.count("\n") == 256
     assert streamed == _reference_csv(survey.id, export)
     assert "".join(json_chunks(survey.id, export, batch_size=40)) == _reference_json(survey.id, export)
 
