@@ -6,10 +6,13 @@ the driver's cursor: no SQLAlchemy row per answer); each batch is written out at
 size, never on the number of responses.
 
 Speed (docs/BENCHMARKS.md, issue 19): a question's cells (and its JSON values) depend only on its answer rows, so
-they are computed by its type once per distinct set of answer rows and reused (:class:`_Cells`, a bounded cache
-per question): a response then costs one dictionary look-up per question instead of a call per column and a
-formula check per cell. :meth:`Layout.cells` and :meth:`Layout.json_object` remain the definition, one response
-at a time (tests/integration/test_exports.py checks that the streamed files equal them byte for byte).
+they are computed by its type once per distinct set of answer rows and reused (:class:`_Lookup`, one bounded table
+for all questions), already written as CSV text (or as JSON text) for the streams: a response then costs one
+dictionary look-up per answered question, grouped and looked up in one pass (:func:`_found`), and a line (or an
+object) is its metadata's text joined with its questions' texts, instead of a call per column, a formula check per
+cell and a writer or encoder over every cell. :meth:`Layout.cells` and :meth:`Layout.json_object` remain the
+definition, one response at a time (tests/integration/test_exports.py checks that the streamed files equal them
+byte for byte).
 
 Layout (one row per response, documented in README "Exports"); each question's type gives its columns, its JSON
 value and its codebook rows (app/questions/), the built-in types as follows:
@@ -316,12 +319,11 @@ def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         thread.join()
 
 
-def iter_batches(
-    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
-) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
-    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
-    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
-    [(question id, key)] in question id order), with one query for the answers of a batch."""
+def _read_batches(
+    survey_id: int, batch_size: int, paper_source: str | None
+) -> Iterator[tuple[Sequence[Any], list[tuple[Any, ...]]]]:
+    """(a batch of response metadata rows, their answer rows ordered by response and question) for the survey's
+    responses (or only the paper questionnaires filled in at ``paper_source``), in id order."""
     selected = [Response.survey_id == survey_id]
     if paper_source:
         selected.append(Response.paper_source == paper_source)
@@ -331,10 +333,23 @@ def iter_batches(
     else:
         batches = _sqlalchemy_batches(connection, selected, batch_size)
     try:
+        yield from batches
+    finally:
+        batches.close()  # type: ignore[attr-defined]
+
+
+def iter_batches(
+    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
+) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
+    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
+    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
+    [(question id, key)] in question id order), with one query for the answers of a batch."""
+    batches = _read_batches(survey_id, batch_size, paper_source)
+    try:
         for batch, answers in batches:
             yield _answered(batch, answers)
     finally:
-        batches.close()  # type: ignore[attr-defined]
+        batches.close()
 
 
 def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[int, Key]]]]:
@@ -360,26 +375,71 @@ def iter_responses(
 
 
 class _Cells:
-    """What one question gives a response (its cells, or its JSON values), computed by its type once per distinct
-    answer (its answer rows as a key) and then looked up. The cache is emptied when it reaches ``limit`` entries
-    (free texts rarely repeat), so memory stays bounded whatever the number of responses. ``start``: where its
-    cells go in a row (or its place among the questions, for JSON)."""
+    """What one question gives a response (its cells, or its JSON values) from its answer rows, computed by its
+    type. ``start``, ``stop``: where its cells go in a row (or its place among the questions, for JSON)."""
 
-    __slots__ = ("cache", "compute", "limit", "question_id", "start", "stop")
+    __slots__ = ("compute", "question_id", "start", "stop")
 
-    def __init__(
-        self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0, limit: int = 16_384
-    ) -> None:
-        self.question_id, self.compute, self.start, self.stop, self.limit = question_id, compute, start, stop, limit
-        self.cache: dict[Any, Any] = {}
+    def __init__(self, question_id: int, compute: Callable[[Answers], Any], start: int = 0, stop: int = 0) -> None:
+        self.question_id, self.compute, self.start, self.stop = question_id, compute, start, stop
 
-    def miss(self, key: Key | None, response_id: int) -> Any:
-        rows = [AnswerRow(response_id, *row) for row in key] if key else []
-        value = self.compute({self.question_id: rows} if rows else {})
-        if len(self.cache) >= self.limit:
-            self.cache.clear()
-        self.cache[key] = value
-        return value
+
+class _Lookup(dict):
+    """An answer (a response's answer rows to one question, without the response id, as a key: each row begins
+    with the question id) → (start, stop, what its question gives it), computed once per distinct answer and then
+    looked up, one dictionary look-up per answered question; ``_SKIP`` for a question the export leaves out (an
+    e-mail kept apart, say). Emptied when it reaches ``limit`` entries (free texts rarely repeat), so memory stays
+    bounded whatever the number of responses."""
+
+    def __init__(self, questions: dict[int, _Cells], limit: int = 65_536) -> None:
+        super().__init__()
+        self.questions, self.limit = questions, limit
+
+    def miss(self, key: Key, response_id: int) -> tuple[int, int, Any]:
+        question = self.questions.get(key[0][0])
+        if question is None:
+            entry = _SKIP
+        else:
+            value = question.compute({question.question_id: [AnswerRow(response_id, *row) for row in key]})
+            entry = (question.start, question.stop, value)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = entry
+        return entry
+
+
+_SKIP = (0, 0, None)
+_NO_GROUP = ((None, None), ())
+
+
+def _looked_up(
+    survey_id: int, questions: dict[int, _Cells], *, batch_size: int, paper_source: str | None
+) -> Iterator[Iterator[tuple[Any, list[tuple[int, int, Any]]]]]:
+    """Batches, each yielding (response metadata row, [(start, stop, its cached cells or values)] for each question
+    it answered, in question id order): the answers grouped and looked up in one pass, one response at a time (the
+    export's inner loop: one step per answered question; nothing kept for a whole batch, which cost collections)."""
+    lookup = _Lookup(questions)
+    for batch, answers in _read_batches(survey_id, batch_size, paper_source):
+        yield _found(batch, answers, lookup)
+
+
+def _found(
+    batch: Sequence[Any], answers: list[tuple[Any, ...]], lookup: _Lookup
+) -> Iterator[tuple[Any, list[tuple[int, int, Any]]]]:
+    entry_of, miss = lookup.get, lookup.miss
+    groups = groupby(answers, _RESPONSE_AND_QUESTION)
+    (response_id, _question_id), rows = next(groups, _NO_GROUP)
+    for meta in batch:
+        found = []
+        while response_id == meta[0]:
+            key = tuple(map(_ANSWER_KEY, rows))
+            entry = entry_of(key)
+            if entry is None:
+                entry = miss(key, response_id)
+            if entry is not _SKIP:
+                found.append(entry)
+            (response_id, _question_id), rows = next(groups, _NO_GROUP)
+        yield meta, found
 
 
 # -------------------------------------------------------------------------------------------------------- CSV
@@ -473,35 +533,64 @@ def iter_rows(
     question's cells computed once per distinct answer."""
     metadata = _metadata_cells(layout, convert)
     empty, questions = _row_cells(layout, convert)
-    question_of = questions.get
-    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=layout.options.paper_source):
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=layout.options.paper_source):
         rows = []
         for meta, found in batch:
             row = metadata(meta)
             row += empty
-            for question_id, key in found:
-                question = question_of(question_id)
-                if question is not None:  # not a question of the export (an e-mail kept apart, say)
-                    cells = question.cache.get(key)
-                    row[question.start : question.stop] = cells if cells is not None else question.miss(key, meta[0])
+            for start, stop, cells in found:
+                row[start:stop] = cells
             rows.append(row)
         yield rows
 
 
 def csv_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
     """The CSV export as text chunks: a BOM (so spreadsheets read UTF-8 accents), the header, one row a response
-    (a chunk per batch of responses)."""
+    (a chunk per batch of responses). Each question's cells are written as CSV text once per distinct answer
+    (:func:`_csv_text`) and a line joins its metadata's text and its questions' texts: the bytes
+    ``csv.writer`` would write for :meth:`Layout.cells`."""
     layout = Layout(load_survey(survey_id), options)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     _csv_line(writer, layout.headers())
     yield buffer.getvalue()
-    for rows in iter_rows(survey_id, layout, csv_cell, batch_size=batch_size):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(rows)
-        yield buffer.getvalue()
+    metadata = _Memo(lambda value: _csv_text([csv_cell(value)]))  # statuses, languages, sources, dates
+    territory = _Memo(lambda territory_id: metadata[layout.territories.get(territory_id)])
+
+    def text_of(columns: list[Column]) -> Callable[[Answers], str]:
+        return lambda answers: _csv_text([csv_cell(column.get(answers)) for column in columns])
+
+    # a question without columns (a matrix without rows, say) has no text: it would add a comma
+    shown = [(q, columns) for q, columns in layout.question_columns if columns]
+    questions = {q.id: _Cells(q.id, text_of(columns), place) for place, (q, columns) in enumerate(shown, start=1)}
+    empty = ["", *(question.compute({}) for question in questions.values())]
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=options.paper_source):
+        lines = []
+        for meta, found in batch:
+            response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
+            line = empty.copy()
+            line[0] = (
+                f"{response_id},{metadata[status]},{metadata[channel]},{metadata[locale]},"
+                f"{'' if started_at is None else started_at.isoformat()},"
+                f"{'' if submitted_at is None else submitted_at.isoformat()},"
+                f"{metadata[source]},{metadata[filled]},{territory[territory_id]}"
+            )
+            for place, _stop, text in found:
+                line[place] = text
+            lines.append(",".join(line))
+        if lines:
+            lines.append("")
+            yield "\r\n".join(lines)
+
+
+def _csv_text(cells: list[str]) -> str:
+    """Cells as ``csv.writer`` writes them in a row, without the line's end (a first cell keeps a lone empty cell
+    from being written as ``""``; the writer's own line end, which also says which cells it quotes: a line break
+    inside a cell)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(["-", *cells])
+    return buffer.getvalue()[2:-2]
 
 
 def codebook_rows(survey: Survey) -> Iterator[tuple[str, ...]]:
@@ -528,54 +617,59 @@ def codebook_csv(survey: Survey) -> str:
 
 def json_chunks(survey_id: int, options: ExportOptions, *, batch_size: int = BATCH) -> Iterator[str]:
     """A JSON array with one object per response (:meth:`Layout.json_object`), a chunk per batch of responses;
-    each question's values computed once per distinct answer."""
+    each question's values encoded once per distinct answer (as JSON text, the inside of its object) and an
+    object written from its metadata's texts and its questions' texts. A question's keys are its code and
+    ``<code>/...``: with codes unique in a survey and without ``/``, no two questions share a key, so the texts
+    joined are what one dictionary of them would be encoded as; otherwise the values are merged in a dictionary
+    first, as :meth:`Layout.json_object` does."""
     layout = Layout(load_survey(survey_id), options)
-    territories, dumps = layout.territories, json.JSONEncoder(ensure_ascii=False).encode
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    text, named = _Memo(dumps), _Memo(lambda value: dumps(str(value)))  # languages, sources; statuses, channels
+    filled_on = _Memo(lambda filled: dumps(filled.isoformat() if filled else None))
+    territory = _Memo(lambda territory_id: dumps(layout.territories.get(territory_id)))
 
-    def values_of(q: Any) -> Callable[[Answers], dict[str, Any]]:
+    def values_of(q: Any) -> Callable[[Answers], tuple[dict[str, Any], str]]:
         qtype = question_type(q)
-        return lambda answers: qtype.export_value(q, answers[q.id], layout)
+
+        def values(answers: Answers) -> tuple[dict[str, Any], str]:
+            value = qtype.export_value(q, answers[q.id], layout)
+            return value, dumps(value)[1:-1]
+
+        return values
 
     questions = {q.id: _Cells(q.id, values_of(q), position) for position, q in enumerate(layout.questions)}
-    question_of = questions.get
     in_order = [q.id for q in layout.questions] == sorted(questions)  # answers come in question id order
+    apart = not any("/" in q.code for q in layout.questions)  # no two questions share a key
     yield "[\n"
     separator = ""
-    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=options.paper_source):
+    for batch in _looked_up(survey_id, questions, batch_size=batch_size, paper_source=options.paper_source):
         objects = []
         for meta, found in batch:
-            parts = []
-            for question_id, key in found:
-                question = question_of(question_id)
-                if question is not None:
-                    part = question.cache.get(key)
-                    parts.append((question.start, part if part is not None else question.miss(key, meta[0])))
             if not in_order:
-                parts.sort(key=itemgetter(0))
-            values: dict[str, Any] = {}
-            for _position, part in parts:
-                values.update(part)
+                found.sort(key=itemgetter(0))
+            if apart:
+                answers = ", ".join([part for _position, _stop, (_values, part) in found if part])
+            else:
+                values: dict[str, Any] = {}
+                for _position, _stop, (part_values, _part) in found:
+                    values.update(part_values)
+                answers = dumps(values)[1:-1]
             response_id, status, channel, locale, started_at, submitted_at, source, filled, territory_id = meta
             objects.append(
-                dumps(
-                    {
-                        "response_id": response_id,
-                        "status": str(status),
-                        "channel": str(channel),
-                        "locale": locale,
-                        "started_at": _iso(started_at),
-                        "submitted_at": _iso(submitted_at),
-                        "paper_source": source,
-                        "paper_filled_on": filled.isoformat() if filled else None,
-                        "paper_territory": territories.get(territory_id),
-                        "answers": values,
-                    }
-                )
+                f'{{"response_id": {response_id}, "status": {named[status]}, "channel": {named[channel]}, '
+                f'"locale": {text[locale]}, "started_at": {_json_time(started_at)}, '
+                f'"submitted_at": {_json_time(submitted_at)}, '
+                f'"paper_source": {text[source]}, "paper_filled_on": {filled_on[filled]}, '
+                f'"paper_territory": {territory[territory_id]}, "answers": {{{answers}}}}}'
             )
         if objects:
             yield separator + ",\n".join(objects)
             separator = ",\n"
     yield "\n]\n"
+
+
+def _json_time(value: datetime | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
 
 
 # ------------------------------------------------------------------------------------------------------- XLSX

@@ -21,6 +21,7 @@ from app.exports.export import (
     write_xlsx,
 )
 from app.models import AuditLog, ResponseStatus, Role
+from app.questions.fields import other_code
 from tests.integration.export_helpers import add_response, make_export_survey
 
 FULL = {
@@ -233,28 +234,38 @@ def _reference_json(survey_id, options):
     return "[\n" + ",\n".join(objects) + "\n]\n" if objects else "[\n\n]\n"
 
 
-@pytest.mark.parametrize("options", [{}, {"labels": True}, {"labels": True, "language": "en"}])
-def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(create_survey, create_territory, options):
+@pytest.mark.parametrize(
+    ("options", "clash"),
+    [({}, False), ({"labels": True}, False), ({"labels": True, "language": "en"}, False), ({}, True)],
+)
+def test_streamed_exports_equal_the_per_response_definition_byte_for_byte(
+    create_survey, create_territory, options, clash
+):
     """The streamed CSV and JSON compute each question's cells once per distinct answer: the files must be the same,
     byte for byte, as building every cell of every response through its question type, whatever the order of the
-    questions (the last question moved first: its answers come last from the database)."""
+    questions (the last question moved first: its answers come last from the database), and when a question's
+    code is another's "other" key (``clash``: two JSON keys alike, the later value kept at the first place)."""
     create_territory(code="COA", name="Coaticook")
     survey = make_export_survey(create_survey)
     start = datetime(2026, 9, 1, tzinfo=UTC)
     generate_responses(survey, 250, seed=3, start=start, end=start + timedelta(days=20), moderation_items=False)
     add_response(survey, FULL)  # formulas to neutralize, "other" texts
     add_response(survey, {}, status=ResponseStatus.IN_PROGRESS)  # nothing answered
+    add_response(survey, {"idees": "une ligne\ndeux\r\n=trois"})  # line breaks alone: a quoted cell
     page = survey.pages[0]
     moved = page.questions[-2]  # "idees", a long text
     for question in page.questions:
         question.position += 1
     moved.position = 0
+    if clash:
+        garde = next(q for q in page.questions if q.code == "garde")
+        next(q for q in page.questions if q.code == "note").code = f"garde/{other_code(garde)}"
     db.session.commit()
     db.session.expire_all()
     assert load_survey(survey.id).ordered_questions()[0].code == "idees"
     export = ExportOptions(**options)
     streamed = "".join(csv_chunks(survey.id, export, batch_size=40))
-    assert streamed.count("\n") == 253
+    assert streamed.count("\n") == 256
     assert streamed == _reference_csv(survey.id, export)
     assert "".join(json_chunks(survey.id, export, batch_size=40)) == _reference_json(survey.id, export)
 
