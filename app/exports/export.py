@@ -338,40 +338,25 @@ def _read_batches(
         batches.close()  # type: ignore[attr-defined]
 
 
-def iter_batches(
-    survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
-) -> Iterator[Iterator[tuple[Any, list[tuple[int, Key]]]]]:
-    """Batches of responses of the survey (or only the paper questionnaires filled in at ``paper_source``), in id
-    order, each batch yielding (response metadata row: the :data:`METADATA_COLUMNS` in order, its answers as
-    [(question id, key)] in question id order), with one query for the answers of a batch."""
-    batches = _read_batches(survey_id, batch_size, paper_source)
-    try:
-        for batch, answers in batches:
-            yield _answered(batch, answers)
-    finally:
-        batches.close()
-
-
-def _answered(batch: Sequence[Any], answers: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[tuple[int, Key]]]]:
-    groups = groupby(answers, _RESPONSE_AND_QUESTION)
-    group = next(groups, None)
-    for meta in batch:
-        found = []
-        while group is not None and group[0][0] == meta[0]:
-            found.append((group[0][1], tuple(map(_ANSWER_KEY, group[1]))))
-            group = next(groups, None)
-        yield meta, found
-
-
 def iter_responses(
     survey_id: int, *, batch_size: int = BATCH, paper_source: str | None = None
 ) -> Iterator[tuple[Any, Answers]]:
     """(response metadata row, its answers by question id, as :data:`AnswerRow`) for every response of the
-    survey (or only the paper questionnaires filled in at ``paper_source``), in id order: what :meth:`Layout.cells`
-    and :meth:`Layout.json_object` read."""
-    for batch in iter_batches(survey_id, batch_size=batch_size, paper_source=paper_source):
-        for meta, found in batch:
-            yield Metadata._make(meta), {qid: [AnswerRow(meta[0], *row) for row in key] for qid, key in found}
+    survey (or only the paper questionnaires filled in at ``paper_source``), in id order, one query for the answers
+    of a batch: what :meth:`Layout.cells` and :meth:`Layout.json_object` read (the definition the streams are
+    checked against; the streams themselves read through :func:`_looked_up`)."""
+    batches = _read_batches(survey_id, batch_size, paper_source)
+    try:
+        for batch, answers in batches:
+            by_response: dict[int, Answers] = {}
+            for (response_id, question_id), rows in groupby(answers, _RESPONSE_AND_QUESTION):
+                by_response.setdefault(response_id, {})[question_id] = [
+                    AnswerRow(response_id, *_ANSWER_KEY(row)) for row in rows
+                ]
+            for meta in batch:
+                yield Metadata._make(meta), by_response.get(meta[0], {})
+    finally:
+        batches.close()
 
 
 class _Cells:
