@@ -59,6 +59,8 @@ class BoundedField(QuestionField):
         """Read the settings other than the limits (before the limits are read)."""
 
     def limit(self, value: Any) -> Any:
+        """A ``min`` or ``max`` setting as a value :meth:`convert` gives (None when it is not set). Each field
+        that derives from this one says how (a number, a date)."""
         raise NotImplementedError
 
     def convert(self, text: str) -> Any:
